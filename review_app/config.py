@@ -1,0 +1,38 @@
+"""Settings, read from ``KAIFANG_*`` environment variables; built per app or per command, never at import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where Kaifang keeps its data and how it behaves.
+
+    ``home`` holds the SQLite database, uploaded sources, model versions and exports.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KAIFANG_", extra="ignore")
+
+    home: Path = Field(default=Path(".kaifang"), description="data directory")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
+    audit_hash: str = Field(default="sha256", pattern="^(sha256|sm3)$")
+    secret_key: str | None = Field(default=None, description="session signing key; generated into home if unset")
+    model_dir: Path | None = Field(default=None, description="model registry root; default home/models")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'kaifang.db').resolve()}"
+
+    @property
+    def models_root(self) -> Path:
+        return (self.model_dir or self.home / "models").resolve()
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home

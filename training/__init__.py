@@ -1,0 +1,1 @@
+"""Offline jobs: corpora, synthetic data, training, retraining, active learning, Label Studio sync."""
