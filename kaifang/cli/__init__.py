@@ -30,7 +30,6 @@ COMMAND_MODULES = (
     "kaifang.cli.train",
     "kaifang.cli.models",
     "kaifang.cli.labelstudio",
-    "kaifang.cli.release",
     "kaifang.cli.demo",
 )
 
