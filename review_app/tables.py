@@ -182,6 +182,64 @@ class TrainingJob(SQLModel, table=True):
     finished_at: Optional[datetime] = None
 
 
+class ElusionSample(SQLModel, table=True):
+    """A random sample of the documents proposed OPEN in a batch, drawn for blind human review.
+
+    ``document_ids`` is the sample (in draw order); ``population_size`` the number of OPEN
+    proposals it was drawn from, so the estimate can be scaled back to the batch.
+    """
+
+    __tablename__ = "elusion_sample"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    collection_id: Optional[int] = Field(default=None, foreign_key="collection.id", index=True)
+    population_size: int = 0
+    document_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seed: int = 0
+    model_version: str = Field(default="", max_length=100)
+    status: str = Field(default="open", max_length=20)  # open | complete
+    created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ElusionJudgement(SQLModel, table=True):
+    """One blind judgement in an elusion sample: is this document, proposed OPEN, sensitive?"""
+
+    __tablename__ = "elusion_judgement"
+    __table_args__ = (UniqueConstraint("sample_id", "document_id", name="uq_elusion_sample_doc"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="elusion_sample.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    username: str = Field(max_length=100)
+    sensitive: bool
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExternalAnnotation(SQLModel, table=True):
+    """A finished annotation imported from an annotation tool (Label Studio), as confirmed data.
+
+    Kept apart from ``span`` rows so the review workflow's state is never rewritten by an import;
+    the training-set builder reads both. ``spans`` use code-point offsets into ``text``.
+    """
+
+    __tablename__ = "external_annotation"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_external_annotation"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str = Field(max_length=200)  # e.g. "labelstudio:<project id>"
+    external_id: str = Field(max_length=100)  # the tool's annotation id
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    annotator: str = Field(max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decision: Optional[str] = Field(default=None, max_length=20)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    annotated_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEvent(SQLModel, table=True):
     """One link of the append-only, hash-chained audit log (see ``review_app.audit``).
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 18:58:11.793935
+Create Date: 2026-11-24 19:04:02.313686
 """
 from typing import Sequence, Union
 
@@ -130,6 +130,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_year'), ['year'], unique=False)
 
+    op.create_table('elusion_sample',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('collection_id', sa.Integer(), nullable=True),
+    sa.Column('population_size', sa.Integer(), nullable=False),
+    sa.Column('document_ids', sa.JSON(), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('model_version', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['collection_id'], ['collection.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('elusion_sample', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_elusion_sample_collection_id'), ['collection_id'], unique=False)
+
     op.create_table('ingesterror',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('collection_id', sa.Integer(), nullable=True),
@@ -142,6 +158,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ingesterror', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ingesterror_collection_id'), ['collection_id'], unique=False)
+
+    op.create_table('elusion_judgement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sample_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('sensitive', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.ForeignKeyConstraint(['sample_id'], ['elusion_sample.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sample_id', 'document_id', name='uq_elusion_sample_doc')
+    )
+    with op.batch_alter_table('elusion_judgement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_elusion_judgement_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_elusion_judgement_sample_id'), ['sample_id'], unique=False)
+
+    op.create_table('external_annotation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('external_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('annotator', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('spans', sa.JSON(), nullable=False),
+    sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('annotated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source', 'external_id', name='uq_external_annotation')
+    )
+    with op.batch_alter_table('external_annotation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_annotation_document_id'), ['document_id'], unique=False)
 
     op.create_table('proposal',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -242,10 +294,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_proposal_decision'))
 
     op.drop_table('proposal')
+    with op.batch_alter_table('external_annotation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_external_annotation_document_id'))
+
+    op.drop_table('external_annotation')
+    with op.batch_alter_table('elusion_judgement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_elusion_judgement_sample_id'))
+        batch_op.drop_index(batch_op.f('ix_elusion_judgement_document_id'))
+
+    op.drop_table('elusion_judgement')
     with op.batch_alter_table('ingesterror', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ingesterror_collection_id'))
 
     op.drop_table('ingesterror')
+    with op.batch_alter_table('elusion_sample', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_elusion_sample_collection_id'))
+
+    op.drop_table('elusion_sample')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_year'))
         batch_op.drop_index(batch_op.f('ix_document_status'))
