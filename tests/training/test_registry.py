@@ -1,0 +1,109 @@
+"""The model registry: exactly one current version, atomic audited promotion, rollback, jobs."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import select
+
+from review_app import audit
+from review_app.db import session_scope
+from review_app.store import model_registry as reg
+from review_app.tables import AuditEvent, ModelVersion
+
+
+def _dir(tmp_path, name):
+    d = tmp_path / name
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"version": name}), encoding="utf-8")
+    return str(d)
+
+
+def _currents(s):
+    return [m.name for m in s.exec(select(ModelVersion).where(ModelVersion.status == "current"))]
+
+
+def test_register_promote_rollback_keep_one_current(engine, tmp_path):
+    with session_scope(engine) as s:
+        reg.register_version(session=s, name="base", path=_dir(tmp_path, "base"), actor="admin", status="current")
+        reg.register_version(session=s, name="v2", path=_dir(tmp_path, "v2"), actor="trainer", parent="base",
+                             metrics={"sensitive_recall": 0.9, "spans": {"micro": {"f1": 0.8}}})
+        assert _currents(s) == ["base"]
+        reg.promote(session=s, name="v2", actor="admin", reason="better F1")
+        assert _currents(s) == ["v2"]
+        assert reg.get_version(session=s, name="base").status == "retired"
+        # promoting the current version again is a no-op, not a second event
+        n_events = len(s.exec(select(AuditEvent)).all())
+        reg.promote(session=s, name="v2", actor="admin")
+        assert len(s.exec(select(AuditEvent)).all()) == n_events
+        back = reg.rollback(session=s, actor="admin", reason="regression seen in review")
+        assert back.name == "base" and _currents(s) == ["base"]
+        assert reg.get_version(session=s, name="v2").status == "rejected"
+        with pytest.raises(reg.RegistryError, match="no earlier promoted version"):
+            reg.rollback(session=s, actor="admin")
+        actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.seq))]
+        assert actions == ["model.register", "model.register", "model.promote", "model.rollback"]
+        promote_ev = s.exec(select(AuditEvent).where(AuditEvent.action == "model.promote")).one()
+        payload = json.loads(promote_ev.payload)
+        assert payload["previous"] == "base" and payload["metrics"]["sensitive_recall"] == "0.900000"
+        assert audit.verify(session=s) is None
+
+
+def test_registry_refuses_bad_requests(engine, tmp_path):
+    with session_scope(engine) as s:
+        with pytest.raises(reg.RegistryError, match="does not exist"):
+            reg.register_version(session=s, name="ghost", path=str(tmp_path / "nope"), actor="a")
+        reg.register_version(session=s, name="a", path=_dir(tmp_path, "a"), actor="a", status="current")
+        with pytest.raises(reg.RegistryError, match="already registered"):
+            reg.register_version(session=s, name="a", path=_dir(tmp_path, "a2"), actor="a")
+        with pytest.raises(reg.RegistryError, match="already a current"):
+            reg.register_version(session=s, name="b", path=_dir(tmp_path, "b"), actor="a", status="current")
+        with pytest.raises(reg.RegistryError, match="unknown model version"):
+            reg.promote(session=s, name="zzz", actor="a")
+        reg.register_version(session=s, name="c", path=_dir(tmp_path, "c"), actor="a")
+        reg.reject(session=s, name="c", actor="trainer", reason="leak rate up")
+        assert reg.get_version(session=s, name="c").status == "rejected"
+        assert _currents(s) == ["a"]
+
+
+def test_promotion_is_atomic_when_the_audit_append_fails(engine, tmp_path, monkeypatch):
+    with session_scope(engine) as s:
+        reg.register_version(session=s, name="old", path=_dir(tmp_path, "old"), actor="a", status="current")
+        reg.register_version(session=s, name="new", path=_dir(tmp_path, "new"), actor="a")
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(reg.audit, "append", boom)
+    with session_scope(engine) as s:
+        with pytest.raises(RuntimeError):
+            reg.promote(session=s, name="new", actor="a")
+    with session_scope(engine) as s:
+        assert _currents(s) == ["old"]
+        assert reg.get_version(session=s, name="new").status == "candidate"
+
+
+def test_jobs_one_at_a_time_and_dead_ones_reaped(engine):
+    with session_scope(engine) as s:
+        job = reg.create_job(session=s, started_by="admin")
+        with pytest.raises(reg.RegistryError, match="already queued"):
+            reg.create_job(session=s, started_by="admin")
+        proc = subprocess.Popen([sys.executable, "-c", "pass"])
+        proc.wait()
+        reg.set_job_running(session=s, job_id=job.id, pid=proc.pid)
+        reg.update_job_progress(session=s, job_id=job.id, progress=0.4, message="training ner")
+        assert reg.get_job(session=s, job_id=job.id).progress == pytest.approx(0.4)
+        assert reg.reap_dead_jobs(session=s) == [job.id]
+        done = reg.get_job(session=s, job_id=job.id)
+        assert done.status == "killed" and done.finished_at is not None
+        with pytest.raises(reg.RegistryError, match="already ended"):
+            reg.update_job_progress(session=s, job_id=job.id, progress=0.5, message="late")
+        job2 = reg.create_job(session=s, started_by="admin")
+        reg.set_job_running(session=s, job_id=job2.id, pid=os.getpid())
+        assert reg.reap_dead_jobs(session=s) == []
+        reg.finish_job(session=s, job_id=job2.id, status="succeeded", message="ok", candidate="v9", promoted=True)
+        actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.seq))]
+        assert actions == ["training.start", "training.killed", "training.start", "training.succeeded"]
