@@ -255,6 +255,17 @@ def set_job_running(*, session: Session, job_id: int, pid: int) -> TrainingJob:
     return job
 
 
+def set_job_pid(*, session: Session, job_id: int, pid: int) -> TrainingJob:
+    """The launcher records the worker's pid at once, so a worker that dies early is reaped too."""
+    job = _job(session, job_id)
+    if job.status not in JOB_FINAL:
+        job.pid = pid
+        session.add(job)
+        session.commit()
+        session.refresh(job)
+    return job
+
+
 def update_job_progress(*, session: Session, job_id: int, progress: float, message: str) -> TrainingJob:
     """Record how far a running job got (0..1) and what it is doing. Not audited (see module doc)."""
     job = _job(session, job_id)
@@ -313,8 +324,8 @@ def _pid_alive(pid: int | None) -> bool:
 def reap_dead_jobs(*, session: Session) -> list[int]:
     """Mark running jobs whose process is gone as killed (a SIGKILL leaves no chance to say so)."""
     dead: list[int] = []
-    for job in session.exec(select(TrainingJob).where(TrainingJob.status == "running")).all():
-        if not _pid_alive(job.pid):
+    for job in session.exec(select(TrainingJob).where(TrainingJob.status.in_(("queued", "running")))).all():
+        if job.pid and not _pid_alive(job.pid):
             dead.append(job.id)
     for job_id in dead:
         finish_job(session=session, job_id=job_id, status="killed", actor="system",

@@ -1,0 +1,139 @@
+"""Retraining as a background job: a separate process, progress in the ``trainingjob`` table.
+
+Training never runs inside a web request or holds the CLI hostage: ``start_background`` records a
+queued job, starts ``python -m training.jobs --job-id N`` in its own session (it outlives the
+caller), and returns. The worker reports progress through the registry store; reviewers keep
+working meanwhile because nothing is locked until the final one-transaction promotion.
+
+Failure modes and what they leave behind:
+* an exception: the job ends ``failed`` with the message; the temp dir is removed;
+* SIGTERM/SIGINT: the job ends ``killed``; the temp dir is removed;
+* SIGKILL or a power cut: nothing can run, so ``reap_dead_jobs`` (called before every new job and
+  by ``kaifang train --status``) marks the job ``killed``, and the next run deletes the temp dir.
+In every case the registry's current version and its directory are untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from review_app.db import session_scope
+from review_app.store import model_registry as registry
+from review_app.tables import TrainingJob
+
+
+def progress_writer(engine: Engine, job_id: int) -> Callable[[float, str], None]:
+    def report(fraction: float, message: str) -> None:
+        with session_scope(engine) as s:
+            registry.update_job_progress(session=s, job_id=job_id, progress=fraction, message=message)
+
+    return report
+
+
+def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str | None, actor: str) -> TrainingJob:
+    """Run one queued job in this process (the worker's body; also the foreground path)."""
+    from training.retrain import RetrainConfig, retrain
+
+    with session_scope(engine) as s:
+        registry.set_job_running(session=s, job_id=job_id, pid=os.getpid())
+    status, message, candidate, promoted = "failed", "", None, False
+    try:
+        cfg = RetrainConfig.load(config_path)
+        result = retrain(engine=engine, models_root=models_root, cfg=cfg, actor=actor,
+                         progress=progress_writer(engine, job_id))
+        status, candidate, promoted = "succeeded", result.name, result.promoted
+        message = ("promoted " if promoted else "not promoted ") + result.name + ": " + "; ".join(result.gate.reasons)
+    except (KeyboardInterrupt, SystemExit) as exc:
+        status, message = "killed", f"stopped by a signal ({type(exc).__name__}); the current model is unchanged"
+    except Exception as exc:  # the job must end with a message a person can act on
+        status, message = "failed", f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()
+    finally:
+        with session_scope(engine) as s:
+            job = registry.finish_job(session=s, job_id=job_id, status=status, message=message,
+                                      candidate=candidate, promoted=promoted, actor=actor)
+    return job
+
+
+def start_background(*, engine: Engine, database_url: str, models_root: Path, actor: str,
+                     config_path: str | None = None, log_dir: Path | None = None,
+                     env: dict[str, str] | None = None) -> TrainingJob:
+    """Queue a job and start its worker process; returns at once with the job row."""
+    with session_scope(engine) as s:
+        job = registry.create_job(session=s, started_by=actor)
+    log_dir = Path(log_dir or models_root.parent / "logs")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"train-{job.id}.log", "ab")
+    cmd = [sys.executable, "-m", "training.jobs", "--job-id", str(job.id), "--database-url", database_url,
+           "--models-root", str(models_root), "--actor", actor]
+    if config_path:
+        cmd += ["--config", str(Path(config_path).resolve())]
+    worker_env = {**os.environ, **(env or {})}
+    worker_env.setdefault("OMP_NUM_THREADS", "2")
+    try:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, env=worker_env, cwd=str(Path(__file__).resolve().parents[1]))
+    except OSError as exc:
+        with session_scope(engine) as s:
+            registry.finish_job(session=s, job_id=job.id, status="failed", message=f"could not start: {exc}")
+        raise
+    finally:
+        log.close()
+    with session_scope(engine) as s:
+        return registry.set_job_pid(session=s, job_id=job.id, pid=proc.pid)
+
+
+def wait_for(engine: Engine, job_id: int, *, timeout: float | None = None, poll: float = 0.5,
+             on_progress: Callable[[TrainingJob], None] | None = None) -> TrainingJob:
+    """Poll until the job ends (reaping it if its process died), or raise TimeoutError."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last = None
+    while True:
+        with session_scope(engine) as s:
+            registry.reap_dead_jobs(session=s)
+            job = registry.get_job(session=s, job_id=job_id)
+        if job is None:
+            raise ValueError(f"unknown training job {job_id}")
+        if on_progress and (job.progress, job.message) != last:
+            on_progress(job)
+            last = (job.progress, job.message)
+        if job.status in registry.JOB_FINAL:
+            return job
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"training job {job_id} still {job.status} after {timeout} s")
+        time.sleep(poll)
+
+
+def _terminate(signum, frame):  # pragma: no cover - exercised through the subprocess tests
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Kaifang retraining worker (started by `kaifang train --background`)")
+    parser.add_argument("--job-id", type=int, required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--models-root", required=True)
+    parser.add_argument("--actor", required=True)
+    parser.add_argument("--config")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    from review_app.db import make_engine
+
+    engine = make_engine(args.database_url)
+    job = run_job(engine=engine, job_id=args.job_id, models_root=Path(args.models_root),
+                  config_path=args.config, actor=args.actor)
+    print(f"training job {job.id}: {job.status}: {job.message}", flush=True)
+    return 0 if job.status == "succeeded" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
