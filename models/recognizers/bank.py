@@ -1,0 +1,84 @@
+"""BANK_ACCOUNT recognizers: bank cards (Luhn + issuer prefix) and accounts named by context.
+
+Cards pass the Luhn check and start with a known issuer prefix (62 UnionPay, 4 Visa, 5 Mastercard,
+3 JCB/Amex, 60/9 domestic debit). Passbook and corporate accounts follow no checksum, so they are
+taken only right after a bank cue (账号, 开户行 ..., within one clause). An 18-digit number that is
+a valid resident ID is read as an ID unless a bank cue says otherwise.
+"""
+from __future__ import annotations
+
+import re
+
+from models.recognizers.base import RecognizerBase
+from models.recognizers.cn_identifiers import is_valid_resident_id
+from models.recognizers.context import CONTEXT, quantity_follows
+from models.recognizers.numbers import candidates, luhn_ok
+from models.spans import Span
+from models.text import NormalizedText
+
+_CARD_PREFIX = re.compile(r"(?:62|60|4|5[1-5]|3[47]|35|9[45]|2[2-7])")
+
+
+class BankCardRecognizer(RecognizerBase):
+    """16-19 digit cards passing Luhn; with a bank cue a failed Luhn is kept at a lower score."""
+
+    name = "cn_bank_card.v1"
+    labels = frozenset({"BANK_ACCOUNT"})
+
+    def __init__(self, context_window: int = 30, split_penalty: float = 0.15):
+        self.context_window = context_window
+        self.split_penalty = split_penalty
+
+    def find_normalized(self, nt: NormalizedText) -> list[Span]:
+        text = nt.text
+        out: list[Span] = []
+        for c in candidates(text):
+            d = c.digits
+            if not (16 <= len(d) <= 19) or not d.isdigit() or quantity_follows(text, c.end):
+                continue
+            ctx = CONTEXT.nearest(text, c.start, self.context_window)
+            cat = ctx.category if ctx else None
+            if cat in ("decoy", "phone", "passport", "permit"):
+                continue
+            luhn = luhn_ok(d)
+            prefix = bool(_CARD_PREFIX.match(d))
+            if cat == "bank":
+                score, why = (0.98, f"card number, Luhn passes, context {ctx.word}") if luhn else (
+                    0.65, f"Luhn failed, context {ctx.word}")
+            elif cat == "id" or (len(d) == 18 and is_valid_resident_id(d)):
+                continue  # an ID number, not a card
+            elif luhn and prefix:
+                score, why = 0.85, "card number: Luhn passes, issuer prefix " + d[:2]
+            else:
+                continue
+            if c.split:
+                score -= self.split_penalty
+                why += "; part of a longer digit run"
+            out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score, why))
+        return out
+
+
+class BankAccountRecognizer(RecognizerBase):
+    """Passbook and corporate account numbers (8-30 digits) right after a bank cue."""
+
+    name = "cn_bank_account.v1"
+    labels = frozenset({"BANK_ACCOUNT"})
+
+    def __init__(self, context_window: int = 30, min_digits: int = 8):
+        self.context_window = context_window
+        self.min_digits = min_digits
+
+    def find_normalized(self, nt: NormalizedText) -> list[Span]:
+        text = nt.text
+        out: list[Span] = []
+        for c in candidates(text):
+            d = c.digits
+            if c.split or len(d) < self.min_digits or not d.isdigit() or quantity_follows(text, c.end):
+                continue
+            ctx = CONTEXT.nearest(text, c.start, self.context_window)
+            if ctx is None or ctx.category != "bank":
+                continue
+            score = 0.9 if ctx.distance <= 8 else 0.8
+            out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score,
+                                 f"account number after {ctx.word}"))
+        return out

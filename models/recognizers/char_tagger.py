@@ -1,0 +1,387 @@
+"""The CPU character tagger: char + bigram embeddings, a BiLSTM, and a BIOES CRF.
+
+Why this shape: on 2 CPU cores a small transformer trained from scratch lost to spaCy's CNN
+(../shared/ENVIRONMENT.md), while BiLSTM-CRF taggers with character *and* bigram embeddings are
+the classic strong recipe for Chinese NER (bigrams give the word-boundary signal a character
+model lacks). The CRF keeps entity boundaries consistent; its transition matrix is masked so that
+decoding can only produce well-formed BIOES sequences.
+
+Partial annotation: a corpus such as CLUENER annotates only PERSON/ORG/LOC. A character it marks
+``O`` may still be HEALTH for all it knows, so the loss is the *constrained* CRF likelihood
+(``-log sum over tag paths allowed by the annotation``): for an ``O`` character of such a record
+the allowed tags are ``O`` plus every tag of a label the record does not annotate.
+
+The module lives in ``models`` (not ``training``) because inference needs it and ``models`` must
+not import ``training``. Nothing here does I/O except ``save``/``load``; weights are safetensors,
+vocabulary and configuration JSON, never pickle.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+PAD, UNK, MASK, BOUNDARY = "<pad>", "<unk>", "<mask>", "<s>"
+SPECIALS = (PAD, UNK, MASK, BOUNDARY)
+NEG = -1.0e4  # "impossible" score: finite so that fp16/fp32 sums never overflow to nan
+
+TAGGER_FILES = ("config.json", "vocab.json", "model.safetensors")
+
+
+def fold_char(ch: str) -> str:
+    """The feature form of one character: width-folded, lower-case, every digit the same.
+
+    Full-width ``１`` and ``Ａ`` become ``1``/``a``; all digits become ``0`` so that a model never
+    memorises particular numbers. Always returns one code point, so offsets stay 1:1.
+    """
+    if ch.isdigit():
+        return "0"
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        return ch
+    if folded.isdigit():
+        return "0"
+    return folded.lower()
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def fold_text(text: str) -> list[str]:
+    cache = _FOLD_CACHE
+    out = []
+    for ch in text:
+        f = cache.get(ch)
+        if f is None:
+            f = fold_char(ch)
+            if len(cache) < 200_000:
+                cache[ch] = f
+        out.append(f)
+    return out
+
+
+@dataclass
+class CharVocab:
+    """Character and bigram tables. Ids 0..3 are the specials in ``SPECIALS`` order."""
+
+    chars: list[str]
+    bigrams: list[str]
+
+    def __post_init__(self) -> None:
+        self._char_id = {c: i for i, c in enumerate(self.chars)}
+        self._bigram_id = {b: i for i, b in enumerate(self.bigrams)}
+
+    @classmethod
+    def build(cls, texts: Iterable[str], *, min_char_count: int = 2, max_chars: int = 8000,
+              min_bigram_count: int = 3, max_bigrams: int = 40000) -> "CharVocab":
+        """Most frequent folded characters and bigrams of ``texts`` (ties broken by the string)."""
+        from collections import Counter
+
+        cc: Counter[str] = Counter()
+        bc: Counter[str] = Counter()
+        for t in texts:
+            f = fold_text(t)
+            cc.update(f)
+            padded = [BOUNDARY] + f + [BOUNDARY]
+            bc.update(_bigram(a, b) for a, b in zip(padded, padded[1:]))
+        chars = [c for c, n in sorted(cc.items(), key=lambda x: (-x[1], x[0]))
+                 if n >= min_char_count and not c.isspace()][:max_chars]
+        bigrams = [b for b, n in sorted(bc.items(), key=lambda x: (-x[1], x[0]))
+                   if n >= min_bigram_count][:max_bigrams]
+        return cls(list(SPECIALS) + chars, list(SPECIALS) + bigrams)
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.chars)
+
+    @property
+    def n_bigrams(self) -> int:
+        return len(self.bigrams)
+
+    def encode(self, text: str) -> tuple[list[int], list[int], list[int]]:
+        """Per character: its id, the id of (previous, it) and of (it, next) bigrams."""
+        f = fold_text(text)
+        cid = self._char_id
+        unk = 1
+        chars = [cid.get(c, unk) for c in f]
+        padded = [BOUNDARY] + f + [BOUNDARY]
+        bid = self._bigram_id
+        bi = [bid.get(_bigram(a, b), unk) for a, b in zip(padded, padded[1:])]
+        return chars, bi[:-1], bi[1:]
+
+    def to_json(self) -> dict:
+        return {"chars": self.chars, "bigrams": self.bigrams}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "CharVocab":
+        if list(d["chars"][:4]) != list(SPECIALS) or list(d["bigrams"][:4]) != list(SPECIALS):
+            raise ValueError("vocab.json does not start with the special tokens " + str(SPECIALS))
+        return cls(list(d["chars"]), list(d["bigrams"]))
+
+
+def _bigram(a: str, b: str) -> str:
+    return a + "\x1f" + b if (len(a) > 1 or len(b) > 1) else a + b
+
+
+def bioes_tags(labels: Sequence[str]) -> list[str]:
+    tags = ["O"]
+    for lab in labels:
+        tags += [f"B-{lab}", f"I-{lab}", f"E-{lab}", f"S-{lab}"]
+    return tags
+
+
+@dataclass
+class TaggerConfig:
+    """Everything needed to rebuild the network; saved as config.json next to the weights."""
+
+    labels: list[str]
+    char_dim: int = 128
+    bigram_dim: int = 64
+    hidden: int = 192
+    layers: int = 1
+    dropout: float = 0.3
+    max_len: int = 160
+    extra: dict = field(default_factory=dict)  # provenance: seed, data, metrics (not used here)
+
+    @property
+    def tags(self) -> list[str]:
+        return bioes_tags(self.labels)
+
+
+class CharTagger(nn.Module):
+    """Embeddings -> BiLSTM -> per-tag emission scores -> CRF (transition scores)."""
+
+    def __init__(self, config: TaggerConfig, vocab: CharVocab):
+        super().__init__()
+        self.config = config
+        self.vocab = vocab
+        self.tags = config.tags
+        k = len(self.tags)
+        self.char_emb = nn.Embedding(vocab.n_chars, config.char_dim, padding_idx=0)
+        self.bigram_emb = nn.Embedding(vocab.n_bigrams, config.bigram_dim, padding_idx=0)
+        self.drop = nn.Dropout(config.dropout)
+        self.lstm = nn.LSTM(config.char_dim + 2 * config.bigram_dim, config.hidden,
+                            num_layers=config.layers, bidirectional=True, batch_first=True,
+                            dropout=config.dropout if config.layers > 1 else 0.0)
+        self.proj = nn.Linear(2 * config.hidden, k)
+        self.trans = nn.Parameter(torch.zeros(k, k))  # trans[i, j]: score of tag i -> tag j
+        self.start = nn.Parameter(torch.zeros(k))
+        self.end = nn.Parameter(torch.zeros(k))
+        allowed_t, allowed_s, allowed_e = _bioes_constraints(self.tags)
+        self.register_buffer("trans_mask", torch.where(allowed_t, 0.0, NEG), persistent=False)
+        self.register_buffer("start_mask", torch.where(allowed_s, 0.0, NEG), persistent=False)
+        self.register_buffer("end_mask", torch.where(allowed_e, 0.0, NEG), persistent=False)
+
+    # ---- encoder -------------------------------------------------------------------------
+    def encode(self, chars: torch.Tensor, bl: torch.Tensor, br: torch.Tensor,
+               lengths: torch.Tensor) -> torch.Tensor:
+        """BiLSTM states (B, T, 2H); padding positions never leak into real ones (packing)."""
+        x = torch.cat([self.char_emb(chars), self.bigram_emb(bl), self.bigram_emb(br)], dim=-1)
+        x = self.drop(x)
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, _ = self.lstm(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=chars.shape[1])
+        return self.drop(out)
+
+    def emissions(self, chars, bl, br, lengths) -> torch.Tensor:
+        return self.proj(self.encode(chars, bl, br, lengths))
+
+    # ---- CRF -----------------------------------------------------------------------------
+    def _log_partition(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        trans = self.trans + self.trans_mask
+        alpha = self.start + self.start_mask + em[:, 0]
+        for t in range(1, em.shape[1]):
+            nxt = torch.logsumexp(alpha.unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, t]
+            alpha = torch.where(mask[:, t].unsqueeze(1), nxt, alpha)
+        return torch.logsumexp(alpha + self.end + self.end_mask, dim=1)
+
+    def loss(self, chars, bl, br, lengths, allowed: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood of the tag paths ``allowed`` (B, T, K) permits."""
+        em = self.emissions(chars, bl, br, lengths)
+        mask = torch.arange(chars.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+        log_z = self._log_partition(em, mask)
+        log_gold = self._log_partition(em + torch.where(allowed, 0.0, NEG), mask)
+        return (log_z - log_gold).mean()
+
+    @torch.inference_mode()
+    def decode(self, chars, bl, br, lengths) -> list[tuple[list[int], list[float]]]:
+        """Viterbi tag ids per sequence, with each character's marginal-free confidence.
+
+        The confidence is the softmax of the emission scores at the chosen tag: cheap, and
+        enough to rank spans (a span's score is the mean over its characters).
+        """
+        em = self.emissions(chars, bl, br, lengths)
+        b, t_len, k = em.shape
+        trans = self.trans + self.trans_mask
+        score = self.start + self.start_mask + em[:, 0]
+        backptr = []
+        mask = torch.arange(t_len).unsqueeze(0) < lengths.unsqueeze(1)
+        for t in range(1, t_len):
+            cand = score.unsqueeze(2) + trans.unsqueeze(0)
+            best, idx = cand.max(dim=1)
+            nxt = best + em[:, t]
+            m = mask[:, t].unsqueeze(1)
+            score = torch.where(m, nxt, score)
+            # where a sequence has ended, point each tag back to itself
+            idx = torch.where(m, idx, torch.arange(k).unsqueeze(0).expand(b, k))
+            backptr.append(idx)
+        score = score + self.end + self.end_mask
+        last = score.argmax(dim=1)
+        probs = torch.softmax(em, dim=-1)
+        paths = torch.empty(b, t_len, dtype=torch.long)
+        paths[:, t_len - 1] = last
+        cur = last
+        for t in range(t_len - 2, -1, -1):
+            cur = backptr[t].gather(1, cur.unsqueeze(1)).squeeze(1)
+            paths[:, t] = cur
+        conf = probs.gather(2, paths.unsqueeze(2)).squeeze(2)
+        out = []
+        for i, n in enumerate(lengths.tolist()):
+            out.append((paths[i, :n].tolist(), conf[i, :n].tolist()))
+        return out
+
+    # ---- persistence ---------------------------------------------------------------------
+    def save(self, directory: str | Path, *, fp16: bool = False) -> None:
+        """Write config.json, vocab.json and model.safetensors (fp16 halves the size)."""
+        from safetensors.torch import save_file
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        state = {k: (v.half() if fp16 and v.is_floating_point() else v).contiguous()
+                 for k, v in self.state_dict().items()}
+        save_file(state, str(d / "model.safetensors"), metadata={"format": "pt"})
+        (d / "config.json").write_text(json.dumps(asdict(self.config), ensure_ascii=False,
+                                                   indent=1), encoding="utf-8")
+        (d / "vocab.json").write_text(json.dumps(self.vocab.to_json(), ensure_ascii=False),
+                                      encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "CharTagger":
+        from safetensors.torch import load_file
+
+        d = Path(directory)
+        missing = [f for f in TAGGER_FILES if not (d / f).is_file()]
+        if missing:
+            raise FileNotFoundError(f"{d} is not a char-tagger directory: missing {missing}")
+        cfg = TaggerConfig(**json.loads((d / "config.json").read_text(encoding="utf-8")))
+        vocab = CharVocab.from_json(json.loads((d / "vocab.json").read_text(encoding="utf-8")))
+        model = cls(cfg, vocab)
+        state = {k: v.float() for k, v in load_file(str(d / "model.safetensors")).items()}
+        model.load_state_dict(state)
+        model.eval()
+        return model
+
+
+def _bioes_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Which transitions, first tags and last tags a well-formed BIOES sequence allows."""
+    k = len(tags)
+    trans = torch.zeros(k, k, dtype=torch.bool)
+    start = torch.zeros(k, dtype=torch.bool)
+    end = torch.zeros(k, dtype=torch.bool)
+    for i, a in enumerate(tags):
+        pa, la = (a.split("-", 1) + [""])[:2]
+        start[i] = pa in ("O", "B", "S")
+        end[i] = pa in ("O", "E", "S")
+        for j, b in enumerate(tags):
+            pb, lb = (b.split("-", 1) + [""])[:2]
+            if pa in ("O", "E", "S"):
+                ok = pb in ("O", "B", "S")
+            else:  # B or I: must continue the same entity
+                ok = pb in ("I", "E") and lb == la
+            trans[i, j] = ok
+    return trans, start, end
+
+
+def tags_to_spans(tags: Sequence[str], conf: Sequence[float] | None = None
+                  ) -> list[tuple[int, int, str, float]]:
+    """(start, end, label, mean confidence) for each B..E / S run of a BIOES sequence."""
+    spans = []
+    start = None
+    label = None
+    for i, tag in enumerate(tags):
+        p, _, lab = tag.partition("-")
+        if p == "S":
+            spans.append((i, i + 1, lab, conf[i] if conf else 1.0))
+            start = None
+        elif p == "B":
+            start, label = i, lab
+        elif p == "E" and start is not None and lab == label:
+            c = sum(conf[start:i + 1]) / (i + 1 - start) if conf else 1.0
+            spans.append((start, i + 1, lab, c))
+            start = None
+        elif p == "I" and start is not None and lab == label:
+            continue
+        else:
+            start = None
+    return spans
+
+
+def spans_to_allowed(n: int, spans: Iterable[tuple[int, int, str]], tags: Sequence[str],
+                     annotated: Iterable[str]) -> torch.Tensor:
+    """(n, K) bool: the tags each character may take given gold spans of ``annotated`` labels.
+
+    Inside a gold span exactly one tag is allowed. Elsewhere ``O`` is allowed, and so is any
+    tag of a label the record does not annotate (partial annotation, see the module doc).
+    """
+    k = len(tags)
+    annotated = set(annotated)
+    free = torch.tensor([t == "O" or t.split("-", 1)[1] not in annotated for t in tags])
+    allowed = free.unsqueeze(0).repeat(n, 1)
+    index = {t: i for i, t in enumerate(tags)}
+    for s, e, lab in spans:
+        if f"S-{lab}" not in index or s < 0 or e > n or e <= s:
+            continue
+        names = [f"S-{lab}"] if e - s == 1 else (
+            [f"B-{lab}"] + [f"I-{lab}"] * (e - s - 2) + [f"E-{lab}"])
+        for pos, name in zip(range(s, e), names):
+            row = torch.zeros(k, dtype=torch.bool)
+            row[index[name]] = True
+            allowed[pos] = row
+    return allowed
+
+
+SENTENCE_ENDS = frozenset("。！？；!?;\n")
+
+
+def chunk_bounds(text: str, max_len: int, protected: Sequence[tuple[int, int]] = ()
+                 ) -> list[tuple[int, int]]:
+    """Cut ``text`` into windows of at most ``max_len`` characters, preferring sentence ends.
+
+    A cut never falls inside a ``protected`` range (gold spans when training) unless the range
+    itself is longer than a window. Whitespace-only windows are dropped.
+    """
+    n = len(text)
+    if n == 0:
+        return []
+    blocked = set()
+    for s, e in protected:
+        blocked.update(range(s + 1, e))
+    bounds = []
+    start = 0
+    while start < n:
+        if n - start <= max_len:
+            end = n
+        else:
+            limit = start + max_len
+            end = None
+            for i in range(limit, start + max_len // 3, -1):
+                if text[i - 1] in SENTENCE_ENDS and i not in blocked:
+                    end = i
+                    break
+            if end is None:
+                for i in range(limit, start, -1):
+                    if i not in blocked:
+                        end = i
+                        break
+            if end is None:
+                end = limit
+        if text[start:end].strip():
+            bounds.append((start, end))
+        start = end
+    return bounds

@@ -1,0 +1,152 @@
+"""PHONE and EMAIL recognizers: mobiles, landlines with area or country code, short local numbers
+after a phone cue, fax, pagers (传呼126-3351872), e-mail addresses.
+
+The label word (电话, 传真, 传呼) is outside the span; a country code (+86, (+86), 0086) and an area
+code in brackets ((0591)87654321) are inside it, as written.
+"""
+from __future__ import annotations
+
+import re
+
+from models.recognizers.base import RecognizerBase
+from models.recognizers.context import CONTEXT, quantity_follows
+from models.recognizers.numbers import Candidate, candidates
+from models.spans import Span
+from models.text import NormalizedText
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_COUNTRY_PREFIX = re.compile(r"(?:\(\+?86\)|\+|\+86|0086)[ \-]?$")  # what may precede the digits
+_AREA_IN_BRACKETS = re.compile(r"\((0[0-9]{2,3})\)[ \-]?$")
+_SERVICE = re.compile(r"[48]00[0-9]{7}")
+_LIST_SEP = re.compile(r"^[ ]?[、，,/或和及;；][ ]?$|^[ ]?$")
+
+
+def area_code_length(digits: str) -> int | None:
+    """Length of the area code a 0-prefixed number starts with (010, 02X: 3; 03XX-09XX: 4)."""
+    if len(digits) < 3 or digits[0] != "0":
+        return None
+    if digits[1] in "12":
+        return 3 if digits[1] == "2" or digits[2] == "0" else None
+    return 4
+
+
+def split_landline(digits: str) -> tuple[str, str] | None:
+    """(area code, subscriber) when ``digits`` is a full landline number, else None."""
+    k = area_code_length(digits)
+    if k is None:
+        return None
+    sub = digits[k:]
+    if 7 <= len(sub) <= 8 and sub[0] in "23456789":
+        return digits[:k], sub
+    return None
+
+
+class PhoneRecognizer(RecognizerBase):
+    """Mobiles, landlines, +86 forms, fax and local numbers; one recognizer so that the readings
+    of one run agree (a number is read once, and list continuations see the previous phone)."""
+
+    name = "cn_phone.v1"
+    labels = frozenset({"PHONE"})
+
+    def __init__(self, context_window: int = 16, local_context_distance: int = 4,
+                 split_penalty: float = 0.15):
+        self.context_window = context_window
+        self.local_context_distance = local_context_distance
+        self.split_penalty = split_penalty
+
+    def find_normalized(self, nt: NormalizedText) -> list[Span]:
+        text = nt.text
+        out: list[Span] = []
+        last_end = -10
+        for c in sorted(candidates(text), key=lambda c: (c.start, -c.end)):
+            if "X" in c.digits:
+                continue
+            read = self._read(text, c, last_end)
+            if read is None:
+                continue
+            start, score, why = read
+            if c.split:
+                score -= self.split_penalty
+                why += "; part of a longer digit run"
+            if score >= 0.5:
+                last_end = max(last_end, c.end)
+            out.append(self.span(nt, start, c.end, "PHONE", score, why))
+        return out
+
+    def _read(self, text: str, c: Candidate, last_end: int) -> tuple[int, float, str] | None:
+        d = c.digits
+        if quantity_follows(text, c.end):
+            return None
+        ctx = CONTEXT.nearest(text, c.start, self.context_window)
+        cat = ctx.category if ctx else None
+        if cat == "decoy":
+            return None
+        phone_ctx = cat in ("phone", "pager")
+        ctx_note = f"; context {ctx.word}" if phone_ctx else ""
+        start = c.start
+        before = text[max(0, c.start - 6) : c.start]
+        prefix = _COUNTRY_PREFIX.search(before)
+
+        # +86 forms: the country code may be inside the run (86 139...) or before it ((+86)139...)
+        national = d
+        if d.startswith("0086"):
+            national = d[4:]
+        elif d.startswith("86") and len(d) in (12, 13) and (prefix or len(d) == 13):
+            national = d[2:]
+        if national != d and prefix and prefix.group(0).startswith("+"):
+            start = c.start - len(prefix.group(0))
+        elif national == d and prefix and "86" in prefix.group(0):
+            start = c.start - len(prefix.group(0))
+
+        if len(national) == 11 and _MOBILE.fullmatch(national):
+            if cat in ("bank", "id", "passport", "permit"):
+                return start, 0.45, f"mobile pattern but context {ctx.word}"
+            base = 0.98 if (phone_ctx or national != d) else 0.9
+            return start, base, "mobile number (1[3-9] + 9 digits)" + ctx_note
+        landline = split_landline(national if national != d else d)
+        if landline is None and national != d:
+            landline = split_landline("0" + national)  # +86 591 87654321 drops the trunk 0
+        if landline is not None and cat not in ("bank", "id"):
+            sep_after_area = len(c.groups) >= 2 and c.groups[0] == len(landline[0]) + (len(d) - len(national))
+            base = 0.97 if phone_ctx else (0.88 if (sep_after_area or national != d) else 0.7)
+            return start, base, f"landline, area code {landline[0]}" + ctx_note
+        bracket = _AREA_IN_BRACKETS.search(before)
+        if bracket and 7 <= len(d) <= 8 and d[0] in "23456789":
+            start = c.start - len(bracket.group(0))
+            return start, 0.95 if phone_ctx else 0.88, f"landline, area code {bracket.group(1)} in brackets" + ctx_note
+        if _SERVICE.fullmatch(national):
+            return start, 0.97 if phone_ctx else 0.85, "service number (400/800)" + ctx_note
+        if cat == "pager" and 5 <= len(d) <= 11 and ctx.distance <= self.local_context_distance + 4:
+            return start, 0.95, f"pager number, context {ctx.word}"
+        if 4 <= len(d) <= 8:
+            if cat == "phone" and ctx.distance <= self.local_context_distance:
+                return start, 0.9, f"local number after {ctx.word}"
+            gap = text[last_end:c.start] if 0 <= last_end <= c.start else None
+            if (gap is not None and _LIST_SEP.match(gap) and len(d) >= 5 and len(c.groups) == 1
+                    and not _looks_like_date(d)):
+                return start, 0.8, "local number continuing a list of phone numbers"
+        return None
+
+
+def _looks_like_date(d: str) -> bool:
+    """19960315-style dates, which must never read as phone numbers."""
+    return (len(d) == 8 and d[:2] in ("18", "19", "20") and "01" <= d[4:6] <= "12"
+            and "01" <= d[6:8] <= "31")
+
+
+class EmailRecognizer(RecognizerBase):
+    """E-mail addresses (full-width ＠ and letters are normalised first)."""
+
+    name = "email.v1"
+    labels = frozenset({"EMAIL"})
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9._%+\-])"
+        r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,63}[A-Za-z0-9_%+\-])?"
+        r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
+        r"(?![A-Za-z0-9\-])(?!\.[A-Za-z0-9])"
+    )
+
+    def find_normalized(self, nt: NormalizedText) -> list[Span]:
+        return [self.span(nt, m.start(), m.end(), "EMAIL", 0.97, "e-mail address pattern")
+                for m in self.pattern.finditer(nt.text)]

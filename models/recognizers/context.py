@@ -1,0 +1,65 @@
+"""The cue words that say what a nearby number is (matched in the normalised text).
+
+One vocabulary for all numeric recognizers, so that they agree: the nearest cue before a number
+decides its reading. ``decoy`` cues (档号, 文号, 邮编, 发票号码, 税务登记号 ...) veto every reading.
+Spaced form labels (``电　话`` in a table, normalised to ``电 话``) are listed too.
+"""
+from __future__ import annotations
+
+from models.recognizers.base import ContextWords
+
+ID_WORDS = (
+    "公民身份号码", "公民身份证号码", "居民身份证号码", "居民身份证号", "居民身份证", "身份证号码",
+    "身份证号", "身份证编号", "身份证件号码", "身份证", "身份号码", "证件号码", "证件号", "身份证明号码",
+    "身 份 证 号", "身份证 号", "ID No", "ID号",
+)
+PASSPORT_WORDS = ("护照号码", "护照号", "护照", "Passport No", "Passport")
+PERMIT_WORDS = (
+    "港澳居民来往内地通行证", "港澳同胞回乡证", "回乡证号码", "回乡证号", "回乡证", "往来港澳通行证",
+    "通行证号码", "通行证号", "通行证",
+)
+MILITARY_WORDS = ("军官证号码", "军官证号", "军官证", "士兵证", "文职干部证", "军人证件")
+PHONE_WORDS = (
+    "联系电话", "电话号码", "办公电话", "住宅电话", "家庭电话", "值班电话", "移动电话", "固定电话",
+    "手机号码", "手机号", "手机", "电话", "电 话", "手 机", "宅电", "座机", "小灵通", "联系方式",
+    "联系号码", "分机", "总机", "传真号码", "传真", "传 真", "电传", "Tel", "TEL", "tel", "Fax", "FAX",
+    "fax", "Mobile", "电挂",
+)
+PAGER_WORDS = ("传呼", "寻呼", "呼机", "BP机", "拷机", "BB机")
+BANK_WORDS = (
+    "银行账号", "银行帐号", "银行卡号", "银行账户", "开户账号", "开户帐号", "开户银行", "开户行",
+    "账号", "帐号", "账户", "帐户", "卡号", "银行卡", "存折号", "存折", "储蓄卡", "信用卡", "借记卡",
+    "基本户", "账 号", "帐 号", "汇款账号", "收款账号",
+)
+DECOY_WORDS = (
+    "档号", "档案号", "全宗号", "目录号", "案卷号", "卷号", "件号", "文号", "发文字号", "发票号码",
+    "发票代码", "发票号", "税务登记证号", "税务登记号", "税务登记证", "纳税人识别号", "纳税识别号",
+    "统一社会信用代码", "社会信用代码", "组织机构代码", "营业执照号", "注册号", "学号", "学籍号",
+    "准考证号", "考号", "邮编", "邮政编码", "邮 编", "编号", "编码", "批号", "批准文号", "合同号",
+    "合同编号", "订单号", "流水号", "案号", "登记号", "许可证号", "执照号", "代码", "工号", "序号",
+    "证书编号", "证书号", "车牌", "车号", "页码", "样本号", "问卷号", "凭证号", "票号", "单号",
+    "床号", "病案号", "住院号", "门诊号", "型号", "规格", "批次", "行号", "联行号", "电报挂号",
+)
+
+CONTEXT = ContextWords({
+    "id": ID_WORDS,
+    "passport": PASSPORT_WORDS,
+    "permit": PERMIT_WORDS,
+    "military": MILITARY_WORDS,
+    "pager": PAGER_WORDS,
+    "phone": PHONE_WORDS,
+    "bank": BANK_WORDS,
+    "decoy": DECOY_WORDS,
+})
+
+#: Units after a number that make it a quantity (an amount, a count, a year), not an identifier.
+QUANTITY_AFTER = (
+    "元", "万", "亿", "千", "百", "%", "‰", "年", "吨", "人", "户", "个", "件", "平方", "公里", "米",
+    "斤", "公斤", "亩", "次", "台", "辆", "册", "页", "份", "名", "株", "头", "只", "美元", "港元",
+)
+
+
+def quantity_follows(text: str, end: int) -> bool:
+    """True when a unit word follows ``end`` (after at most one space)."""
+    k = end + 1 if end < len(text) and text[end] == " " else end
+    return any(text.startswith(u, k) for u in QUANTITY_AFTER)

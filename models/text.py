@@ -1,0 +1,166 @@
+"""Chinese-text helpers: normalisation with an offset map, CJK-safe boundaries, UTF-16 offsets.
+
+Why: archival text is typed with full-width digits (１３９), ideographic spaces, and OCR confusions
+(O for 0, l for 1). Recognizers match on a *normalised* copy, but every span must point into the
+*original* text, which is never rewritten. ``normalize_with_map`` returns the normalised text and
+a map from each normalised index to the original index it came from; ``NormalizedText.to_original``
+turns a normalised ``[start, end)`` back into original offsets.
+
+Label Studio counts offsets in UTF-16 code units; Python counts code points. A character outside
+the Basic Multilingual Plane (𠮷, common in names) is one code point but two UTF-16 units, so every
+later offset shifts. ``cp_to_utf16`` / ``utf16_to_cp`` convert at that boundary.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "NormalizedText",
+    "normalize",
+    "normalize_with_map",
+    "cp_to_utf16",
+    "utf16_to_cp",
+    "NOT_ALNUM_BEFORE",
+    "NOT_ALNUM_AFTER",
+    "DIGIT_SEP",
+]
+
+#: Look-behind / look-ahead that replace ``\b`` (which never fires between 中 and 1 in Python).
+NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
+NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
+#: What may sit between the digits of one number as typed or OCR'd: a space, a hyphen, a line
+#: break (GUIDELINES: in OCR-damaged text the span covers the text as written, line break included).
+DIGIT_SEP = r"[ \t\r\n\-]?"
+
+# Characters that carry no text and are dropped from the normalised copy.
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+# Dashes that OCR and word processors put inside numbers; all become an ASCII hyphen.
+_DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d\u30fc"}
+
+# OCR confusions are repaired only inside digit runs: a run of digits and the confusable letters
+# O o l I (with a separator allowed between them), not touching any other Latin letter, and
+# holding at least four real digits. "Oil", "IBM", "lol@qq.com" stay as they are.
+_OCR_RUN = re.compile(r"(?<![A-Za-z])[0-9OolI](?:[ \-]?[0-9OolI])+(?![A-Za-z])")
+_OCR_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
+_MIN_REAL_DIGITS = 4
+
+
+@lru_cache(maxsize=8192)
+def _normalize_char(ch: str) -> str:
+    """NFKC of one character, plus the dash and zero-width rules above."""
+    if ch in _DROP:
+        return ""
+    if ch in _DASHES:
+        return "-"
+    if ch == "\u3000":  # ideographic space: NFKC gives " " too, made explicit
+        return " "
+    out = unicodedata.normalize("NFKC", ch)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """The original text, its normalised copy and the map between them.
+
+    ``index_map[i]`` is the original index of normalised character ``i``; it has one extra entry,
+    ``len(original)``, so that an exclusive end maps too.
+    """
+
+    original: str
+    text: str
+    index_map: tuple[int, ...]
+
+    @classmethod
+    def of(cls, original: str) -> "NormalizedText":
+        norm, mapping = normalize_with_map(original)
+        return cls(original, norm, tuple(mapping) + (len(original),))
+
+    @property
+    def identity(self) -> bool:
+        return self.text == self.original
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised half-open range to the original text.
+
+        The start maps to where its first character came from; the end to just after where its
+        last character came from, so an expansion (one original character that became several)
+        is covered whole and dropped characters inside the range are included.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"range [{start}, {end}) outside normalised text of {len(self.text)}")
+        o_start = self.index_map[start]
+        o_end = self.index_map[end - 1] + 1
+        # an expansion (e.g. '…' -> '...') maps several normalised chars to one original char
+        return o_start, max(o_end, o_start + 1)
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` for matching and return ``(normalised, map)``.
+
+    ``map[i]`` is the index in ``text`` of the character that produced normalised character ``i``
+    (``len(map) == len(normalised)``). Steps: per-character NFKC (full-width digits, letters and
+    punctuation to half-width, ideographic space to space), dashes to ``-``, zero-width characters
+    dropped, then OCR confusions inside digit runs (O/o -> 0, l/I -> 1). The usual case keeps the
+    length, so the map is the identity; expansions (``…`` -> ``...``) and drops are mapped exactly.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    if text.isascii():
+        norm, mapping = text, list(range(len(text)))
+    else:
+        parts: list[str] = []
+        mapping = []
+        for i, ch in enumerate(text):
+            out = _normalize_char(ch) if ord(ch) > 127 else ch
+            if out:
+                parts.append(out)
+                mapping.extend([i] * len(out))
+        norm = "".join(parts)
+    if any(c in norm for c in "OolI"):
+        norm = _OCR_RUN.sub(_fix_ocr_run, norm)  # same length: the map is unchanged
+    return norm, mapping
+
+
+def _fix_ocr_run(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if sum(c.isdigit() for c in run) < _MIN_REAL_DIGITS:
+        return run
+    return run.translate(_OCR_FIX)
+
+
+def normalize(text: str) -> str:
+    """The normalised text only (see ``normalize_with_map``)."""
+    return normalize_with_map(text)[0]
+
+
+def cp_to_utf16(text: str, i: int) -> int:
+    """UTF-16 code-unit offset of code-point offset ``i`` in ``text`` (Label Studio's unit)."""
+    if not 0 <= i <= len(text):
+        raise ValueError(f"code-point offset {i} outside text of length {len(text)}")
+    return i + sum(1 for ch in text[:i] if ord(ch) > 0xFFFF)
+
+
+def utf16_to_cp(text: str, j: int) -> int:
+    """Code-point offset of UTF-16 offset ``j``; raises if ``j`` splits a surrogate pair."""
+    if j < 0:
+        raise ValueError(f"negative UTF-16 offset {j}")
+    units = 0
+    for cp, ch in enumerate(text):
+        if units == j:
+            return cp
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > j:
+            raise ValueError(f"UTF-16 offset {j} falls inside the surrogate pair of {ch!r} at {cp}")
+    if units == j:
+        return len(text)
+    raise ValueError(f"UTF-16 offset {j} outside text of {units} UTF-16 units")
+
+
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the line(s) holding ``[start, end)`` (used to spot header markings)."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return ls, (len(text) if le < 0 else le)

@@ -1,0 +1,584 @@
+"""Detection results, proposals, span review and decisions: the only write path for review.
+
+Every function is keyword-only with the session first. A function that changes state appends
+its audit event in the same transaction and commits once: the change is on the record or did not
+happen. Audit payloads carry offsets, labels and ids, never the document text (the log is read
+by auditors who need not see personal information).
+
+Optimistic locking: functions that a person calls from the app take ``version`` (the
+``Document.version`` the person saw). The bump is one conditional UPDATE
+(``... WHERE id = :id AND version = :version``), so of two reviewers who saved on the same
+version exactly one wins and the other gets a ``ConflictError`` that says what to do. Machine
+writes (detection, proposals) pass ``version=None`` and always bump.
+
+Span statuses: ``proposed`` (machine), ``accepted``, ``rejected``, ``added`` (by a person),
+``corrected`` (the new row of a relabel or resize; the old row becomes ``superseded`` and the
+new one points to it by ``replaces_id``), ``withdrawn`` (an added or corrected span whose
+action was undone). Two stages of decision: a reviewer's (``Review.stage == "reviewer"``), then
+a committee member's final one (``"committee"``), by a different person.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from models.spans import LABELS, SENSITIVE_LABELS, Span
+from review_app import audit
+from review_app.tables import AuditEvent, Document, Proposal, Review, SpanRecord
+
+DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
+REASONS: tuple[str, ...] = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
+CLOSURES: tuple[str, ...] = ("CONTROLLED", "DEFERRED")
+ACTIVE_SPAN_STATUSES: tuple[str, ...] = ("proposed", "accepted", "added", "corrected")
+SPAN_ACTIONS: tuple[str, ...] = ("span.accept", "span.reject", "span.relabel", "span.resize", "span.add")
+
+
+class ReviewError(ValueError):
+    """A review request that cannot be honoured; the message says why, for a person to read."""
+
+
+class ConflictError(ReviewError):
+    """The document changed since the person opened it: their save is refused, nothing is lost."""
+
+
+class NotFoundError(ReviewError):
+    """An unknown document, span or proposal."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def subject(document_id: int) -> str:
+    """The audit subject of everything that happens to a document."""
+    return f"document:{document_id}"
+
+
+def _bp(x: float | None) -> int | None:
+    """A probability as integer basis points (audit payloads refuse floats)."""
+    return None if x is None else int(round(float(x) * 10000))
+
+
+# --------------------------------------------------------------------------- locking
+
+
+def _document(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFoundError(f"document {document_id} does not exist")
+    return doc
+
+
+def _bump(session: Session, doc: Document, version: int | None) -> int:
+    """Take the document's next version, refusing a stale save; returns the new version."""
+    stmt = update(Document).where(Document.id == doc.id)
+    if version is not None:  # a person's save: only on the version they saw
+        stmt = stmt.where(Document.version == int(version))
+    result = session.execute(stmt.values(version=Document.version + 1, updated_at=_now())
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        current = session.exec(select(Document.version).where(Document.id == doc.id)).one()
+        last = session.exec(select(AuditEvent.actor).where(AuditEvent.subject == subject(doc.id))
+                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
+        by = f" by {last}" if last else ""
+        raise ConflictError(
+            f"document {doc.id} was changed{by} since you opened it (you saw version {version}, it is now "
+            f"version {current}); your change was not saved. Reload the document and apply it again."
+        )
+    session.refresh(doc)
+    return doc.version
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def record_detection(*, session: Session, document_id: int, spans: Sequence[Span], model_version: str,
+                     actor: str = "system", replace: bool = False) -> list[SpanRecord]:
+    """Store a detector's spans for a document.
+
+    Idempotent: a document already scanned by any detector is left alone unless ``replace``; then
+    the machine spans nobody reviewed yet (``proposed``) are superseded by the new ones, and every
+    span a person touched stays as it is.
+    """
+    doc = _document(session, document_id)
+    existing = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
+                                                          SpanRecord.created_by.is_(None))))
+    if existing and not replace:
+        return [r for r in existing if r.status in ACTIVE_SPAN_STATUSES]
+    kept = [r for r in session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
+                                                              SpanRecord.status.in_(("accepted", "added", "corrected"))))]
+    for r in existing:
+        if r.status == "proposed":
+            r.status, r.updated_at = "superseded", _now()
+            session.add(r)
+    now = _now()
+    rows: list[SpanRecord] = []
+    for s in spans:
+        if not (0 <= s.start < s.end <= len(doc.text)):
+            raise ReviewError(f"span [{s.start}, {s.end}) lies outside document {document_id} "
+                              f"({len(doc.text)} characters)")
+        if any(k.start < s.end and s.start < k.end for k in kept):
+            continue  # a person already decided this stretch of text
+        rows.append(SpanRecord(document_id=document_id, start=s.start, end=s.end, label=s.label,
+                               text=doc.text[s.start:s.end], score=float(s.score), source=s.source,
+                               explanation=s.explanation, status="proposed", model_version=model_version,
+                               created_by=None, created_at=now, updated_at=now))
+    session.add_all(rows)
+    if doc.status == "new":
+        doc.status = "scanned"
+        session.add(doc)
+    session.flush()
+    _bump(session, doc, None)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.label] = counts.get(r.label, 0) + 1
+    audit.append(session=session, actor=actor, action="detect", subject=subject(document_id),
+                 payload={"model_version": model_version, "spans": len(rows), "labels": counts,
+                          "replaced": bool(existing)})
+    session.commit()
+    for r in rows:
+        session.refresh(r)
+    return rows
+
+
+def is_scanned(*, session: Session, document_id: int) -> bool:
+    """Whether any detector has run on the document (so ``propose`` need not scan it again)."""
+    doc = _document(session, document_id)
+    return doc.status != "new"
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def _field(result: Any, name: str, default: Any = None) -> Any:
+    if isinstance(result, Mapping):
+        return result.get(name, default)
+    return getattr(result, name, default)
+
+
+def _as_date(v: Any) -> date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v))
+    except ValueError as exc:
+        raise ReviewError(f"not an ISO date: {v!r}") from exc
+
+
+def _jsonable(obj: Any) -> Any:
+    """Evidence as plain JSON (dataclasses, dates and spans become dicts and strings)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        obj = asdict(obj)
+    return json.loads(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def risk_and_uncertainty(decision: str, confidence: float, probabilities: Mapping[str, float]) -> tuple[float, float]:
+    """The queue's two orderings, derived from the proposal.
+
+    risk: the probability that the document must not be opened in full (1 - P(OPEN)), so a
+    document proposed OPEN that might hide something ranks above a clearly harmless one; without
+    probabilities, 1 for a non-OPEN proposal and 0 for OPEN. uncertainty: the normalised entropy
+    of the probabilities (1 - confidence without them), so the least sure proposals come first.
+    """
+    probs = {k: float(v) for k, v in (probabilities or {}).items() if v is not None}
+    if probs:
+        risk = 1.0 - probs.get("OPEN", 0.0)
+        ps = [p for p in probs.values() if p > 0]
+        ent = -sum(p * math.log(p) for p in ps)
+        uncertainty = ent / math.log(len(DECISIONS))
+    else:
+        risk = 0.0 if decision == "OPEN" else 1.0
+        uncertainty = 1.0 - float(confidence)
+    return round(min(max(risk, 0.0), 1.0), 6), round(min(max(uncertainty, 0.0), 1.0), 6)
+
+
+def propose(*, session: Session, document_id: int, result: Any, actor: str = "system") -> Proposal:
+    """Store a decision proposal (a ``ProposalResult`` or a dict with its fields) as current.
+
+    The previous current proposal stays in the table (history) but is no longer current. A
+    DEFERRED closure sets the document's ``review_after`` so it comes back to the queue then.
+    """
+    doc = _document(session, document_id)
+    decision = _field(result, "decision")
+    if decision not in DECISIONS:
+        raise ReviewError(f"a proposal's decision is one of {DECISIONS}, not {decision!r}")
+    reasons = list(_field(result, "reasons", []) or [])
+    closure = _field(result, "closure")
+    if closure is not None and closure not in CLOSURES:
+        raise ReviewError(f"closure is one of {CLOSURES}, not {closure!r}")
+    confidence = float(_field(result, "confidence", 0.0) or 0.0)
+    probabilities = {str(k): float(v) for k, v in (_field(result, "probabilities", {}) or {}).items()}
+    model_version = str(_field(result, "model_version", "") or "")
+    if not model_version:
+        raise ReviewError("a proposal must say which model version made it")
+    review_after = _as_date(_field(result, "review_after"))
+    risk, uncertainty = risk_and_uncertainty(decision, confidence, probabilities)
+    for old in session.exec(select(Proposal).where(Proposal.document_id == document_id, Proposal.is_current == True)):  # noqa: E712
+        old.is_current = False
+        session.add(old)
+    p = Proposal(
+        document_id=document_id, decision=decision, reasons=reasons, closure=closure, review_after=review_after,
+        confidence=confidence, probabilities=probabilities, uncertainty=uncertainty, risk=risk,
+        model_version=model_version, rulebook_version=str(_field(result, "rulebook_version", "") or ""),
+        fired_rules=list(_field(result, "fired_rules", []) or []),
+        evidence=_jsonable(list(_field(result, "evidence", []) or [])),
+        eligible_from=_as_date(_field(result, "eligible_from")), is_current=True, created_at=_now(),
+    )
+    session.add(p)
+    if doc.status in ("new", "scanned"):
+        doc.status = "proposed"
+    if closure == "DEFERRED" and review_after and doc.status != "final":
+        doc.review_after = review_after
+    session.add(doc)
+    session.flush()
+    _bump(session, doc, None)
+    audit.append(session=session, actor=actor, action="propose", subject=subject(document_id),
+                 payload={"proposal": p.id, "decision": decision, "reasons": reasons, "closure": closure,
+                          "review_after": review_after.isoformat() if review_after else None,
+                          "confidence_bp": _bp(confidence), "model_version": model_version,
+                          "rulebook_version": p.rulebook_version, "fired_rules": p.fired_rules})
+    session.commit()
+    session.refresh(p)
+    return p
+
+
+def current_proposal(*, session: Session, document_id: int) -> Proposal | None:
+    return session.exec(select(Proposal).where(Proposal.document_id == document_id,
+                                               Proposal.is_current == True)  # noqa: E712
+                        .order_by(Proposal.id.desc())).first()
+
+
+# --------------------------------------------------------------------------- span review
+
+
+def active_spans(*, session: Session, document_id: int) -> list[SpanRecord]:
+    """The spans a reader sees: machine proposals, accepted, added and corrected ones."""
+    return list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
+                                                      SpanRecord.status.in_(ACTIVE_SPAN_STATUSES))
+                             .order_by(SpanRecord.start, SpanRecord.end)))
+
+
+def _span(session: Session, span_id: int, document_id: int | None = None) -> SpanRecord:
+    row = session.get(SpanRecord, span_id)
+    if row is None or (document_id is not None and row.document_id != document_id):
+        raise NotFoundError(f"span {span_id} does not exist" + (f" in document {document_id}" if document_id else ""))
+    return row
+
+
+def _check_label(label: str) -> None:
+    if label not in LABELS:
+        raise ReviewError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+
+
+def _check_range(doc: Document, start: int, end: int) -> None:
+    if not (isinstance(start, int) and isinstance(end, int)) or not (0 <= start < end <= len(doc.text)):
+        raise ReviewError(f"a span needs 0 <= start < end <= {len(doc.text)} (code points); got [{start}, {end})")
+
+
+def _check_overlap(session: Session, doc: Document, start: int, end: int, ignore: Iterable[int] = ()) -> None:
+    ignore = set(ignore)
+    for r in active_spans(session=session, document_id=doc.id):
+        if r.id not in ignore and r.start < end and start < r.end:
+            raise ReviewError(f"[{start}, {end}) overlaps span {r.id} ({r.label} [{r.start}, {r.end})); "
+                              "spans never overlap: resize or reject that one first")
+
+
+def _set_status(*, session: Session, span_id: int, actor: str, version: int | None, status: str,
+                action: str) -> SpanRecord:
+    row = _span(session, span_id)
+    doc = _document(session, row.document_id)
+    if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
+        raise ReviewError(f"span {span_id} is {row.status}; only a visible or rejected span can be {status}")
+    new_version = _bump(session, doc, version)
+    row = _span(session, span_id)
+    before = row.status
+    row.status, row.updated_at = status, _now()
+    session.add(row)
+    session.flush()
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
+                 payload={"span": row.id, "label": row.label, "start": row.start, "end": row.end,
+                          "from": before, "to": status, "version": new_version})
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def accept_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="accepted",
+                       action="span.accept")
+
+
+def reject_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="rejected",
+                       action="span.reject")
+
+
+def _correct(*, session: Session, span_id: int, actor: str, version: int | None, label: str, start: int,
+             end: int, action: str) -> SpanRecord:
+    old = _span(session, span_id)
+    doc = _document(session, old.document_id)
+    if old.status not in ACTIVE_SPAN_STATUSES:
+        raise ReviewError(f"span {span_id} is {old.status}; only a visible span can be corrected")
+    _check_label(label)
+    _check_range(doc, start, end)
+    _check_overlap(session, doc, start, end, ignore=[old.id])
+    new_version = _bump(session, doc, version)
+    old = _span(session, span_id)
+    before = old.status
+    old.status, old.updated_at = "superseded", _now()
+    new = SpanRecord(document_id=doc.id, start=start, end=end, label=label, text=doc.text[start:end], score=1.0,
+                     source=f"human:{actor}", explanation=f"{action} of span {old.id}", status="corrected",
+                     model_version=old.model_version, replaces_id=old.id, created_by=actor,
+                     created_at=_now(), updated_at=_now())
+    session.add(old)
+    session.add(new)
+    session.flush()
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
+                 payload={"span": new.id, "replaces": old.id, "from": before,
+                          "old": {"label": old.label, "start": old.start, "end": old.end},
+                          "new": {"label": label, "start": start, "end": end}, "version": new_version})
+    session.commit()
+    session.refresh(new)
+    return new
+
+
+def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None) -> SpanRecord:
+    old = _span(session, span_id)
+    if label == old.label:
+        raise ReviewError(f"span {span_id} is already {label}")
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=label,
+                    start=old.start, end=old.end, action="span.relabel")
+
+
+def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: str,
+                version: int | None) -> SpanRecord:
+    old = _span(session, span_id)
+    if (start, end) == (old.start, old.end):
+        raise ReviewError(f"span {span_id} already covers [{start}, {end})")
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=old.label,
+                    start=start, end=end, action="span.resize")
+
+
+def add_span(*, session: Session, document_id: int, start: int, end: int, label: str, actor: str,
+             version: int | None, expect_text: str | None = None) -> SpanRecord:
+    """Add a span the detector missed. ``expect_text`` (the selected text) guards the offsets."""
+    doc = _document(session, document_id)
+    _check_label(label)
+    _check_range(doc, start, end)
+    if expect_text is not None and doc.text[start:end] != expect_text:
+        raise ReviewError(f"offsets [{start}, {end}) cover {doc.text[start:end]!r}, not the selected "
+                          f"{expect_text!r}; nothing was saved")
+    _check_overlap(session, doc, start, end)
+    new_version = _bump(session, doc, version)
+    row = SpanRecord(document_id=document_id, start=start, end=end, label=label, text=doc.text[start:end],
+                     score=1.0, source=f"human:{actor}", explanation="added by a reviewer", status="added",
+                     created_by=actor, created_at=_now(), updated_at=_now())
+    session.add(row)
+    session.flush()
+    audit.append(session=session, actor=actor, action="span.add", subject=subject(document_id),
+                 payload={"span": row.id, "label": label, "start": start, "end": end, "version": new_version})
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def undo(*, session: Session, document_id: int, actor: str, version: int | None) -> AuditEvent:
+    """Undo the actor's latest span change on this document that is not undone yet.
+
+    The undo is itself an audit event that names the event it reverts; nothing is erased. It is
+    refused when someone else has changed that span since (their work would be lost).
+    """
+    doc = _document(session, document_id)
+    events = list(session.exec(select(AuditEvent).where(AuditEvent.subject == subject(document_id),
+                                                        AuditEvent.actor == actor,
+                                                        AuditEvent.action.in_((*SPAN_ACTIONS, "span.undo")))
+                               .order_by(AuditEvent.seq.desc()).limit(500)))
+    undone = {json.loads(e.payload).get("undoes") for e in events if e.action == "span.undo"}
+    target = next((e for e in events if e.action != "span.undo" and e.seq not in undone), None)
+    if target is None:
+        raise ReviewError("nothing of yours to undo on this document")
+    p = json.loads(target.payload)
+    new_version = _bump(session, doc, version)
+    if target.action in ("span.accept", "span.reject"):
+        row = _span(session, p["span"])
+        if row.status != p["to"]:
+            raise _undo_refused(session, row)
+        row.status, row.updated_at = p["from"], _now()
+        session.add(row)
+    elif target.action == "span.add":
+        row = _span(session, p["span"])
+        if row.status != "added":
+            raise _undo_refused(session, row)
+        row.status, row.updated_at = "withdrawn", _now()
+        session.add(row)
+    else:  # relabel / resize: withdraw the correction, bring the old span back
+        new, old = _span(session, p["span"]), _span(session, p["replaces"])
+        if new.status != "corrected" or old.status != "superseded":
+            raise _undo_refused(session, new)
+        new.status, new.updated_at = "withdrawn", _now()
+        old.status, old.updated_at = p["from"], _now()
+        session.add(new)
+        session.add(old)
+    session.flush()
+    ev = audit.append(session=session, actor=actor, action="span.undo", subject=subject(document_id),
+                      payload={"undoes": target.seq, "action": target.action, "span": p["span"],
+                               "version": new_version})
+    session.commit()
+    return ev
+
+
+def _undo_refused(session: Session, row: SpanRecord) -> ReviewError:
+    session.rollback()
+    return ReviewError(f"span {row.id} was changed after your edit (it is now {row.status}); undo refused")
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _validate_decision(decision: str, reasons: Sequence[str], closure: str | None, review_after: date | None,
+                       note: str) -> None:
+    if decision not in DECISIONS:
+        raise ReviewError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+    bad = [r for r in reasons if r not in REASONS]
+    if bad:
+        raise ReviewError(f"unknown reason code(s) {', '.join(bad)}; expected {', '.join(REASONS)}")
+    if decision != "OPEN" and not reasons:
+        raise ReviewError(f"{decision} needs at least one reason code")
+    if decision == "OPEN" and (reasons or closure):
+        raise ReviewError("an OPEN decision takes no reason codes and no closure")
+    if decision == "CLOSED" and closure not in CLOSURES:
+        raise ReviewError("a CLOSED decision says how it is closed: CONTROLLED or DEFERRED")
+    if decision != "CLOSED" and closure:
+        raise ReviewError("only a CLOSED decision has a closure")
+    if closure == "DEFERRED" and review_after is None:
+        raise ReviewError("a DEFERRED closure needs a review_after date")
+    if closure == "DEFERRED" and review_after is not None and review_after <= date.today():
+        raise ReviewError("review_after of a DEFERRED closure must lie in the future")
+    if "OTHER" in reasons and not note.strip():
+        raise ReviewError("reason OTHER needs a note that names the legal ground")
+
+
+def _same(a_decision: str, a_closure: str | None, b_decision: str, b_closure: str | None) -> bool:
+    return a_decision == b_decision and (a_decision != "CLOSED" or a_closure == b_closure)
+
+
+def latest_review(*, session: Session, document_id: int, stage: str) -> Review | None:
+    return session.exec(select(Review).where(Review.document_id == document_id, Review.stage == stage)
+                        .order_by(Review.id.desc())).first()
+
+
+def _is_due(doc: Document, today: date | None = None) -> bool:
+    return doc.review_after is not None and doc.review_after <= (today or date.today())
+
+
+_REASON_OF_LABEL = {"SECRET_MARK": "STATE_SECRET"}
+
+
+def default_redactions(*, session: Session, document_id: int) -> list[dict]:
+    """The ranges to mask for OPEN_REDACTED when the reviewer lists none: every visible sensitive span."""
+    return [{"start": r.start, "end": r.end, "label": r.label, "reason": _REASON_OF_LABEL.get(r.label, "PERSONAL_INFO")}
+            for r in active_spans(session=session, document_id=document_id) if r.label in SENSITIVE_LABELS]
+
+
+def decide(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
+           closure: str | None = None, review_after: date | str | None = None, note: str = "",
+           redact: Sequence[dict] = (), version: int | None) -> Review:
+    """A reviewer's (first-stage) decision. A decision that differs from the proposal is flagged."""
+    doc = _document(session, document_id)
+    reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
+    _validate_decision(decision, reasons, closure, review_after, note)
+    if doc.status == "final" and not _is_due(doc):
+        raise ReviewError(f"document {document_id} has a final decision; it comes back to review only "
+                          f"when a deferred closure is due")
+    prop = current_proposal(session=session, document_id=document_id)
+    disagrees = bool(prop and not _same(decision, closure, prop.decision, prop.closure))
+    if decision == "OPEN_REDACTED" and not redact:
+        redact = default_redactions(session=session, document_id=document_id)
+    new_version = _bump(session, doc, version)
+    r = Review(document_id=document_id, stage="reviewer", username=actor, decision=decision, reasons=reasons,
+               closure=closure, review_after=review_after, redact=_jsonable(list(redact)), note=note,
+               proposal_id=prop.id if prop else None, disagrees=disagrees, created_at=_now())
+    session.add(r)
+    doc.status = "reviewed"
+    doc.review_after = review_after if closure == "DEFERRED" else None
+    session.add(doc)
+    session.flush()
+    audit.append(session=session, actor=actor, action="decision.review", subject=subject(document_id),
+                 payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
+                          "review_after": review_after.isoformat() if review_after else None,
+                          "proposal": r.proposal_id, "proposed": prop.decision if prop else None,
+                          "disagrees": disagrees, "note": note[:2000], "version": new_version})
+    session.commit()
+    session.refresh(r)
+    return r
+
+
+def finalize(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
+             closure: str | None = None, review_after: date | str | None = None, note: str = "",
+             redact: Sequence[dict] = (), version: int | None) -> Review:
+    """The committee's final decision, after a reviewer's, by someone else.
+
+    A disagreement (committee vs reviewer, or the reviewer vs the proposal) is flagged and needs
+    a note: the committee must say why it settles the matter the way it does.
+    """
+    doc = _document(session, document_id)
+    reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
+    _validate_decision(decision, reasons, closure, review_after, note)
+    rev = latest_review(session=session, document_id=document_id, stage="reviewer")
+    if rev is None or doc.status != "reviewed":
+        raise ReviewError(f"document {document_id} has no pending reviewer decision; the committee decides "
+                          "after a reviewer")
+    if rev.username == actor:
+        raise ReviewError("the final decision must come from someone other than the reviewer "
+                          f"({actor} made the reviewer decision)")
+    disagrees = rev.disagrees or not _same(decision, closure, rev.decision, rev.closure)
+    if disagrees and not note.strip():
+        raise ReviewError("this document has a disagreement (" + _disagreement_text(rev, decision, closure)
+                          + "); a final decision on it needs a note")
+    new_version = _bump(session, doc, version)
+    prop = current_proposal(session=session, document_id=document_id)
+    r = Review(document_id=document_id, stage="committee", username=actor, decision=decision, reasons=reasons,
+               closure=closure, review_after=review_after, redact=_jsonable(list(redact)), note=note,
+               proposal_id=prop.id if prop else None, disagrees=disagrees, created_at=_now())
+    session.add(r)
+    doc.status = "final"
+    doc.review_after = review_after if closure == "DEFERRED" else None
+    session.add(doc)
+    session.flush()
+    audit.append(session=session, actor=actor, action="decision.final", subject=subject(document_id),
+                 payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
+                          "review_after": review_after.isoformat() if review_after else None,
+                          "reviewer": rev.username, "reviewer_decision": rev.decision, "disagrees": disagrees,
+                          "note": note[:2000], "version": new_version})
+    session.commit()
+    session.refresh(r)
+    return r
+
+
+def _disagreement_text(rev: Review, decision: str, closure: str | None) -> str:
+    parts = []
+    if rev.disagrees:
+        parts.append("the reviewer departed from the proposal")
+    if not _same(decision, closure, rev.decision, rev.closure):
+        parts.append(f"the reviewer decided {rev.decision}{'/' + rev.closure if rev.closure else ''}")
+    return "; ".join(parts)
+
+
+def disagreement(*, session: Session, document_id: int) -> str | None:
+    """A sentence describing the pending disagreement on a reviewed document, or None."""
+    rev = latest_review(session=session, document_id=document_id, stage="reviewer")
+    if rev is None or not rev.disagrees:
+        return None
+    prop = session.get(Proposal, rev.proposal_id) if rev.proposal_id else None
+    return f"reviewer {rev.username} decided {rev.decision}; the machine proposed {prop.decision if prop else '?'}"

@@ -1,0 +1,63 @@
+"""Test data for the review store and app: a collection, documents with real Chinese text,
+machine spans and proposals, inserted the way the pipeline does (through store.review)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlmodel import Session
+
+from models.spans import Span
+from review_app.store import review
+from review_app.tables import Collection, Document
+
+#: A 𠮷 (outside the BMP: two UTF-16 units) precedes the names, so UTF-16 offsets differ from ours.
+TEXT = ("福州市鼓楼区人民政府文件\n"
+        "关于𠮷祥里居民林碧军同志的处理意见\n"
+        "林碧军，身份证号350102198703154511，联系电话13905912345，"
+        "住福州市鼓楼区杨桥路18号3栋502室。经查，该同志确诊为乳腺癌。\n"
+        "机密★10年\n")
+
+
+def span_of(text: str, needle: str, label: str, source: str = "test.v1") -> Span:
+    i = text.index(needle)
+    return Span(i, i + len(needle), label, 0.9, source)
+
+
+def make_document(session: Session, *, n: int = 1, collection: str = "测试全宗", text: str = TEXT,
+                  year: int = 1987) -> list[int]:
+    """Insert a collection (if new) and ``n`` documents; returns their ids."""
+    from sqlmodel import select
+
+    col = session.exec(select(Collection).where(Collection.name == collection)).first()
+    if col is None:
+        col = Collection(name=collection, created_at=datetime.now(timezone.utc))
+        session.add(col)
+        session.flush()
+    ids = []
+    for i in range(n):
+        d = Document(collection_id=col.id, reference_code=f"J001-{year}-{i:04d}", title=f"关于林碧军同志的处理意见{i}",
+                     creator="福州市鼓楼区人民政府", date_text=f"{year}-03-15", year=year, classification="机密",
+                     source_path=f"/tmp/doc{i}.txt", sha256=f"{collection}-{year}-{i}".encode().hex()[:64].ljust(64, "0"),
+                     media_type="text/plain", text=text, page_count=2, page_starts=[0, text.index("林碧军，")],
+                     created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc))
+        session.add(d)
+        session.flush()
+        ids.append(d.id)
+    session.commit()
+    return ids
+
+
+def scan_and_propose(session: Session, doc_id: int, decision: str = "OPEN_REDACTED", confidence: float = 0.8):
+    spans = [span_of(TEXT, "林碧军", "PERSON"), span_of(TEXT, "350102198703154511", "ID_NUMBER"),
+             span_of(TEXT, "13905912345", "PHONE"), span_of(TEXT, "机密★10年", "SECRET_MARK")]
+    rows = review.record_detection(session=session, document_id=doc_id, spans=spans, model_version="test-model-1")
+    other = (1 - confidence) / 2
+    result = {"decision": decision, "reasons": [] if decision == "OPEN" else ["PERSONAL_INFO"],
+              "closure": "CONTROLLED" if decision == "CLOSED" else None, "confidence": confidence,
+              "probabilities": {"OPEN": other, "OPEN_REDACTED": confidence, "CLOSED": other}
+              if decision != "OPEN" else {"OPEN": confidence, "OPEN_REDACTED": other, "CLOSED": other},
+              "model_version": "test-model-1", "rulebook_version": "rb-2026.1",
+              "fired_rules": ["PIPL-personal-info"], "evidence": [{"span": "ID_NUMBER", "weight": 0.7}],
+              "eligible_from": date(2012, 3, 15)}
+    prop = review.propose(session=session, document_id=doc_id, result=result)
+    return rows, prop
