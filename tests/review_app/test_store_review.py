@@ -11,7 +11,7 @@ from review_app import audit
 from review_app.store import review, users
 from review_app.tables import AuditEvent, Document, Proposal, SpanRecord
 
-from tests.review_app.review_fixtures import TEXT, make_document, scan_and_propose
+from review_fixtures import TEXT, make_document, scan_and_propose
 
 
 def _events(s: Session, action: str | None = None) -> list[AuditEvent]:
