@@ -1,0 +1,433 @@
+"""Evaluation of a detector (and a decision proposer) on a SCHEMA.md JSON Lines file.
+
+Every benchmark and external evaluation goes through ``evaluate_records``, so the definitions
+here are the project's definitions:
+
+Spans, exact (``spans``)
+    A prediction is a true positive when a gold span has the same label, start and end
+    (multiset matching: a duplicated prediction counts once as TP, once as FP).
+Spans, overlap (``spans_overlap``)
+    A prediction of the same label that overlaps a gold span counts, one-to-one: within each
+    document and label, all (gold, prediction) pairs that overlap are ranked by overlap length
+    (longest first, ties by gold start then prediction start) and matched greedily, each gold and
+    each prediction at most once. So one long prediction covering two gold spans is one TP and
+    one FN, and two predictions inside one gold span are one TP and one FP.
+Which labels are scored (``labels_scored``)
+    Per-label figures are given for every label present in the gold spans or the predictions.
+    ``micro`` pools only the labels that occur in the file's gold spans (``labels_scored``): a
+    file never annotated for a label (CLUENER has no PHONE) cannot judge predictions of it, so
+    they would be false positives only by omission. Per-label entries carry ``scored``.
+    Precision, recall and F1 with a zero denominator are 0.0.
+``sensitive_recall``
+    Share of gold spans of the sensitive labels (all but ORG and LOC) that any predicted span of
+    any sensitive label overlaps (not one-to-one: the question is "was it caught at all").
+    None when the file has no sensitive gold span; ``sensitive_support`` gives the count.
+Decisions (``decisions``, only where records carry a gold ``decision``)
+    accuracy; macro_f1 over the decision classes present in gold or predictions; ``leak_rate``:
+    share of gold OPEN_REDACTED or CLOSED documents proposed OPEN; ``over_closure_rate``: share
+    of gold OPEN documents proposed CLOSED; ``confusion[gold][predicted]`` counts; ``support``
+    per gold class. Rates with an empty denominator are None. The proposer sees the detector's
+    predicted spans (end to end), not the gold spans.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from models.spans import LABELS, SENSITIVE_LABELS, Span
+
+DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
+META_KEYS: tuple[str, ...] = ("title", "creator", "date", "year", "classification", "genre", "reference_code")
+
+__all__ = [
+    "DECISIONS",
+    "EvaluationInputError",
+    "load_records",
+    "validate_record",
+    "evaluate_records",
+    "span_scores",
+    "decision_scores",
+    "load_detector",
+    "load_proposer",
+    "format_report",
+]
+
+
+class EvaluationInputError(ValueError):
+    """An evaluation file or record that does not follow SCHEMA.md (message names where)."""
+
+
+# --------------------------------------------------------------------------- input
+
+def validate_record(record: Any, where: str) -> dict:
+    """Check one SCHEMA.md record; return it with ``spans`` as a list of (start, end, label)."""
+    if not isinstance(record, dict):
+        raise EvaluationInputError(f"{where}: expected a JSON object, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise EvaluationInputError(f"{where}: 'text' must be a string")
+    rid = record.get("id", where)
+    if not isinstance(rid, (str, int)) or isinstance(rid, bool):
+        raise EvaluationInputError(f"{where}: 'id' must be a string")
+    out = dict(record)
+    out["id"] = str(rid)
+    if "spans" in record:
+        spans = record["spans"]
+        if not isinstance(spans, list):
+            raise EvaluationInputError(f"{where}: 'spans' must be a list")
+        checked = []
+        for k, s in enumerate(spans):
+            if isinstance(s, (tuple, list)) and len(s) == 3:  # already validated (start, end, label)
+                start, end, label = s
+            elif isinstance(s, dict):
+                start, end, label = s.get("start"), s.get("end"), s.get("label")
+            else:
+                raise EvaluationInputError(f"{where}: spans[{k}] must be an object")
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+                raise EvaluationInputError(f"{where}: spans[{k}] needs integer 'start' and 'end'")
+            if not 0 <= start < end <= len(text):
+                raise EvaluationInputError(
+                    f"{where}: spans[{k}] offsets [{start}, {end}) out of range for text of length {len(text)}")
+            if label not in LABELS:
+                raise EvaluationInputError(
+                    f"{where}: spans[{k}] has unknown label {label!r}; expected one of {', '.join(LABELS)}")
+            checked.append((start, end, label))
+        out["spans"] = checked
+    decision = record.get("decision")
+    if decision is not None and decision not in DECISIONS:
+        raise EvaluationInputError(
+            f"{where}: unknown decision {decision!r}; expected one of {', '.join(DECISIONS)} or null")
+    return out
+
+
+def load_records(path: str | Path) -> list[dict]:
+    """Read and validate a JSON Lines file; errors name the line number. Blank lines are skipped."""
+    p = Path(path)
+    if not p.is_file():
+        raise EvaluationInputError(f"{p}: no such file")
+    records = []
+    with p.open(encoding="utf-8-sig") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvaluationInputError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+            records.append(validate_record(obj, f"{p}:{lineno}"))
+    if not records:
+        raise EvaluationInputError(f"{p}: no records")
+    return records
+
+
+# --------------------------------------------------------------------------- span metrics
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6), "support": tp + fn,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def _exact_counts(gold: list[tuple], pred: list[tuple]) -> Counter:
+    """Per-label tp/fp/fn for one document (multiset matching)."""
+    counts: Counter = Counter()
+    g, p = Counter(gold), Counter(pred)
+    matched = g & p
+    for (_, _, label), n in matched.items():
+        counts[(label, "tp")] += n
+    for (_, _, label), n in (p - matched).items():
+        counts[(label, "fp")] += n
+    for (_, _, label), n in (g - matched).items():
+        counts[(label, "fn")] += n
+    return counts
+
+
+def _overlap_counts(gold: list[tuple], pred: list[tuple]) -> Counter:
+    """Per-label tp/fp/fn with one-to-one greedy overlap matching (module docstring)."""
+    counts: Counter = Counter()
+    for label in {s[2] for s in gold} | {s[2] for s in pred}:
+        gs = sorted(s for s in gold if s[2] == label)
+        ps = sorted(s for s in pred if s[2] == label)
+        pairs = []
+        for gi, (gs_, ge, _) in enumerate(gs):
+            for pi, (ps_, pe, _) in enumerate(ps):
+                ov = min(ge, pe) - max(gs_, ps_)
+                if ov > 0:
+                    pairs.append((-ov, gs_, ps_, gi, pi))
+        pairs.sort()
+        used_g, used_p = set(), set()
+        for _, _, _, gi, pi in pairs:
+            if gi not in used_g and pi not in used_p:
+                used_g.add(gi)
+                used_p.add(pi)
+        counts[(label, "tp")] += len(used_g)
+        counts[(label, "fp")] += len(ps) - len(used_p)
+        counts[(label, "fn")] += len(gs) - len(used_g)
+    return counts
+
+
+def span_scores(gold_docs: Sequence[list[tuple]], pred_docs: Sequence[list[tuple]], *,
+                overlap: bool = False, labels_scored: Iterable[str] | None = None) -> dict:
+    """Per-label and micro P/R/F1 over documents of (start, end, label) tuples."""
+    if len(gold_docs) != len(pred_docs):
+        raise ValueError("gold and predictions differ in number of documents")
+    counts: Counter = Counter()
+    for gold, pred in zip(gold_docs, pred_docs):
+        counts += (_overlap_counts if overlap else _exact_counts)(list(gold), list(pred))
+    scored = set(labels_scored) if labels_scored is not None else {s[2] for d in gold_docs for s in d}
+    present = {label for (label, _kind) in counts}
+    out: dict[str, dict] = {}
+    for label in [l for l in LABELS if l in present]:
+        entry = _prf(counts[(label, "tp")], counts[(label, "fp")], counts[(label, "fn")])
+        entry["scored"] = label in scored
+        out[label] = entry
+    micro = [sum(counts[(l, k)] for l in scored) for k in ("tp", "fp", "fn")]
+    out["micro"] = _prf(*micro)
+    return out
+
+
+def sensitive_recall(gold_docs: Sequence[list[tuple]], pred_docs: Sequence[list[tuple]]) -> tuple[float | None, int]:
+    """(share of sensitive gold spans overlapped by any sensitive prediction, their number)."""
+    hit = total = 0
+    for gold, pred in zip(gold_docs, pred_docs):
+        ps = [p for p in pred if p[2] in SENSITIVE_LABELS]
+        for gs, ge, label in gold:
+            if label not in SENSITIVE_LABELS:
+                continue
+            total += 1
+            if any(ps_ < ge and gs < pe for ps_, pe, _ in ps):
+                hit += 1
+    return (round(hit / total, 6) if total else None), total
+
+
+# --------------------------------------------------------------------------- decision metrics
+
+def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    """accuracy, macro_f1, leak_rate, over_closure_rate, confusion, support (module docstring)."""
+    if len(gold) != len(pred):
+        raise ValueError("gold and predicted decisions differ in length")
+    for d in list(gold) + list(pred):
+        if d not in DECISIONS:
+            raise ValueError(f"unknown decision {d!r}")
+    n = len(gold)
+    confusion = {g: {p: 0 for p in DECISIONS} for g in DECISIONS}
+    for g, p in zip(gold, pred):
+        confusion[g][p] += 1
+    per_class = {}
+    present = [c for c in DECISIONS if c in gold or c in pred]
+    for c in DECISIONS:
+        tp = confusion[c][c]
+        fp = sum(confusion[g][c] for g in DECISIONS if g != c)
+        fn = sum(confusion[c][p] for p in DECISIONS if p != c)
+        e = _prf(tp, fp, fn)
+        per_class[c] = {k: e[k] for k in ("precision", "recall", "f1", "support")}
+    restricted = [i for i, g in enumerate(gold) if g != "OPEN"]
+    opened = [i for i, g in enumerate(gold) if g == "OPEN"]
+    return {
+        "documents": n,
+        "accuracy": round(sum(g == p for g, p in zip(gold, pred)) / n, 6) if n else None,
+        "macro_f1": round(sum(per_class[c]["f1"] for c in present) / len(present), 6) if present else None,
+        "macro_f1_classes": present,
+        "leak_rate": round(sum(pred[i] == "OPEN" for i in restricted) / len(restricted), 6) if restricted else None,
+        "over_closure_rate": round(sum(pred[i] == "CLOSED" for i in opened) / len(opened), 6) if opened else None,
+        "confusion": confusion,
+        "support": {c: sum(g == c for g in gold) for c in DECISIONS},
+        "per_class": per_class,
+    }
+
+
+# --------------------------------------------------------------------------- running a detector
+
+def _detect_all(detector: Any, texts: list[str], batch_size: int = 32) -> list[list[Span]]:
+    if hasattr(detector, "detect_many"):
+        out: list[list[Span]] = []
+        for i in range(0, len(texts), batch_size):
+            out.extend(detector.detect_many(texts[i : i + batch_size], batch_size=batch_size))
+        return out
+    if hasattr(detector, "detect"):
+        return [detector.detect(t) for t in texts]
+    raise TypeError(f"{type(detector).__name__} has neither detect_many nor detect")
+
+
+def _as_tuples(spans: Iterable[Any], text_len: int, where: str) -> list[tuple]:
+    out = []
+    for s in spans:
+        start, end, label = (s.start, s.end, s.label) if hasattr(s, "start") else (s["start"], s["end"], s["label"])
+        if not 0 <= start < end <= text_len or label not in LABELS:
+            raise ValueError(f"{where}: detector returned an invalid span ({start}, {end}, {label!r})")
+        out.append((start, end, label))
+    return out
+
+
+def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = None) -> dict:
+    """Run ``detector`` (and ``proposer`` where records carry decisions) and score them.
+
+    ``records`` are SCHEMA.md dicts (validated here again, so callers may pass raw dicts).
+    Returns the dict described in the module docstring.
+    """
+    recs = [validate_record(r, f"record {i + 1}") for i, r in enumerate(records)]
+    if not recs:
+        raise EvaluationInputError("no records to evaluate")
+    has_spans = ["spans" in r for r in recs]
+    if any(has_spans) and not all(has_spans):
+        missing = has_spans.index(False) + 1
+        raise EvaluationInputError(f"record {missing}: 'spans' missing while other records have it")
+    texts = [r["text"] for r in recs]
+    t0 = time.perf_counter()
+    predicted = _detect_all(detector, texts)
+    seconds = time.perf_counter() - t0
+    if len(predicted) != len(texts):
+        raise ValueError(f"detector returned {len(predicted)} results for {len(texts)} texts")
+    pred_docs = [_as_tuples(p, len(t), f"record {i + 1}") for i, (p, t) in enumerate(zip(predicted, texts))]
+    characters = sum(len(t) for t in texts)
+    result: dict[str, Any] = {
+        "documents": len(recs),
+        "characters": characters,
+        "chars_per_second": round(characters / seconds, 1) if seconds > 0 else None,
+        "detect_seconds": round(seconds, 4),
+        "detector": str(getattr(detector, "version", type(detector).__name__)),
+    }
+    if all(has_spans):
+        gold_docs = [r["spans"] for r in recs]
+        scored = sorted({s[2] for d in gold_docs for s in d}, key=LABELS.index)
+        predicted_labels = {s[2] for d in pred_docs for s in d}
+        result["labels_scored"] = scored
+        result["labels_unscored"] = sorted(predicted_labels - set(scored), key=LABELS.index)
+        result["spans"] = span_scores(gold_docs, pred_docs, labels_scored=scored)
+        result["spans_overlap"] = span_scores(gold_docs, pred_docs, overlap=True, labels_scored=scored)
+        result["sensitive_recall"], result["sensitive_support"] = sensitive_recall(gold_docs, pred_docs)
+    with_decision = [i for i, r in enumerate(recs) if r.get("decision") is not None]
+    if with_decision and proposer is not None:
+        gold_d, pred_d = [], []
+        for i in with_decision:
+            r = recs[i]
+            meta = {k: r[k] for k in META_KEYS if r.get(k) is not None}
+            proposal = proposer.propose(r["text"], list(predicted[i]), meta)
+            decision = getattr(proposal, "decision", None)
+            if decision not in DECISIONS:
+                raise ValueError(f"record {i + 1}: proposer returned decision {decision!r}")
+            gold_d.append(r["decision"])
+            pred_d.append(decision)
+        result["decisions"] = decision_scores(gold_d, pred_d)
+        result["decisions"]["proposer"] = str(getattr(proposer, "version", type(proposer).__name__))
+    return result
+
+
+# --------------------------------------------------------------------------- loading components
+
+class RulesOnlyDetector:
+    """Adapter giving the RuleAnalyzer the Detector interface.
+
+    TEMPORARY: used only while ``models.pipeline`` (owner D) does not exist; remove with it.
+    """
+
+    def __init__(self, analyzer: Any):
+        self.analyzer = analyzer
+        self.version = f"rules-only:{analyzer.version}"
+
+    def detect(self, text: str) -> list[Span]:
+        return self.analyzer.find(text)
+
+    def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
+        return [self.analyzer.find(t) for t in texts]
+
+
+@dataclass
+class _BaselineProposal:
+    decision: str
+    reasons: list[str] = field(default_factory=list)
+
+
+class BaselineProposer:
+    """Policy-only stand-in (GUIDELINES rules 2 and 4) for evaluating decisions.
+
+    TEMPORARY: used only while ``models.decision`` (owner E) does not exist; remove with it.
+    """
+
+    version = "baseline-policy.v0"
+
+    def propose(self, text: str, spans: list, meta: dict) -> _BaselineProposal:
+        labels = {getattr(s, "label", None) or s["label"] for s in spans}
+        if "SECRET_MARK" in labels or str(meta.get("classification", "")).strip() not in ("", "无", "公开"):
+            return _BaselineProposal("CLOSED", ["STATE_SECRET"])
+        if labels & (SENSITIVE_LABELS - {"PERSON", "SECRET_MARK"}):
+            return _BaselineProposal("OPEN_REDACTED", ["PERSONAL_INFO"])
+        return _BaselineProposal("OPEN")
+
+
+def _module_missing(exc: ModuleNotFoundError, name: str) -> bool:
+    return exc.name == name
+
+
+def load_detector(model_dir: str | Path | None = None) -> tuple[Any, str | None]:
+    """(detector, warning): ``models.pipeline.Detector.load``, or the rules-only fallback while
+    that module does not exist (then ``warning`` says so; a ``model_dir`` cannot be honoured)."""
+    try:
+        from models.pipeline import Detector  # owner D
+    except ModuleNotFoundError as exc:
+        if not _module_missing(exc, "models.pipeline"):
+            raise
+        if model_dir is not None:
+            raise EvaluationInputError(
+                f"--model {model_dir}: models.pipeline is not available, so only the built-in rules can run") from None
+        from models.analyzer import build_rule_analyzer
+
+        return RulesOnlyDetector(build_rule_analyzer()), (
+            "models.pipeline not found: evaluating the rule analyzer only (no neural NER)")
+    return Detector.load(model_dir), None
+
+
+def load_proposer(model_dir: str | Path | None = None) -> tuple[Any, str | None]:
+    """(proposer, warning): ``models.decision.DecisionProposer.load`` or the policy-only fallback."""
+    try:
+        from models.decision import DecisionProposer  # owner E
+    except ModuleNotFoundError as exc:
+        if not _module_missing(exc, "models.decision"):
+            raise
+        return BaselineProposer(), "models.decision not found: decisions from the policy-only baseline"
+    return DecisionProposer.load(model_dir), None
+
+
+# --------------------------------------------------------------------------- report
+
+def format_report(result: dict) -> str:
+    """A readable table of an ``evaluate_records`` result."""
+    lines = [
+        f"documents {result['documents']}   characters {result['characters']}   "
+        f"chars/s {result['chars_per_second']}   detector {result['detector']}",
+    ]
+    if "spans" in result:
+        lines.append("")
+        lines.append(f"{'label':<14}{'P':>8}{'R':>8}{'F1':>8}{'support':>9}   "
+                     f"{'P~':>7}{'R~':>7}{'F1~':>7}   (~ = overlap)")
+        for label, e in result["spans"].items():
+            o = result["spans_overlap"].get(label, {})
+            mark = "" if e.get("scored", True) else "   (not in gold: unscored)"
+            lines.append(
+                f"{label:<14}{e['precision']:>8.4f}{e['recall']:>8.4f}{e['f1']:>8.4f}{e['support']:>9}   "
+                f"{o.get('precision', 0):>7.4f}{o.get('recall', 0):>7.4f}{o.get('f1', 0):>7.4f}{mark}")
+        sr = result.get("sensitive_recall")
+        lines.append(f"sensitive_recall {sr if sr is None else f'{sr:.4f}'} "
+                     f"(of {result.get('sensitive_support', 0)} sensitive gold spans)")
+    d = result.get("decisions")
+    if d:
+        lines.append("")
+        lines.append(f"decisions ({d['documents']} documents, proposer {d.get('proposer')}): "
+                     f"accuracy {d['accuracy']}  macro_f1 {d['macro_f1']}  "
+                     f"leak_rate {d['leak_rate']}  over_closure_rate {d['over_closure_rate']}")
+        corner = "gold \\ proposed"
+        lines.append(f"{corner:<18}" + "".join(f"{c:>15}" for c in DECISIONS))
+        for g in DECISIONS:
+            lines.append(f"{g:<18}" + "".join(f"{d['confusion'][g][p]:>15}" for p in DECISIONS))
+    return "\n".join(lines)
+
+
+def warn(message: str) -> None:
+    print(f"kaifang: warning: {message}", file=sys.stderr)
