@@ -240,6 +240,24 @@ class ExternalAnnotation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ActiveScore(SQLModel, table=True):
+    """How much reviewing a document would teach the model (``training.active``), for the queue.
+
+    Derived data, recomputed after proposals or a promotion; stored so the queue can order
+    50,000 documents by it in SQL.
+    """
+
+    __tablename__ = "active_score"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    priority: float = Field(default=0.0, index=True)
+    uncertainty: float = 0.0
+    disagreement: float = 0.0
+    novelty: float = 0.0
+    risk: float = 0.0
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEvent(SQLModel, table=True):
     """One link of the append-only, hash-chained audit log (see ``review_app.audit``).
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:04:02.313686
+Create Date: 2026-11-24 19:15:32.615441
 """
 from typing import Sequence, Union
 
@@ -159,6 +159,20 @@ def upgrade() -> None:
     with op.batch_alter_table('ingesterror', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ingesterror_collection_id'), ['collection_id'], unique=False)
 
+    op.create_table('active_score',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.Float(), nullable=False),
+    sa.Column('uncertainty', sa.Float(), nullable=False),
+    sa.Column('disagreement', sa.Float(), nullable=False),
+    sa.Column('novelty', sa.Float(), nullable=False),
+    sa.Column('risk', sa.Float(), nullable=False),
+    sa.Column('computed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.PrimaryKeyConstraint('document_id')
+    )
+    with op.batch_alter_table('active_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_active_score_priority'), ['priority'], unique=False)
+
     op.create_table('elusion_judgement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sample_id', sa.Integer(), nullable=False),
@@ -303,6 +317,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_elusion_judgement_document_id'))
 
     op.drop_table('elusion_judgement')
+    with op.batch_alter_table('active_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_active_score_priority'))
+
+    op.drop_table('active_score')
     with op.batch_alter_table('ingesterror', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ingesterror_collection_id'))
 
