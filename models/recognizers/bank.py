@@ -16,6 +16,7 @@ from models.recognizers.numbers import candidates, luhn_ok
 from models.spans import Span
 from models.text import NormalizedText
 
+_CARD_CUES = frozenset({"卡号", "银行卡号", "银行卡", "信用卡", "借记卡", "储蓄卡"})
 _CARD_PREFIX = re.compile(r"(?:62|60|4|5[1-5]|3[47]|35|9[45]|2[2-7])")
 
 
@@ -78,6 +79,8 @@ class BankAccountRecognizer(RecognizerBase):
             ctx = CONTEXT.nearest(text, c.start, self.context_window)
             if ctx is None or ctx.category != "bank":
                 continue
+            if ctx.word in _CARD_CUES and 16 <= len(d) <= 19:
+                continue  # a card: BankCardRecognizer reads it and says whether Luhn passes
             score = 0.9 if ctx.distance <= 8 else 0.8
             out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score,
                                  f"account number after {ctx.word}"))
