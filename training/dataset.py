@@ -28,10 +28,11 @@ from typing import Any, Callable
 from sqlmodel import Session, select
 
 from models.spans import LABELS
-from review_app.tables import Document, ExternalAnnotation, Review, SpanRecord
+from review_app.tables import AuditEvent, Document, ExternalAnnotation, Review, SpanRecord
 
 CONFIRMED_SPAN_STATUSES = ("accepted", "added", "corrected")
 DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
+SPAN_ACTIONS = ("span.accept", "span.add", "span.relabel", "span.resize")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ def confirmed_records(session: Session) -> list[tuple[dict, dict]]:
         confirmed = [r for r in rows if r.status in CONFIRMED_SPAN_STATUSES and r.label in LABELS
                      and 0 <= r.start < r.end <= len(doc.text)]
         unreviewed = sum(1 for r in rows if r.status == "proposed")
+        who = _span_confirmers(session, doc_id)
+        reviewer = session.exec(select(Review).where(Review.document_id == doc_id, Review.stage == "reviewer")
+                                .order_by(Review.created_at.desc(), Review.id.desc())).first()
         record = {
             "id": f"doc:{doc_id}", "text": doc.text,
             "spans": [{"start": r.start, "end": r.end, "label": r.label} for r in _non_overlapping(confirmed)],
@@ -136,9 +140,11 @@ def confirmed_records(session: Session) -> list[tuple[dict, dict]]:
         prov = {
             "id": record["id"], "source": "review", "document_id": doc_id, "review_id": review.id,
             "decided_by": review.username, "decided_at": _iso(review.created_at), "decision": review.decision,
+            "reviewed_by": reviewer.username if reviewer else None,
             "unreviewed_machine_spans": unreviewed,
-            "spans": [{"span_id": r.id, "label": r.label, "status": r.status, "by": r.created_by,
-                       "at": _iso(r.updated_at)} for r in confirmed],
+            "spans": [{"span_id": r.id, "label": r.label, "status": r.status,
+                       "by": who.get(r.id, (r.created_by, None))[0],
+                       "at": who.get(r.id, (None, _iso(r.updated_at)))[1]} for r in confirmed],
         }
         out.append((record, prov))
     for ann in session.exec(select(ExternalAnnotation).order_by(ExternalAnnotation.id)).all():
@@ -154,6 +160,21 @@ def confirmed_records(session: Session) -> list[tuple[dict, dict]]:
                 "decided_at": _iso(ann.annotated_at or ann.created_at), "decision": ann.decision,
                 "spans": [{"label": s["label"], "by": ann.annotator} for s in ann.spans]}
         out.append((record, prov))
+    return out
+
+
+def _span_confirmers(session: Session, document_id: int) -> dict[int, tuple[str, str]]:
+    """span id -> (who, when) of the latest human action on it, read from the audit log."""
+    events = session.exec(select(AuditEvent).where(AuditEvent.subject == f"document:{document_id}",
+                                                   AuditEvent.action.in_(SPAN_ACTIONS))
+                          .order_by(AuditEvent.seq)).all()
+    out: dict[int, tuple[str, str]] = {}
+    for ev in events:
+        try:
+            span_id = int(json.loads(ev.payload).get("span"))
+        except (TypeError, ValueError):
+            continue
+        out[span_id] = (ev.actor, ev.ts)
     return out
 
 

@@ -24,6 +24,7 @@ from models.text import cp_to_utf16, utf16_to_cp
 
 DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
 REASONS = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
+ACTIVE_SPAN_STATUSES = ("proposed", "accepted", "added", "corrected")  # what a reviewer currently sees
 FROM_LABELS, FROM_DECISION, FROM_REASONS, TO_NAME = "label", "decision", "reasons", "text"
 _COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c",
             "#fabebe", "#008080", "#9a6324")
@@ -267,7 +268,7 @@ def document_tasks(session, *, collection: str | None = None, limit: int = 50, s
         if not doc.text:
             continue
         rows = session.exec(select(SpanRecord).where(SpanRecord.document_id == doc_id,
-                                                     SpanRecord.status != "rejected")
+                                                     SpanRecord.status.in_(ACTIVE_SPAN_STATUSES))
                             .order_by(SpanRecord.start)).all()
         spans = [{"start": r.start, "end": r.end, "label": r.label, "score": r.score} for r in rows]
         version = next((r.model_version for r in rows if r.model_version), "") or ""

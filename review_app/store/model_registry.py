@@ -487,3 +487,29 @@ def import_external_annotation(
     session.commit()
     session.refresh(row)
     return row
+
+
+# --------------------------------------------------------------------------- active-learning scores
+
+
+def save_active_scores(*, session: Session, scores: Sequence[dict[str, Any]], actor: str = "system",
+                       reason: str = "") -> int:
+    """Upsert derived active-learning scores (``training.active``); one audit event per refresh."""
+    from review_app.tables import ActiveScore
+
+    now = utcnow()
+    n = 0
+    for sc in scores:
+        row = session.get(ActiveScore, int(sc["document_id"]))
+        if row is None:
+            row = ActiveScore(document_id=int(sc["document_id"]))
+        for key in ("priority", "uncertainty", "disagreement", "novelty", "risk"):
+            setattr(row, key, float(sc[key]))
+        row.computed_at = now
+        session.add(row)
+        n += 1
+    session.flush()
+    audit.append(session=session, actor=actor, action="active.rescore", subject="queue",
+                 payload={"documents": n, "reason": reason})
+    session.commit()
+    return n
