@@ -1,0 +1,68 @@
+"""FastAPI dependencies: the database session, the signed-in user, role checks and CSRF.
+
+Routes never read cookies or build sessions themselves; they ask for ``require("decide")`` and
+get the user or a refusal (401 for nobody, 403 for the wrong role). HTML pages turn a 401 into
+a redirect to the login page (see ``main``).
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from review_app.auth import CSRF_FIELD, CSRF_HEADER, SessionData, can, csrf_matches
+from review_app.tables import User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def web_session(request: Request) -> SessionData:
+    """The cookie session of this request (set up by the session middleware in ``main``)."""
+    return request.state.web_session
+
+
+def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+    sess: SessionData = request.state.web_session
+    if sess.user_id is None:
+        return None
+    user = session.get(User, sess.user_id)
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def require(permission: str) -> Callable[..., User]:
+    """A dependency that returns the signed-in user if their role grants ``permission``."""
+
+    def dep(user: User | None = Depends(current_user)) -> User:
+        if user is None:
+            raise HTTPException(status_code=401, detail="sign in first")
+        if not can(user.role, permission):
+            raise HTTPException(status_code=403,
+                                detail=f"your role ({user.role}) may not do this ({permission})")
+        return user
+
+    dep.__name__ = f"require_{permission}"
+    return dep
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request must echo the session's CSRF token (header or form field)."""
+    if request.method in SAFE_METHODS:
+        return
+    sess: SessionData = request.state.web_session
+    token = request.headers.get(CSRF_HEADER)
+    if not token:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    if not csrf_matches(sess.csrf, token):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page and try again")

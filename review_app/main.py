@@ -1,0 +1,109 @@
+"""The review app: ``create_app(settings)`` builds everything from settings, nothing at import.
+
+Pages are rendered on the server (Jinja2), with htmx and a little JavaScript for the review
+keys; there is no build step. JSON lives under ``/api``. Every state-changing request carries
+the session's CSRF token; every route asks for a permission (``review_app.auth.PERMISSIONS``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from review_app.auth import SESSION_COOKIE, SessionSigner, load_or_create_secret, new_session
+from review_app.config import Settings
+from review_app.deps import csrf_protect
+
+HERE = Path(__file__).parent
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(HERE / "templates"))
+    from review_app import rendering
+
+    t.env.globals.update(rendering.template_globals())
+    t.env.filters.update(rendering.template_filters())
+    return t
+
+
+class SessionMiddleware(BaseHTTPMiddleware):
+    """Reads the signed session cookie into ``request.state.web_session``; writes it back when new
+    or changed (login, logout)."""
+
+    def __init__(self, app, signer: SessionSigner, secure: bool = False) -> None:
+        super().__init__(app)
+        self.signer = signer
+        self.secure = secure
+
+    async def dispatch(self, request: Request, call_next):
+        sess = self.signer.loads(request.cookies.get(SESSION_COOKIE))
+        fresh = sess is None
+        request.state.web_session = sess or new_session()
+        request.state.session_changed = False
+        response = await call_next(request)
+        if fresh or request.state.session_changed:
+            response.set_cookie(SESSION_COOKIE, self.signer.dumps(request.state.web_session),
+                                max_age=self.signer.max_age, httponly=True, samesite="lax", secure=self.secure,
+                                path="/")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, model_service=None) -> FastAPI:
+    """Build the app. ``engine`` may be injected (tests); else it comes from ``settings`` (migrated)."""
+    from review_app.db import make_engine, upgrade
+    from review_app.model_service import ModelService
+    from review_app.routes import admin, api, audit_pages, login, pages
+
+    settings = settings or Settings()
+    settings.ensure_home()
+    if engine is None:
+        engine = make_engine(settings.db_url)
+        upgrade(engine)
+    app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(csrf_protect)],
+                  docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = templates()
+    app.state.model_service = model_service or ModelService(settings=settings, engine=engine)
+    signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key))
+    app.add_middleware(SessionMiddleware, signer=signer)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (login, pages, audit_pages, admin, api):
+        app.include_router(module.router)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        wants_html = not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+        if exc.status_code == 401 and wants_html:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        if wants_html:
+            return app.state.templates.TemplateResponse(
+                request, "error.html", {"status": exc.status_code, "message": exc.detail, "user": None},
+                status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"ok": True}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/queue", status_code=303)
+
+    return app
+
+
+def html_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, "error.html",
+                                                        {"status": status, "message": message, "user": None},
+                                                        status_code=status)

@@ -1,0 +1,134 @@
+"""The review queue: filters, named orderings and pagination, read-only.
+
+Orderings are named strategies in ``ORDERS`` so that another ranking (active learning, helper G)
+plugs in with ``register_order(name, fn, label)`` without touching the routes: ``fn`` takes the
+query (documents outer-joined to their current proposal as ``Proposal``) and returns it ordered.
+The query never loads document text: a queue row is catalogue metadata and the proposal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from sqlalchemy import and_, exists, or_
+from sqlalchemy.sql import Select
+from sqlmodel import Session, select
+
+from review_app.tables import Collection, Document, Proposal, Review
+
+STAGES: dict[str, str] = {
+    "todo": "awaiting a reviewer (incl. deferred closures now due)",
+    "committee": "awaiting the committee",
+    "final": "decided",
+    "all": "everything",
+}
+PER_PAGE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Order:
+    name: str
+    label: str
+    apply: Callable[[Select], Select]
+
+
+ORDERS: dict[str, Order] = {}
+
+
+def register_order(name: str, fn: Callable[[Select], Select], label: str = "") -> None:
+    """Add (or replace) a named queue ordering. Idempotent."""
+    ORDERS[name] = Order(name=name, label=label or name, apply=fn)
+
+
+register_order("risk", lambda q: q.order_by(Proposal.risk.desc().nulls_last(), Proposal.uncertainty.desc().nulls_last(),
+                                            Document.id), "risk, then uncertainty")
+register_order("uncertainty", lambda q: q.order_by(Proposal.uncertainty.desc().nulls_last(),
+                                                   Proposal.risk.desc().nulls_last(), Document.id),
+               "uncertainty, then risk")
+register_order("oldest", lambda q: q.order_by(Document.year.asc().nulls_last(), Document.id), "oldest record first")
+register_order("id", lambda q: q.order_by(Document.id), "catalogue order")
+
+
+@dataclass
+class QueueFilters:
+    """What the queue page and /api/queue accept; every field optional."""
+
+    collection: str | None = None
+    year: int | None = None
+    decision: str | None = None
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    reviewer: str | None = None
+    stage: str = "todo"
+
+    def validate(self) -> "QueueFilters":
+        if self.stage not in STAGES:
+            raise ValueError(f"unknown stage {self.stage!r}; expected one of {', '.join(STAGES)}")
+        if self.decision and self.decision not in ("OPEN", "OPEN_REDACTED", "CLOSED"):
+            raise ValueError(f"unknown decision {self.decision!r}")
+        for v in (self.min_confidence, self.max_confidence):
+            if v is not None and not 0.0 <= v <= 1.0:
+                raise ValueError("confidence bounds lie between 0 and 1")
+        return self
+
+    def as_query(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass
+class QueuePage:
+    rows: list[dict[str, Any]]
+    page: int
+    per_page: int
+    has_more: bool
+    order: str
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+def _base(filters: QueueFilters, today: date) -> Select:
+    q = (select(Document.id, Document.reference_code, Document.title, Document.year, Document.status,
+                Document.review_after, Document.version, Collection.name.label("collection"),
+                Proposal.decision, Proposal.confidence, Proposal.risk, Proposal.uncertainty,
+                Proposal.closure, Proposal.model_version)
+         .join(Collection, Collection.id == Document.collection_id)
+         .outerjoin(Proposal, and_(Proposal.document_id == Document.id, Proposal.is_current == True)))  # noqa: E712
+    if filters.stage == "todo":
+        q = q.where(or_(Document.status.in_(("new", "scanned", "proposed")),
+                        and_(Document.status == "final", Document.review_after <= today)))
+    elif filters.stage == "committee":
+        q = q.where(Document.status == "reviewed")
+    elif filters.stage == "final":
+        q = q.where(Document.status == "final")
+    if filters.collection:
+        q = q.where(Collection.name == filters.collection)
+    if filters.year is not None:
+        q = q.where(Document.year == filters.year)
+    if filters.decision:
+        q = q.where(Proposal.decision == filters.decision)
+    if filters.min_confidence is not None:
+        q = q.where(Proposal.confidence >= filters.min_confidence)
+    if filters.max_confidence is not None:
+        q = q.where(Proposal.confidence <= filters.max_confidence)
+    if filters.reviewer:
+        q = q.where(exists().where(Review.document_id == Document.id, Review.username == filters.reviewer))
+    return q
+
+
+def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", page: int = 1,
+               per_page: int = 50, today: date | None = None) -> QueuePage:
+    """One page of the queue (LIMIT/OFFSET; one extra row tells whether a next page exists)."""
+    filters.validate()
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    page = max(1, int(page))
+    per_page = max(1, min(PER_PAGE_MAX, int(per_page)))
+    q = ORDERS[order].apply(_base(filters, today or date.today()))
+    rows = session.exec(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    out = [dict(r._mapping) for r in rows[:per_page]]
+    return QueuePage(rows=out, page=page, per_page=per_page, has_more=len(rows) > per_page, order=order,
+                     filters=filters)
+
+
+def collections(*, session: Session) -> list[str]:
+    return list(session.exec(select(Collection.name).order_by(Collection.name)))

@@ -1,0 +1,280 @@
+"""The JSON API under /api: the same permissions as the pages, the same store functions.
+
+Every state-changing call takes the ``version`` of the document the caller saw; a stale one is
+answered 409 with a message that says what to do. Errors a person can fix are 400 with a reason.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from review_app import audit, audit_query
+from review_app.deps import get_session, require
+from review_app.queue import ORDERS, QueueFilters, queue_page
+from review_app.store import exports, review
+from review_app.store import users as user_store
+from review_app.tables import User
+from review_app.views import document_view, span_dict
+
+router = APIRouter(prefix="/api")
+
+
+def store_call(fn, **kwargs):
+    """Run a store function, turning its refusals into HTTP answers a client can show."""
+    try:
+        return fn(**kwargs)
+    except review.ConflictError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except review.NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except (review.ReviewError, user_store.UserError, ValueError) as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- queue and documents
+
+
+def queue_filters(collection: str | None = None, year: int | None = None, decision: str | None = None,
+                  min_confidence: float | None = None, max_confidence: float | None = None,
+                  reviewer: str | None = None, stage: str = "todo") -> QueueFilters:
+    try:
+        return QueueFilters(collection=collection or None, year=year, decision=decision or None,
+                            min_confidence=min_confidence, max_confidence=max_confidence,
+                            reviewer=reviewer or None, stage=stage).validate()
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+
+
+@router.get("/queue")
+def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk", page: int = Query(1, ge=1),
+              per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
+              user: User = Depends(require("read"))) -> dict:
+    if order not in ORDERS:
+        raise HTTPException(status_code=400, detail=f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=per_page)
+    rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None} for r in qp.rows]
+    return {"rows": rows, "page": qp.page, "per_page": qp.per_page, "has_more": qp.has_more, "order": order,
+            "orders": list(ORDERS)}
+
+
+@router.get("/documents/{document_id}")
+def api_document(document_id: int, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+    view = store_call(document_view, session=session, document_id=document_id, user=user)
+    view.pop("_segments")
+    return view
+
+
+class Versioned(BaseModel):
+    version: int = Field(description="the Document.version you saw")
+
+
+class AddSpan(Versioned):
+    start: int
+    end: int
+    label: str
+    expect_text: str | None = None
+
+
+class Relabel(Versioned):
+    label: str
+
+
+class Resize(Versioned):
+    start: int
+    end: int
+
+
+class DecisionBody(Versioned):
+    decision: Literal["OPEN", "OPEN_REDACTED", "CLOSED"]
+    reasons: list[str] = []
+    closure: Literal["CONTROLLED", "DEFERRED"] | None = None
+    review_after: date | None = None
+    note: str = ""
+    redact: list[dict[str, Any]] = []
+
+
+def _span_answer(session: Session, row) -> dict:
+    doc_version = review._document(session, row.document_id).version
+    return {"span": span_dict(row), "version": doc_version}
+
+
+@router.post("/documents/{document_id}/spans")
+def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get_session),
+                 user: User = Depends(require("edit_spans"))) -> dict:
+    row = store_call(review.add_span, session=session, document_id=document_id, start=body.start, end=body.end,
+                     label=body.label, actor=user.username, version=body.version, expect_text=body.expect_text)
+    return _span_answer(session, row)
+
+
+@router.post("/spans/{span_id}/accept")
+def api_accept(span_id: int, body: Versioned, session: Session = Depends(get_session),
+               user: User = Depends(require("edit_spans"))) -> dict:
+    return _span_answer(session, store_call(review.accept_span, session=session, span_id=span_id,
+                                            actor=user.username, version=body.version))
+
+
+@router.post("/spans/{span_id}/reject")
+def api_reject(span_id: int, body: Versioned, session: Session = Depends(get_session),
+               user: User = Depends(require("edit_spans"))) -> dict:
+    return _span_answer(session, store_call(review.reject_span, session=session, span_id=span_id,
+                                            actor=user.username, version=body.version))
+
+
+@router.post("/spans/{span_id}/relabel")
+def api_relabel(span_id: int, body: Relabel, session: Session = Depends(get_session),
+                user: User = Depends(require("edit_spans"))) -> dict:
+    return _span_answer(session, store_call(review.relabel_span, session=session, span_id=span_id,
+                                            label=body.label, actor=user.username, version=body.version))
+
+
+@router.post("/spans/{span_id}/resize")
+def api_resize(span_id: int, body: Resize, session: Session = Depends(get_session),
+               user: User = Depends(require("edit_spans"))) -> dict:
+    return _span_answer(session, store_call(review.resize_span, session=session, span_id=span_id,
+                                            start=body.start, end=body.end, actor=user.username,
+                                            version=body.version))
+
+
+@router.post("/documents/{document_id}/undo")
+def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_session),
+             user: User = Depends(require("edit_spans"))) -> dict:
+    ev = store_call(review.undo, session=session, document_id=document_id, actor=user.username,
+                    version=body.version)
+    return {"undone": ev.payload, "version": review._document(session, document_id).version}
+
+
+@router.post("/documents/{document_id}/decision")
+def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+               user: User = Depends(require("decide"))) -> dict:
+    r = store_call(review.decide, session=session, document_id=document_id, actor=user.username,
+                   decision=body.decision, reasons=body.reasons, closure=body.closure,
+                   review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
+    return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
+            "version": review._document(session, document_id).version}
+
+
+@router.post("/documents/{document_id}/final")
+def api_finalize(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+                 user: User = Depends(require("finalize"))) -> dict:
+    r = store_call(review.finalize, session=session, document_id=document_id, actor=user.username,
+                   decision=body.decision, reasons=body.reasons, closure=body.closure,
+                   review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
+    return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
+            "version": review._document(session, document_id).version}
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+def audit_filters(actor: str | None = None, action: str | None = None, subject: str | None = None,
+                  document: int | None = None, since: str | None = None,
+                  until: str | None = None) -> audit_query.AuditFilters:
+    f = audit_query.AuditFilters(actor=actor or None, action=action or None, subject=subject or None,
+                                 document=document, since=since or None, until=until or None)
+    try:
+        f.validate()
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return f
+
+
+@router.get("/audit")
+def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before: int | None = None,
+              limit: int = Query(100, ge=1, le=1000), session: Session = Depends(get_session),
+              user: User = Depends(require("audit"))) -> dict:
+    rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
+    return {"events": [audit_query.event_dict(e) for e in rows],
+            "next_before": rows[-1].seq if len(rows) == limit else None}
+
+
+@router.get("/audit/verify")
+def api_audit_verify(session: Session = Depends(get_session), user: User = Depends(require("audit"))) -> dict:
+    broken = audit.verify(session=session)
+    h = audit.head(session=session)
+    return {"intact": broken is None, "first_broken": broken, "head": h.to_dict()}
+
+
+class ExportBody(BaseModel):
+    format: Literal["csv", "jsonl"] = "jsonl"
+    since: str | None = None
+    until: str | None = None
+    user: str | None = None
+    document: int | None = None
+
+
+@router.post("/audit/export")
+def api_audit_export(body: ExportBody, session: Session = Depends(get_session),
+                     user: User = Depends(require("audit"))) -> Response:
+    filters = audit_filters(actor=body.user, document=body.document, since=body.since, until=body.until)
+    text, n = audit_query.export_text(session=session, filters=filters, fmt=body.format)
+    exports.record_export(session=session, actor=user.username, what="audit", fmt=body.format,
+                          filters=filters.as_dict(), count=n)
+    media = "text/csv" if body.format == "csv" else "application/x-ndjson"
+    return Response(text, media_type=f"{media}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="kaifang-audit.{body.format}"'})
+
+
+# --------------------------------------------------------------------------- users and models
+
+
+class NewUser(BaseModel):
+    username: str
+    password: str
+    role: str
+    display_name: str = ""
+
+
+class UserChange(BaseModel):
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = None
+
+
+def _user_dict(u: User) -> dict:
+    return {"username": u.username, "display_name": u.display_name, "role": u.role, "active": u.active}
+
+
+@router.get("/users")
+def api_users(session: Session = Depends(get_session), user: User = Depends(require("admin"))) -> list[dict]:
+    return [_user_dict(u) for u in user_store.list_users(session=session)]
+
+
+@router.post("/users")
+def api_create_user(body: NewUser, session: Session = Depends(get_session),
+                    user: User = Depends(require("admin"))) -> dict:
+    u = store_call(user_store.create_user, session=session, username=body.username, password=body.password,
+                   role=body.role, actor=user.username, display_name=body.display_name)
+    return _user_dict(u)
+
+
+@router.post("/users/{username}")
+def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session),
+                    user: User = Depends(require("admin"))) -> dict:
+    u = None
+    if body.role is not None:
+        u = store_call(user_store.set_role, session=session, username=username, role=body.role, actor=user.username)
+    if body.active is not None:
+        u = store_call(user_store.set_active, session=session, username=username, active=body.active,
+                       actor=user.username)
+    if body.password is not None:
+        u = store_call(user_store.set_password, session=session, username=username, password=body.password,
+                       actor=user.username)
+    if u is None:
+        raise HTTPException(status_code=400, detail="say what to change: role, active or password")
+    return _user_dict(u)
+
+
+@router.get("/models")
+def api_models(request: Request, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+    from review_app.store import model_registry
+
+    cur = model_registry.current_version(session=session)
+    return {"current": cur.name if cur else None, "loaded": request.app.state.model_service.loaded_key(),
+            "versions": [{"name": v.name, "status": v.status, "parent": v.parent, "created_at": v.created_at.isoformat()
+                          if v.created_at else None, "metrics": v.metrics}
+                         for v in model_registry.list_versions(session=session)]}

@@ -1,0 +1,30 @@
+"""The audit log in the app: browse, filter, verify the chain, export. Auditors and admins only."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
+
+from review_app import audit, audit_query
+from review_app.deps import get_session, require
+from review_app.routes.api import audit_filters
+from review_app.tables import User
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/audit")
+def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(audit_filters),
+               before: int | None = None, limit: int = Query(100, ge=1, le=500),
+               session: Session = Depends(get_session), user: User = Depends(require("audit"))):
+    rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
+    ctx = {"user": user, "events": rows, "filters": filters, "csrf": request.state.web_session.csrf,
+           "next_before": rows[-1].seq if len(rows) == limit else None, "head": audit.head(session=session)}
+    partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "audit-rows"
+    return request.app.state.templates.TemplateResponse(request, "_audit_rows.html" if partial else "audit.html", ctx)
+
+
+@router.get("/audit/verify")
+def audit_verify(request: Request, session: Session = Depends(get_session), user: User = Depends(require("audit"))):
+    broken = audit.verify(session=session)
+    return request.app.state.templates.TemplateResponse(
+        request, "_verify.html", {"broken": broken, "head": audit.head(session=session)})

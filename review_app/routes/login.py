@@ -1,0 +1,84 @@
+"""Signing in and out (HTML form and JSON); every attempt is an audit event (store.users)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from review_app.auth import new_session
+from review_app.deps import current_user, get_session
+from review_app.store import users as user_store
+from review_app.tables import User
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect after login would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/queue"
+
+
+def _sign_in(request: Request, user: User) -> None:
+    request.state.web_session = new_session(user.id)
+    request.state.session_changed = True
+
+
+def _source(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, next: str | None = None, user: User | None = Depends(current_user)):
+    return request.app.state.templates.TemplateResponse(request, "login.html",
+                                                        {"user": user, "next": _safe_next(next), "error": None})
+
+
+@router.post("/login", include_in_schema=False)
+def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
+               session: Session = Depends(get_session)):
+    user = user_store.authenticate(session=session, username=username, password=password, source=_source(request))
+    if user is None:
+        return request.app.state.templates.TemplateResponse(
+            request, "login.html", {"user": None, "next": _safe_next(next), "error": "用户名或密码错误 (wrong username or password)"},
+            status_code=401)
+    _sign_in(request, user)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request):
+    request.state.web_session = new_session()
+    request.state.session_changed = True
+    return RedirectResponse("/login", status_code=303)
+
+
+class LoginBody(BaseModel):
+    username: str
+    password: str
+
+
+@router.post("/api/login")
+def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
+    user = user_store.authenticate(session=session, username=body.username, password=body.password,
+                                   source=_source(request))
+    if user is None:
+        raise HTTPException(status_code=401, detail="wrong username or password")
+    _sign_in(request, user)
+    return {"username": user.username, "role": user.role, "csrf": request.state.web_session.csrf}
+
+
+@router.post("/api/logout")
+def api_logout(request: Request) -> dict:
+    request.state.web_session = new_session()
+    request.state.session_changed = True
+    return {"ok": True, "csrf": request.state.web_session.csrf}
+
+
+@router.get("/api/me")
+def me(request: Request, user: User | None = Depends(current_user)) -> dict:
+    """Who is signed in, and this session's CSRF token (needed for any POST)."""
+    return {"username": user.username if user else None, "role": user.role if user else None,
+            "csrf": request.state.web_session.csrf}
