@@ -1,0 +1,620 @@
+"""Per-document decision proposals: a calibrated scikit-learn model under the policy layer.
+
+How a proposal is made (``DecisionProposer.propose``):
+
+1. The policy (models/policy.py) evaluates the rulebook: which rules fire, the floor they force
+   (a SECRET_MARK without declassification forces CLOSED + STATE_SECRET), eligibility.
+2. Features: span label counts and densities, catalogue metadata (classification 密级, genre,
+   year, age), declassification/genre cues and rule firings, and hashed character n-gram TF-IDF
+   of the title and text (character level: no segmenter to drift between training and serving).
+3. A multinomial LogisticRegression, calibrated by temperature scaling on out-of-fold
+   predictions (``CalibratedClassifierCV(method="temperature", ensemble=False)``), gives
+   P(OPEN), P(OPEN_REDACTED), P(CLOSED). Caution: OPEN only if P(OPEN) >= ``open_threshold``,
+   tuned on a validation split for a target leak rate; otherwise the likelier of the other two.
+4. The policy floor is applied last, so no model can open what the rulebook closes. One-vs-rest
+   logistic models propose reason codes; forced reasons are always added.
+
+The artifact is pickle-free: ``decision/manifest.json`` (configuration, classes, thresholds,
+metrics, rulebook hash), ``decision/weights.npz`` (plain float arrays) and a copy of the
+rulebook. Loading runs no code from the artifact.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from models.eligibility import add_years, document_date, review_after as compute_review_after
+from models.policy import (
+    DECISIONS,
+    PERSONAL_INFO_LABELS,
+    REASONS,
+    Policy,
+    PolicyResult,
+    Rulebook,
+    to_halfwidth,
+)
+from models.spans import LABELS, Span
+
+FEATURE_VERSION = "decision-features.v1"
+WEIGHTS_FILE = "weights.npz"
+MANIFEST_FILE = "manifest.json"
+COMPONENT_KIND = "kaifang.decision"
+CLASSIFICATION_LEVELS: tuple[str, ...] = ("绝密", "机密", "秘密", "内部")
+GENRE_BUCKETS = 32
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def default_model_path() -> Path:
+    """The default model version shipped in the repository (helper D owns its manifest)."""
+    return Path(__file__).with_name("default")
+
+
+# ---------------------------------------------------------------------------------------------
+# Result type
+
+
+@dataclass
+class ProposalResult:
+    """One proposal, with everything a committee (and the audit log) needs to check it."""
+
+    decision: str
+    reasons: list[str]
+    closure: str | None
+    review_after: date | None
+    confidence: float
+    probabilities: dict[str, float]
+    fired_rules: list[str]
+    evidence: list[dict]
+    rulebook_version: str
+    model_version: str
+    eligible_from: date | None
+    redact: list[dict]
+
+    def to_dict(self) -> dict:
+        """JSON-ready (dates as ISO strings)."""
+        d = asdict(self)
+        d["review_after"] = self.review_after.isoformat() if self.review_after else None
+        d["eligible_from"] = self.eligible_from.isoformat() if self.eligible_from else None
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Features
+
+
+def coerce_spans(spans: Iterable[Span | Mapping[str, Any]]) -> list[Span]:
+    """Accept Span objects or SCHEMA span dicts ({start, end, label, ...})."""
+    out: list[Span] = []
+    for s in spans or []:
+        if isinstance(s, Span):
+            out.append(s)
+        elif isinstance(s, Mapping):
+            out.append(Span(int(s["start"]), int(s["end"]), str(s["label"]),
+                            float(s.get("score", 1.0)), str(s.get("source", "")), str(s.get("explanation", ""))))
+        else:
+            raise TypeError(f"a span must be a Span or a dict, got {type(s).__name__}")
+    return out
+
+
+def record_meta(record: Mapping[str, Any]) -> dict:
+    """The catalogue metadata of a SCHEMA record (``meta`` keys of the contract)."""
+    meta = dict(record.get("meta") or {})
+    for k in ("title", "creator", "date", "year", "classification", "genre", "reference_code"):
+        if k in record and k not in meta:
+            meta[k] = record[k]
+    return meta
+
+
+def _classification_level(value: Any, policy: Policy) -> str:
+    if not policy.is_classified_value(value):
+        return "none"
+    v = str(value)
+    for level in CLASSIFICATION_LEVELS:
+        if level in v:
+            return level
+    return "other"
+
+
+def numeric_feature_names(rulebook: Rulebook) -> list[str]:
+    names: list[str] = []
+    for lab in LABELS:
+        names += [f"count:{lab}", f"density:{lab}"]
+    names += ["pi_span_count", "pi_coverage", "pi_first_position", "sensitive_share", "log_length",
+              "has_title"]
+    names += [f"classification:{c}" for c in ("none", *CLASSIFICATION_LEVELS, "other")]
+    names += ["year", "year_missing", "age", "not_yet_eligible", "early_opening_genre",
+              "declassified", "secret_mark", "floor:OPEN_REDACTED", "floor:CLOSED",
+              "commercial_ranges"]
+    names += [f"cue:{g}" for g in ("commercial_secret", "public_security", "private_matter", "public_document")]
+    names += [f"rule:{r.id}" for r in rulebook.rules]
+    names += [f"genre_bucket:{i}" for i in range(GENRE_BUCKETS)]
+    return names
+
+
+def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], pr: PolicyResult,
+                     policy: Policy, as_of: date) -> list[float]:
+    """The dense features of one document, in the order of ``numeric_feature_names``."""
+    n = max(len(text), 1)
+    counts = {lab: 0 for lab in LABELS}
+    for s in spans:
+        counts[s.label] += 1
+    f: list[float] = []
+    for lab in LABELS:
+        f += [math.log1p(counts[lab]), 1000.0 * counts[lab] / n]
+    pi = [s for s in spans if s.label in PERSONAL_INFO_LABELS]
+    sensitive = [s for s in spans if s.label not in ("ORG", "LOC")]
+    f += [
+        math.log1p(len(pi)),
+        sum(s.length for s in pi) / n,
+        (min(s.start for s in pi) / n) if pi else 1.0,
+        len(sensitive) / max(len(spans), 1),
+        math.log1p(len(text)),
+        1.0 if meta.get("title") else 0.0,
+    ]
+    level = _classification_level(meta.get("classification"), policy)
+    f += [1.0 if level == c else 0.0 for c in ("none", *CLASSIFICATION_LEVELS, "other")]
+    d = document_date(meta)
+    f += [
+        ((d.year - 1980) / 30.0) if d else 0.0,
+        0.0 if d else 1.0,
+        ((as_of - d).days / 365.25 / 25.0) if d else 0.0,
+        1.0 if pr.conditions["not_yet_eligible"] else 0.0,
+        1.0 if pr.conditions["early_opening_genre"] else 0.0,
+        1.0 if pr.declassified else 0.0,
+        1.0 if pr.secret_marks else 0.0,
+        1.0 if pr.floor == "OPEN_REDACTED" else 0.0,
+        1.0 if pr.floor == "CLOSED" else 0.0,
+        math.log1p(len(pr.commercial_ranges)),
+    ]
+    f += [math.log1p(len(pr.cue_hits.get(g, []))) for g in ("commercial_secret", "public_security", "private_matter", "public_document")]
+    fired = set(pr.fired_ids)
+    f += [1.0 if r.id in fired else 0.0 for r in policy.rulebook.rules]
+    genre = [0.0] * GENRE_BUCKETS
+    if meta.get("genre"):
+        genre[zlib.crc32(str(meta["genre"]).encode("utf-8")) % GENRE_BUCKETS] = 1.0
+    return f + genre
+
+
+def text_for_ngrams(text: str, meta: Mapping[str, Any]) -> str:
+    """Title + text, half-width, digits folded to 0 so that numbers generalise."""
+    return _DIGIT_RE.sub("0", to_halfwidth(f"{meta.get('title') or ''}\n{text}"))
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    n_text_features: int = 2 ** 14
+    ngram_min: int = 1
+    ngram_max: int = 3
+    numeric_weight: float = 1.0
+
+    def vectorizer(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(analyzer="char", ngram_range=(self.ngram_min, self.ngram_max),
+                                 n_features=self.n_text_features, alternate_sign=False, norm=None,
+                                 lowercase=False)
+
+
+class FeatureSpace:
+    """Turns documents into the model's matrix: [tf-idf of hashed char n-grams | scaled numerics].
+
+    Learned state (idf, numeric mean/scale) is plain arrays, saved in weights.npz.
+    """
+
+    def __init__(self, policy: Policy, config: FeatureConfig, idf: np.ndarray | None = None,
+                 mean: np.ndarray | None = None, scale: np.ndarray | None = None):
+        self.policy = policy
+        self.config = config
+        self.names = numeric_feature_names(policy.rulebook)
+        self.idf, self.mean, self.scale = idf, mean, scale
+        self._vec = config.vectorizer()
+
+    def raw(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]], metas: Sequence[Mapping[str, Any]],
+            as_of: date) -> tuple[sparse.csr_matrix, np.ndarray, list[PolicyResult]]:
+        prs = [self.policy.evaluate(t, s, m, as_of) for t, s, m in zip(texts, spans_list, metas)]
+        counts = self._vec.transform([text_for_ngrams(t, m) for t, m in zip(texts, metas)]).tocsr()
+        num = np.array([numeric_features(t, s, m, pr, self.policy, as_of)
+                        for t, s, m, pr in zip(texts, spans_list, metas, prs)], dtype=np.float64)
+        return counts, num.reshape(len(texts), len(self.names)), prs
+
+    def fit(self, counts: sparse.csr_matrix, num: np.ndarray) -> "FeatureSpace":
+        n_docs = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+        self.idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+        self.mean = num.mean(axis=0)
+        scale = num.std(axis=0)
+        self.scale = np.where(scale > 1e-9, scale, 1.0)
+        return self
+
+    def transform(self, counts: sparse.csr_matrix, num: np.ndarray) -> sparse.csr_matrix:
+        if self.idf is None:
+            raise RuntimeError("FeatureSpace is not fitted")
+        tf = counts.astype(np.float64).copy()
+        tf.data = 1.0 + np.log(tf.data)
+        tf = tf.multiply(self.idf[np.newaxis, :]).tocsr()
+        norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        tf = sparse.diags(1.0 / norms) @ tf
+        z = (num - self.mean) / self.scale * self.config.numeric_weight
+        return sparse.hstack([tf, sparse.csr_matrix(z)], format="csr")
+
+    def feature_label(self, j: int, ngram_index: Mapping[int, str], meta: Mapping[str, Any] | None = None) -> str:
+        n_text = self.config.n_text_features
+        if j >= n_text:
+            name = self.names[j - n_text]
+            if name.startswith("genre_bucket:") and meta and meta.get("genre"):
+                return f"genre:{meta['genre']}"
+            return name
+        return f"ngram:{ngram_index.get(j, f'#{j}')}"
+
+    def ngram_index(self, text: str, meta: Mapping[str, Any]) -> dict[int, str]:
+        """Hash index -> the n-gram of this document that produced it (for explanations)."""
+        from sklearn.utils import murmurhash3_32
+
+        n = self.config.n_text_features
+        out: dict[int, str] = {}
+        for g in self._vec.build_analyzer()(text_for_ngrams(text, meta)):
+            out.setdefault(abs(murmurhash3_32(g, seed=0, positive=False)) % n, g)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The model: plain arrays, so that loading runs no code from the artifact
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass
+class LinearState:
+    """A fitted linear model's parameters: logits = X @ coef.T + intercept."""
+
+    coef: np.ndarray
+    intercept: np.ndarray
+
+    def logits(self, X: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef.T) + self.intercept
+
+
+@dataclass
+class DecisionModelState:
+    classes: tuple[str, ...]
+    decision: LinearState
+    beta: float  # inverse temperature of the calibration
+    reasons: dict[str, LinearState]  # one-vs-rest; coef rows of zeros + intercept for constant codes
+    closure: LinearState | None  # P(DEFERRED) for CLOSED documents; None: rulebook default
+    open_threshold: float
+    reason_threshold: float = 0.5
+
+    def proba(self, X: sparse.csr_matrix) -> np.ndarray:
+        return _softmax(self.beta * self.decision.logits(X))
+
+    def reason_proba(self, X: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        return {r: _sigmoid(st.logits(X)[:, 0]) for r, st in self.reasons.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The proposer
+
+
+class DecisionProposer:
+    """Proposes OPEN / OPEN_REDACTED / CLOSED with reasons, calibrated confidence and evidence."""
+
+    def __init__(self, *, policy: Policy, features: FeatureSpace, state: DecisionModelState,
+                 version: str, manifest: dict | None = None):
+        self.policy = policy
+        self.features = features
+        self.state = state
+        self.version = version
+        self.manifest = manifest or {}
+        self.manifest_dir: Path | None = None  # where it was loaded from, if it was
+
+    @property
+    def rulebook_version(self) -> str:
+        return self.policy.version
+
+    # -------------------------------------------------------------- persistence
+    @staticmethod
+    def resolve_dir(path: str | Path | None) -> Path:
+        """A model-version dir (with decision/) or a decision dir itself; None = the default."""
+        p = Path(path) if path is not None else default_model_path()
+        if (p / "decision" / MANIFEST_FILE).is_file():
+            return p / "decision"
+        if (p / MANIFEST_FILE).is_file() and (p / WEIGHTS_FILE).is_file():
+            return p
+        raise FileNotFoundError(f"no decision model under {p} (expected {p}/decision/{MANIFEST_FILE})")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "DecisionProposer":
+        d = cls.resolve_dir(path)
+        manifest = json.loads((d / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if manifest.get("kind") != COMPONENT_KIND:
+            raise ValueError(f"{d}/{MANIFEST_FILE} is not a Kaifang decision model (kind={manifest.get('kind')!r})")
+        if manifest.get("feature_version") != FEATURE_VERSION:
+            raise ValueError(f"decision model {d} uses features {manifest.get('feature_version')!r}; "
+                             f"this code computes {FEATURE_VERSION!r}: retrain it")
+        rb_path = d / manifest["rulebook_file"]
+        policy = Policy.load(rb_path)
+        if manifest.get("rulebook_sha256") and policy.rulebook.sha256 != manifest["rulebook_sha256"]:
+            raise ValueError(f"rulebook {rb_path} was changed after training (sha256 mismatch)")
+        with np.load(d / WEIGHTS_FILE, allow_pickle=False) as w:
+            arrays = {k: w[k] for k in w.files}
+        cfg = FeatureConfig(**manifest["feature_config"])
+        fs = FeatureSpace(policy, cfg, idf=arrays["idf"], mean=arrays["num_mean"], scale=arrays["num_scale"])
+        if fs.names != manifest["numeric_features"]:
+            raise ValueError("numeric feature names differ from the ones the model was trained with")
+        reasons = {r: LinearState(arrays[f"reason_coef:{r}"], arrays[f"reason_intercept:{r}"])
+                   for r in manifest["reason_codes"]}
+        closure = (LinearState(arrays["closure_coef"], arrays["closure_intercept"])
+                   if "closure_coef" in arrays else None)
+        state = DecisionModelState(
+            classes=tuple(manifest["classes"]),
+            decision=LinearState(arrays["decision_coef"], arrays["decision_intercept"]),
+            beta=float(manifest["calibration"]["beta"]), reasons=reasons, closure=closure,
+            open_threshold=float(manifest["open_threshold"]),
+            reason_threshold=float(manifest.get("reason_threshold", 0.5)),
+        )
+        proposer = cls(policy=policy, features=fs, state=state, version=str(manifest["version"]), manifest=manifest)
+        proposer.manifest_dir = d
+        return proposer
+
+    def save(self, out_dir: str | Path, *, extra_manifest: Mapping[str, Any] | None = None) -> Path:
+        """Write decision/ atomically: a temp dir renamed into place (an existing dir is replaced)."""
+        out = Path(out_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            arrays = {
+                "idf": self.features.idf, "num_mean": self.features.mean, "num_scale": self.features.scale,
+                "decision_coef": self.state.decision.coef, "decision_intercept": self.state.decision.intercept,
+            }
+            for r, st in self.state.reasons.items():
+                arrays[f"reason_coef:{r}"] = st.coef
+                arrays[f"reason_intercept:{r}"] = st.intercept
+            if self.state.closure is not None:
+                arrays["closure_coef"] = self.state.closure.coef
+                arrays["closure_intercept"] = self.state.closure.intercept
+            np.savez_compressed(tmp / WEIGHTS_FILE, **arrays)
+            rb_name = self.policy.rulebook.path.name
+            shutil.copyfile(self.policy.rulebook.path, tmp / rb_name)
+            manifest = {
+                **self.manifest, **(extra_manifest or {}),
+                "kind": COMPONENT_KIND, "version": self.version, "feature_version": FEATURE_VERSION,
+                "feature_config": asdict(self.features.config), "numeric_features": self.features.names,
+                "classes": list(self.state.classes), "reason_codes": list(self.state.reasons),
+                "calibration": {"method": "temperature", "beta": float(self.state.beta)},
+                "open_threshold": float(self.state.open_threshold),
+                "reason_threshold": float(self.state.reason_threshold),
+                "rulebook_file": rb_name, "rulebook_version": self.policy.version,
+                "rulebook_sha256": self.policy.rulebook.sha256,
+                "weights_sha256": hashlib.sha256((tmp / WEIGHTS_FILE).read_bytes()).hexdigest(),
+            }
+            (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
+                                             encoding="utf-8")
+            self.manifest = manifest
+            if out.exists():
+                old = out.with_name(f".{out.name}.old-{os.getpid()}")
+                os.replace(out, old)
+                os.replace(tmp, out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+    # -------------------------------------------------------------- inference
+    def matrix(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]], metas: Sequence[Mapping[str, Any]],
+               as_of: date) -> tuple[sparse.csr_matrix, list[PolicyResult]]:
+        counts, num, prs = self.features.raw(texts, spans_list, metas, as_of)
+        return self.features.transform(counts, num), prs
+
+    def predict_proba(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]],
+                      metas: Sequence[Mapping[str, Any]] | None = None, as_of: date | None = None) -> np.ndarray:
+        """The calibrated model probabilities (columns in ``state.classes``), before the policy."""
+        metas = metas if metas is not None else [{}] * len(texts)
+        X, _ = self.matrix(list(texts), [coerce_spans(s) for s in spans_list], list(metas), as_of or date.today())
+        return self.state.proba(X)
+
+    def propose(self, text: str, spans: Sequence[Span | Mapping[str, Any]], meta: Mapping[str, Any] | None = None,
+                as_of: date | None = None) -> ProposalResult:
+        """Propose a decision for one document (``meta`` keys: title, date, year, classification, genre ...)."""
+        return self.propose_many([text], [spans], [meta or {}], as_of=as_of)[0]
+
+    def propose_many(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span | Mapping[str, Any]]],
+                     metas: Sequence[Mapping[str, Any] | None] | None = None, as_of: date | None = None,
+                     ) -> list[ProposalResult]:
+        """Propose for a batch (vectorised features); one result per text, in order."""
+        texts = list(texts)
+        spans_list = [coerce_spans(s) for s in spans_list]
+        metas = [dict(m or {}) for m in (metas if metas is not None else [{}] * len(texts))]
+        if not (len(texts) == len(spans_list) == len(metas)):
+            raise ValueError(f"texts ({len(texts)}), spans ({len(spans_list)}) and metas ({len(metas)}) differ in length")
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError("every text must be a str")
+        if not texts:
+            return []
+        as_of = as_of or date.today()
+        X, prs = self.matrix(texts, spans_list, metas, as_of)
+        proba = self.state.proba(X)
+        rproba = self.state.reason_proba(X)
+        closure_p = _sigmoid(self.state.closure.logits(X)[:, 0]) if self.state.closure is not None else None
+        results = []
+        for i, (text, spans, meta, pr) in enumerate(zip(texts, spans_list, metas, prs)):
+            results.append(self._decide(i, X, text, spans, meta, pr, proba[i], {r: float(p[i]) for r, p in rproba.items()},
+                                        None if closure_p is None else float(closure_p[i]), as_of))
+        return results
+
+    def model_decision(self, p: np.ndarray) -> str:
+        """The cautious decision rule: OPEN only when P(OPEN) clears the tuned threshold."""
+        cls = list(self.state.classes)
+        if p[cls.index("OPEN")] >= self.state.open_threshold:
+            return "OPEN"
+        return "OPEN_REDACTED" if p[cls.index("OPEN_REDACTED")] >= p[cls.index("CLOSED")] else "CLOSED"
+
+    def _decide(self, i: int, X: sparse.csr_matrix, text: str, spans: list[Span], meta: Mapping[str, Any],
+                pr: PolicyResult, p: np.ndarray, rp: dict[str, float], p_deferred: float | None,
+                as_of: date) -> ProposalResult:
+        cls = list(self.state.classes)
+        model_dec = self.model_decision(p)
+        model_reasons = [r for r in REASONS if rp.get(r, 0.0) >= self.state.reason_threshold]
+        decision, reasons = self.policy.apply(model_dec, model_reasons, pr)
+        if decision != "OPEN" and not reasons:
+            reasons = [max(rp, key=rp.get)] if rp else ["OTHER"]
+        # The policy conditions the distribution: outcomes below the floor have probability 0.
+        post = np.array([p[cls.index(d)] if _sev(d) >= _sev(pr.floor) else 0.0 for d in DECISIONS])
+        post = post / post.sum() if post.sum() > 0 else np.array([1.0 if d == pr.floor else 0.0 for d in DECISIONS])
+        probabilities = {d: round(float(v), 6) for d, v in zip(DECISIONS, post)}
+        confidence = float(post[DECISIONS.index(decision)])
+
+        closure = review = None
+        if decision == "CLOSED":
+            closure = self._closure(pr, reasons, p_deferred)
+            if closure == "DEFERRED":
+                review = compute_review_after(as_of=as_of, eligible=pr.eligible_from,
+                                              mark_expiries=pr.mark_expiries, params=self.policy.params)
+        redact: list[dict] = []
+        if decision == "OPEN_REDACTED":
+            if "PERSONAL_INFO" in reasons:
+                redact += [{"start": s.start, "end": s.end, "label": s.label, "reason": "PERSONAL_INFO",
+                            "text": text[s.start:s.end]} for s in spans if s.label in PERSONAL_INFO_LABELS]
+            if "COMMERCIAL_SECRET" in reasons:
+                redact += [{**r, "text": text[r["start"]:r["end"]]} for r in pr.commercial_ranges
+                           if not any(r["start"] < x["end"] and x["start"] < r["end"] for x in redact)]
+            redact.sort(key=lambda r: (r["start"], r["end"]))
+
+        evidence: list[dict] = [f.to_dict() for f in pr.fired]
+        evidence.append({"kind": "model", "model_version": self.version,
+                         "probabilities": {c: round(float(v), 6) for c, v in zip(cls, p)},
+                         "model_decision": model_dec, "open_threshold": self.state.open_threshold,
+                         "policy_floor": pr.floor, "overridden": decision != model_dec,
+                         "reason_probabilities": {r: round(v, 6) for r, v in rp.items()}})
+        evidence += self._top_features(i, X, text, meta, cls.index(decision))
+        driving = {"SECRET_MARK", *PERSONAL_INFO_LABELS}
+        evidence += [{"kind": "span", "start": s.start, "end": s.end, "label": s.label,
+                      "text": text[s.start:s.end], "score": round(float(s.score), 4), "source": s.source}
+                     for s in spans if s.label in driving]
+        return ProposalResult(
+            decision=decision, reasons=reasons, closure=closure, review_after=review,
+            confidence=round(confidence, 6), probabilities=probabilities, fired_rules=pr.fired_ids,
+            evidence=evidence, rulebook_version=self.policy.version, model_version=self.version,
+            eligible_from=pr.eligible_from, redact=redact,
+        )
+
+    def _closure(self, pr: PolicyResult, reasons: list[str], p_deferred: float | None) -> str:
+        """DEFERRED when a forced rule says so; else the model's closure; else by reason.
+
+        Default by reason (rulebook v1): state secrets, public security and trade secrets are
+        deferred (they expire); personal information is controlled use (控制使用).
+        """
+        if pr.forced_closure:
+            return pr.forced_closure
+        if p_deferred is not None:
+            return "DEFERRED" if p_deferred >= 0.5 else "CONTROLLED"
+        return "DEFERRED" if set(reasons) & {"STATE_SECRET", "PUBLIC_SECURITY", "COMMERCIAL_SECRET"} else "CONTROLLED"
+
+    def _top_features(self, i: int, X: sparse.csr_matrix, text: str, meta: Mapping[str, Any], k: int,
+                      top: int = 8) -> list[dict]:
+        """The features that pushed the logit of class ``k`` up the most, relative to the others."""
+        row = X.getrow(i)
+        W = self.state.decision.coef
+        rel = W[k] - W.mean(axis=0)
+        contrib = row.data * rel[row.indices] * self.state.beta
+        order = np.argsort(-contrib)[:top]
+        ngrams = self.features.ngram_index(text, meta)
+        out = []
+        for o in order:
+            if contrib[o] <= 0:
+                break
+            j = int(row.indices[o])
+            out.append({"kind": "feature", "name": self.features.feature_label(j, ngrams, meta),
+                        "contribution": round(float(contrib[o]), 4), "class": self.state.classes[k]})
+        return out
+
+
+def _sev(d: str) -> int:
+    return DECISIONS.index(d)
+
+
+def new_version_name(weights_digest: str, created: datetime | None = None) -> str:
+    created = created or datetime.now(timezone.utc)
+    return f"decision-{created:%Y%m%d}-{weights_digest[:8]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics (the ``decisions`` block of ``kaifang evaluate`` is models.evaluation's; these are the
+# same definitions, used by training and the benchmark, plus calibration)
+
+
+def decision_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
+    """accuracy, macro_f1, leak_rate, over_closure_rate and the confusion matrix (gold -> pred).
+
+    leak_rate: share of gold OPEN_REDACTED or CLOSED documents proposed OPEN.
+    over_closure_rate: share of gold OPEN documents proposed CLOSED.
+    """
+    if len(gold) != len(pred):
+        raise ValueError("gold and pred differ in length")
+    n = len(gold)
+    confusion = {g: {p: 0 for p in DECISIONS} for g in DECISIONS}
+    for g, p in zip(gold, pred):
+        confusion[g][p] += 1
+    f1s = []
+    for c in DECISIONS:
+        tp = confusion[c][c]
+        fp = sum(confusion[g][c] for g in DECISIONS if g != c)
+        fn = sum(confusion[c][p] for p in DECISIONS if p != c)
+        if tp + fp + fn == 0:
+            continue
+        f1s.append(2 * tp / (2 * tp + fp + fn))
+    restricted = sum(sum(confusion[g].values()) for g in ("OPEN_REDACTED", "CLOSED"))
+    leaks = confusion["OPEN_REDACTED"]["OPEN"] + confusion["CLOSED"]["OPEN"]
+    n_open = sum(confusion["OPEN"].values())
+    return {
+        "n": n,
+        "accuracy": (sum(confusion[c][c] for c in DECISIONS) / n) if n else 0.0,
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "leak_rate": leaks / restricted if restricted else 0.0,
+        "over_closure_rate": confusion["OPEN"]["CLOSED"] / n_open if n_open else 0.0,
+        "confusion": confusion,
+    }
+
+
+def calibration_metrics(proba: np.ndarray, gold_idx: Sequence[int], n_bins: int = 10) -> dict:
+    """Multiclass Brier score (mean over documents of the squared error summed over classes),
+    top-label expected calibration error (equal-width bins) and log loss."""
+    proba = np.asarray(proba, dtype=np.float64)
+    y = np.zeros_like(proba)
+    y[np.arange(len(gold_idx)), np.asarray(gold_idx)] = 1.0
+    brier = float(np.mean(np.sum((proba - y) ** 2, axis=1))) if len(proba) else 0.0
+    conf = proba.max(axis=1)
+    correct = (proba.argmax(axis=1) == np.asarray(gold_idx)).astype(np.float64)
+    ece = 0.0
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs(conf[m].mean() - correct[m].mean())
+    p_true = np.clip(proba[np.arange(len(gold_idx)), np.asarray(gold_idx)], 1e-12, 1.0)
+    return {"brier": brier, "ece": float(ece), "log_loss": float(-np.mean(np.log(p_true))) if len(proba) else 0.0}

@@ -1,0 +1,161 @@
+"""The rulebook loads and validates, and its floor overrides any model decision."""
+import copy
+from datetime import date
+
+import pytest
+import yaml
+
+from models.policy import (
+    CONDITIONS,
+    DECISIONS,
+    REASONS,
+    Policy,
+    Rulebook,
+    RulebookError,
+    DEFAULT_RULEBOOK,
+    more_restrictive,
+    to_halfwidth,
+)
+from models.spans import Span
+
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return Policy.load()
+
+
+@pytest.fixture()
+def raw() -> dict:
+    return yaml.safe_load(DEFAULT_RULEBOOK.read_text(encoding="utf-8"))
+
+
+def test_rulebook_loads_and_every_rule_is_complete():
+    rb = Rulebook.load()
+    assert rb.version == "kaifang-rulebook-v1"
+    assert len(rb.sha256) == 64
+    ids = [r.id for r in rb.rules]
+    assert len(ids) == len(set(ids))
+    for r in rb.rules:
+        assert r.basis and all(b in rb.bases for b in r.basis), r.id
+        assert r.wording_zh and r.wording_en, r.id
+        assert set(r.when) <= set(CONDITIONS)
+        if r.kind == "force":
+            assert r.outcome in DECISIONS and r.reasons and set(r.reasons) <= set(REASONS)
+    # the 25-year rule and the secrets rule cite the laws they rest on
+    assert "第二十七条" in rb.bases["ARCHIVES_LAW_27"] and "二十五年" in rb.bases["ARCHIVES_LAW_27"]
+    assert "第九条" in rb.bases["AUCL_9"]
+    assert "个人信息保护法" in rb.bases["PIPL_28"]
+    assert "自行解密" in rb.bases["STATE_SECRETS_LAW_24"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["rules"].append(copy.deepcopy(d["rules"][0])), "duplicate rule id"),
+    (lambda d: d["rules"][0].update(basis=[]), "no legal basis"),
+    (lambda d: d["rules"][0].update(basis=["NO_SUCH_LAW"]), "not defined"),
+    (lambda d: d["rules"][0].pop("wording_zh"), "wording"),
+    (lambda d: d["rules"][0].update(outcome=None), "needs an outcome"),
+    (lambda d: d["rules"][0].update(when={"secret_markk": True}), "unknown condition"),
+    (lambda d: d["rules"][0].update(reasons=["SECRET"]), "unknown reason"),
+    (lambda d: d["rules"][3].update(when={"labels_any": ["IDCARD"]}), "SCHEMA labels"),
+    (lambda d: d["cues"].update(declassification=["(unclosed"]), "bad pattern"),
+    (lambda d: d.pop("version"), "lacks 'version'"),
+])
+def test_rulebook_validation_rejects_bad_rules(raw, mutate, message):
+    mutate(raw)
+    with pytest.raises(RulebookError, match=message):
+        Rulebook.from_mapping(raw)
+
+
+def test_missing_rulebook_file_fails_clearly(tmp_path):
+    with pytest.raises(RulebookError, match="not found"):
+        Rulebook.load(tmp_path / "nope.yaml")
+
+
+MARKED = "机密★10年\n关于马尾区港口建设的请示\n    现将港口扩建方案报上，请审批。"
+DECLASSIFIED = "机密★10年（已解密，解密日期：2003年5月1日）\n关于马尾区港口建设的请示\n    现将港口扩建方案报上，请审批。"
+
+
+def _mark_span(text: str) -> list[Span]:
+    return [Span(0, 6, "SECRET_MARK", source="test")]
+
+
+def test_unexpired_mark_forces_closed_state_secret_whatever_the_model_says(policy):
+    pr = policy.evaluate(MARKED, _mark_span(MARKED), {"date": "2020-01-01"}, AS_OF)
+    assert "SS-01" in pr.fired_ids and pr.floor == "CLOSED"
+    assert policy.apply("OPEN", [], pr) == ("CLOSED", ["STATE_SECRET"])
+    assert policy.apply("OPEN_REDACTED", ["PERSONAL_INFO"], pr) == ("CLOSED", ["STATE_SECRET", "PERSONAL_INFO"])
+    fired = pr.fired[0]
+    assert "机密★10年" in fired.wording_zh and fired.evidence[0]["start"] == 0
+
+
+def test_apparently_expired_mark_still_closes(policy):
+    # 1980 + 10 years ran out long ago, but GUIDELINES rule 4 needs an explicit statement
+    pr = policy.evaluate(MARKED, _mark_span(MARKED), {"date": "1980-01-01"}, AS_OF)
+    assert pr.floor == "CLOSED" and pr.mark_expiries == [date(1990, 1, 1)]
+
+
+def test_declassified_mark_is_decided_on_other_content(policy):
+    pr = policy.evaluate(DECLASSIFIED, _mark_span(DECLASSIFIED), {}, AS_OF)
+    assert pr.declassified and "SS-01" not in pr.fired_ids and "SS-03" in pr.fired_ids
+    assert pr.floor == "OPEN"
+    assert policy.apply("OPEN", [], pr) == ("OPEN", [])
+
+
+def test_negated_declassification_does_not_count(policy):
+    text = "绝密\n本件未解密，不予解密。关于边防部署的报告。"
+    pr = policy.evaluate(text, [Span(0, 2, "SECRET_MARK")], {}, AS_OF)
+    assert not pr.declassified and pr.floor == "CLOSED"
+
+
+def test_backstop_catches_a_mark_the_detector_missed_in_full_width(policy):
+    text = "秘密＊５年\n关于调整粮食收购价格的意见"
+    pr = policy.evaluate(text, [], {}, AS_OF)
+    assert pr.floor == "CLOSED" and pr.secret_marks[0]["source"] == "policy_backstop"
+    assert pr.secret_marks[0]["text"] == "秘密＊５年"
+    pr2 = policy.evaluate("内部资料　注意保存\n会议纪要", [], {}, AS_OF)
+    assert pr2.floor == "CLOSED"
+
+
+def test_catalogue_classification_without_declassification_closes(policy):
+    text = "关于马尾区港口建设的请示"
+    assert policy.evaluate(text, [], {"classification": "机密"}, AS_OF).floor == "CLOSED"
+    assert policy.evaluate(text, [], {"classification": "公开"}, AS_OF).floor == "OPEN"
+    assert policy.evaluate(text, [], {"classification": ""}, AS_OF).floor == "OPEN"
+    assert policy.evaluate(text + "（已解密）", [], {"classification": "秘密"}, AS_OF).floor == "OPEN"
+
+
+def test_personal_information_sets_a_redaction_floor(policy):
+    text = "村民林碧军（身份证号350102198703154511）申请调换住房。"
+    pr = policy.evaluate(text, [Span(2, 5, "PERSON"), Span(10, 28, "ID_NUMBER")], {}, AS_OF)
+    assert "PI-01" in pr.fired_ids and pr.floor == "OPEN_REDACTED"
+    assert policy.apply("OPEN", [], pr) == ("OPEN_REDACTED", ["PERSONAL_INFO"])
+    # a name alone is no floor (GUIDELINES rule 1/2: names of persons are not masked)
+    assert policy.evaluate(text, [Span(2, 5, "PERSON")], {}, AS_OF).floor == "OPEN"
+
+
+def test_suggest_rules_fire_but_force_nothing(policy):
+    text = "关于处置群体性事件和外事接待工作的报告，附投标报价单，标底为345.5万元。"
+    pr = policy.evaluate(text, [], {}, AS_OF)
+    assert {"PS-01", "CS-01"} <= set(pr.fired_ids)
+    assert pr.floor == "OPEN"
+    ranges = pr.commercial_ranges
+    assert [text[r["start"]:r["end"]] for r in ranges] == ["345.5万元"]
+    assert ranges[0]["label"] is None and ranges[0]["reason"] == "COMMERCIAL_SECRET"
+
+
+def test_eligibility_notice(policy):
+    pr = policy.evaluate("科技成果鉴定书", [], {"date": "2020-06-01", "genre": "科技"}, AS_OF)
+    assert {"EL-01", "EL-02"} <= set(pr.fired_ids)
+    assert pr.eligible_from == date(2030, 6, 1)
+    assert "2030-06-01" in next(f for f in pr.fired if f.id == "EL-01").wording_zh
+
+
+def test_helpers():
+    assert more_restrictive("OPEN", "CLOSED") == "CLOSED"
+    assert more_restrictive("OPEN_REDACTED", "OPEN") == "OPEN_REDACTED"
+    s = "机密＊１０年　注意"
+    assert len(to_halfwidth(s)) == len(s) and to_halfwidth(s) == "机密*10年 注意"
+    with pytest.raises(ValueError):
+        Policy.load().apply("MAYBE", [], Policy.load().evaluate("x", [], {}, AS_OF))
