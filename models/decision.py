@@ -617,4 +617,5 @@ def calibration_metrics(proba: np.ndarray, gold_idx: Sequence[int], n_bins: int 
         if m.any():
             ece += m.mean() * abs(conf[m].mean() - correct[m].mean())
     p_true = np.clip(proba[np.arange(len(gold_idx)), np.asarray(gold_idx)], 1e-12, 1.0)
-    return {"brier": brier, "ece": float(ece), "log_loss": float(-np.mean(np.log(p_true))) if len(proba) else 0.0}
+    log_loss = float(-np.mean(np.log(p_true))) + 0.0 if len(proba) else 0.0  # + 0.0: no "-0.0"
+    return {"brier": brier, "ece": float(ece), "log_loss": log_loss}
