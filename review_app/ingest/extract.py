@@ -150,6 +150,18 @@ def extract_docx(path: Path) -> Extracted:
 # --------------------------------------------------------------------------- PDF
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """pdfplumber wraps pdfminer's exceptions (PdfminerException(original)); find the original."""
+    seen = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__cause__
+        if inner is None:
+            break
+        exc = inner
+    return exc
+
+
 def _pdf_text_pages(path: Path) -> list[str]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -158,18 +170,15 @@ def _pdf_text_pages(path: Path) -> list[str]:
     try:
         with pdfplumber.open(str(path)) as pdf:
             return [page.extract_text() or "" for page in pdf.pages]
-    except PDFPasswordIncorrect:
-        raise ExtractionError("encrypted PDF: a password is needed to open it")
-    except PDFEncryptionError as exc:
-        raise ExtractionError(f"encrypted PDF with unsupported encryption ({exc})")
-    except PDFSyntaxError as exc:
-        raise ExtractionError(f"corrupt PDF ({exc})")
-    except ExtractionError:
-        raise
-    except Exception as exc:  # pdfminer raises many types for damaged files
+    except Exception as wrapped:  # pdfminer raises many types for damaged files
+        exc = _root_cause(wrapped)
         name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
-            raise ExtractionError(f"encrypted PDF ({name})")
+        if isinstance(exc, PDFPasswordIncorrect):
+            raise ExtractionError("encrypted PDF: a password is needed to open it")
+        if isinstance(exc, PDFEncryptionError) or "Password" in name or "Encrypt" in name:
+            raise ExtractionError(f"encrypted PDF with unsupported encryption ({name}: {exc})")
+        if isinstance(exc, PDFSyntaxError):
+            raise ExtractionError(f"corrupt PDF ({exc})")
         raise ExtractionError(f"corrupt or unreadable PDF ({name}: {exc})")
 
 
