@@ -42,8 +42,9 @@ _DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff
 
 # OCR confusions are repaired only inside digit runs: a run of digits and the confusable letters
 # O o l I (with a separator allowed between them), not touching any other Latin letter, and
-# holding at least four real digits. "Oil", "IBM", "lol@qq.com" stay as they are.
-_OCR_RUN = re.compile(r"(?<![A-Za-z])[0-9OolI](?:[ \-]?[0-9OolI])+(?![A-Za-z])")
+# holding at least four real digits ("X" may follow: an ID's check character). "Oil", "IBM",
+# "lol@qq.com" stay as they are.
+_OCR_RUN = re.compile(r"(?<![A-Za-z])[0-9OolI](?:[ \-]?[0-9OolI])+(?![A-WYZa-wyz])")
 _OCR_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 _MIN_REAL_DIGITS = 4
 

@@ -79,6 +79,8 @@ class BankAccountRecognizer(RecognizerBase):
             ctx = CONTEXT.nearest(text, c.start, self.context_window)
             if ctx is None or ctx.category != "bank":
                 continue
+            if re.search(r"[0-9]", text[c.start - ctx.distance : c.start]):
+                continue  # the cue names the first number after it, not a later one
             if ctx.word in _CARD_CUES and 16 <= len(d) <= 19:
                 continue  # a card: BankCardRecognizer reads it and says whether Luhn passes
             score = 0.9 if ctx.distance <= 8 else 0.8

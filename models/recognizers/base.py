@@ -56,15 +56,20 @@ class ContextHit:
     distance: int  # characters between the end of the cue word and the candidate
 
 
+_DIGIT = re.compile(r"[0-9]")
+
+
 class ContextWords:
     """Cue words by category, found by one regex, longest word first.
 
     ``nearest(text, pos, window)`` returns the cue word whose end lies closest before ``pos``
     within ``window`` characters. Only what lies between the cue and the candidate matters, so a
-    word of another category in between (``身份证号…… 电话``) makes that nearer one win.
+    word of another category in between (``身份证号…… 电话``) makes that nearer one win. Cues of the
+    ``first_number_only`` categories (decoys) name only the first number after them.
     """
 
-    def __init__(self, words: Mapping[str, Iterable[str]]):
+    def __init__(self, words: Mapping[str, Iterable[str]], first_number_only: Iterable[str] = ()):
+        self.first_number_only = frozenset(first_number_only)
         self._category: dict[str, str] = {}
         for category, ws in words.items():
             for w in ws:
@@ -82,7 +87,10 @@ class ContextWords:
                 lo = max(lo, k + 1)
         best: ContextHit | None = None
         for m in self._regex.finditer(text, lo, pos):
-            hit = ContextHit(self._category[m.group(0)], m.group(0), pos - m.end())
+            category = self._category[m.group(0)]
+            if category in self.first_number_only and _DIGIT.search(text, m.end(), pos):
+                continue  # 邮编350001，…6236683577767268: the decoy named the first number only
+            hit = ContextHit(category, m.group(0), pos - m.end())
             if best is None or hit.distance <= best.distance:
                 best = hit
         return best

@@ -18,6 +18,8 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _COUNTRY_PREFIX = re.compile(r"(?:\(\+?86\)|\+|\+86|0086)[ \-]?$")  # what may precede the digits
 _AREA_IN_BRACKETS = re.compile(r"\((0[0-9]{2,3})\)[ \-]?$")
 _SERVICE = re.compile(r"[48]00[0-9]{7}")
+# what may stand between a phone cue and a bare local number: 电话：, 电话(办) , 电话号码为
+_CUE_GAP = re.compile(r"^[ :\-()办宅为是]{0,4}$")
 _LIST_SEP = re.compile(r"^[ ]?[、，,/或和及;；][ ]?$|^[ ]?$")
 
 
@@ -119,7 +121,9 @@ class PhoneRecognizer(RecognizerBase):
         if cat == "pager" and 5 <= len(d) <= 11 and ctx.distance <= self.local_context_distance + 4:
             return start, 0.95, f"pager number, context {ctx.word}"
         if 4 <= len(d) <= 8:
-            if cat == "phone" and ctx.distance <= self.local_context_distance:
+            gap_to_cue = text[c.start - ctx.distance : c.start] if ctx else ""
+            if (cat == "phone" and ctx.distance <= self.local_context_distance
+                    and _CUE_GAP.match(gap_to_cue) and (len(d) <= 6 or d[0] in "23456789")):
                 return start, 0.9, f"local number after {ctx.word}"
             gap = text[last_end:c.start] if 0 <= last_end <= c.start else None
             if (gap is not None and _LIST_SEP.match(gap) and len(d) >= 5 and len(c.groups) == 1

@@ -29,7 +29,7 @@ PAGER_WORDS = ("传呼", "寻呼", "呼机", "BP机", "拷机", "BB机")
 BANK_WORDS = (
     "银行账号", "银行帐号", "银行卡号", "银行账户", "开户账号", "开户帐号", "开户银行", "开户行",
     "账号", "帐号", "账户", "帐户", "卡号", "银行卡", "存折号", "存折", "储蓄卡", "信用卡", "借记卡",
-    "基本户", "账 号", "帐 号", "汇款账号", "收款账号",
+    "基本户", "账 号", "帐 号", "汇款账号", "收款账号", "工资卡", "社保卡", "医保卡",
 )
 DECOY_WORDS = (
     "档号", "档案号", "全宗号", "目录号", "案卷号", "卷号", "件号", "文号", "发文字号", "发票号码",
@@ -50,7 +50,7 @@ CONTEXT = ContextWords({
     "phone": PHONE_WORDS,
     "bank": BANK_WORDS,
     "decoy": DECOY_WORDS,
-})
+}, first_number_only=("decoy",))
 
 #: Units after a number that make it a quantity (an amount, a count, a year), not an identifier.
 QUANTITY_AFTER = (

@@ -29,6 +29,7 @@ _INTERNAL = re.compile(
 )
 _HEAD_BEFORE = re.compile(r"(?:[\n\[【(「『〖]|密级[ ]?[:：][ ]?|秘密等级[ ]?[:：][ ]?)[ ]*$")
 _END_AFTER = re.compile(r"^(?:$|[ \n\]】)」』〗]|[,，、;；。])")
+_SENTENCE_END_BEFORE = re.compile(r"[。；;!?！？][ ]*$")
 _DECLASSIFIED_NOTE = re.compile(r"原(?:定)?密级[ ]?[:：]?[ ]*$")
 
 
@@ -51,9 +52,12 @@ class SecretMarkRecognizer(RecognizerBase):
             before = _before(text, m.start())
             if self._in_declassification_note(text, m.start()):
                 continue
-            if _HEAD_BEFORE.search(before) and _END_AFTER.match(text[m.end() : m.end() + 1]):
+            after = text[m.end() : m.end() + 1]
+            if _HEAD_BEFORE.search(before) and _END_AFTER.match(after):
                 score = 0.95 if "密级" in before else 0.9
                 found.append((m.start(), m.end(), score, "classification level where a marking stands"))
+            elif _SENTENCE_END_BEFORE.search(before) and after in ("", "\n"):
+                found.append((m.start(), m.end(), 0.8, "classification level alone at the end of a line"))
         for m in _INTERNAL.finditer(text):
             if m.group("trailer"):
                 found.append((m.start(), m.end(), 0.95, "内部 marking with handling instruction"))

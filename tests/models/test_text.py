@@ -55,3 +55,8 @@ def test_utf16_offsets_outside_bmp():
 def test_rejects_non_text():
     with pytest.raises(TypeError):
         normalize_with_map(b"abc")  # type: ignore[arg-type]
+
+
+def test_ocr_fix_before_an_id_check_character():
+    damaged = "l101051949123lOO2X"  # 11010519491231002X with 1->l and 0->O, ending in X
+    assert normalize(f"身份证{damaged}。") == "身份证11010519491231002X。"
