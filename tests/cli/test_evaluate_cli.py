@@ -83,3 +83,38 @@ def test_scan_gb18030_file(tmp_path):
 def test_scan_needs_exactly_one_source():
     r = runner.invoke(app, ["scan"])
     assert r.exit_code == 2 and "either FILE" in r.output
+
+
+def test_scan_collection_into_the_store(tmp_path, monkeypatch):
+    import hashlib
+
+    from sqlmodel import select
+
+    from kaifang.cli.common import engine, settings
+    from review_app.db import session_scope
+    from review_app.store.documents import NewDocument, add_document, ensure_collection
+    from review_app.tables import SpanRecord
+
+    env = {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": ""}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    eng = engine(settings())
+    with session_scope(eng) as s:
+        coll = ensure_collection(session=s, name="测试全宗")
+        doc = add_document(session=s, collection_id=coll.id, doc=NewDocument(
+            source_path="a.txt", sha256=hashlib.sha256(TEXT.encode()).hexdigest(), media_type="text/plain",
+            text=TEXT))
+        doc_id = doc.id
+    r = runner.invoke(app, ["scan", "--collection", "测试全宗"], env=env)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {"collection": "测试全宗", "documents": 1, "scanned": 1, "skipped": 0, "spans": 3}
+    with session_scope(eng) as s:
+        rows = list(s.exec(select(SpanRecord).where(SpanRecord.document_id == doc_id)))
+    assert sorted((x.label, x.text, x.model_version) for x in rows) == [
+        ("ID_NUMBER", "350102198703154511", "rules-only:rules.v1"),
+        ("PHONE", "0591-87654321", "rules-only:rules.v1"),
+        ("SECRET_MARK", "机密★10年", "rules-only:rules.v1")]
+    again = runner.invoke(app, ["scan", "--collection", "测试全宗"], env=env)
+    assert json.loads(again.stdout)["skipped"] == 1  # idempotent: already scanned
+    missing = runner.invoke(app, ["scan", "--collection", "无此全宗"], env=env)
+    assert missing.exit_code == 2 and "no collection named" in missing.output
