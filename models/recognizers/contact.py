@@ -32,13 +32,17 @@ def area_code_length(digits: str) -> int | None:
     return 4
 
 
-def split_landline(digits: str) -> tuple[str, str] | None:
-    """(area code, subscriber) when ``digits`` is a full landline number, else None."""
+def split_landline(digits: str, min_subscriber: int = 7) -> tuple[str, str] | None:
+    """(area code, subscriber) when ``digits`` is a full landline number, else None.
+
+    Subscriber numbers have 7-8 digits since the 1990s; older ones 5-6, accepted only where the
+    caller has other evidence (a separator after the area code, or a phone cue).
+    """
     k = area_code_length(digits)
     if k is None:
         return None
     sub = digits[k:]
-    if 7 <= len(sub) <= 8 and sub[0] in "23456789":
+    if min_subscriber <= len(sub) <= 8 and sub[0] in "23456789":
         return digits[:k], sub
     return None
 
@@ -105,15 +109,20 @@ class PhoneRecognizer(RecognizerBase):
                 return start, 0.45, f"mobile pattern but context {ctx.word}"
             base = 0.98 if (phone_ctx or national != d) else 0.9
             return start, base, "mobile number (1[3-9] + 9 digits)" + ctx_note
-        landline = split_landline(national if national != d else d)
-        if landline is None and national != d:
-            landline = split_landline("0" + national)  # +86 591 87654321 drops the trunk 0
+        if national == d:
+            k = area_code_length(d)
+            sep_after_area = k is not None and len(c.groups) >= 2 and c.groups[0] == k
+            landline = split_landline(d, 5 if (phone_ctx or sep_after_area) else 7)
+        else:  # +86 591 87654321 drops the trunk 0
+            sep_after_area = True
+            landline = split_landline(national) or split_landline("0" + national)
         if landline is not None and cat not in ("bank", "id"):
-            sep_after_area = len(c.groups) >= 2 and c.groups[0] == len(landline[0]) + (len(d) - len(national))
-            base = 0.97 if phone_ctx else (0.88 if (sep_after_area or national != d) else 0.7)
-            return start, base, f"landline, area code {landline[0]}" + ctx_note
+            old = len(landline[1]) < 7
+            base = 0.97 if phone_ctx else (0.88 if sep_after_area else 0.7)
+            return start, base - (0.05 if old else 0.0), (
+                f"landline, area code {landline[0]}" + (", short (old) subscriber number" if old else "") + ctx_note)
         bracket = _AREA_IN_BRACKETS.search(before)
-        if bracket and 7 <= len(d) <= 8 and d[0] in "23456789":
+        if bracket and (7 <= len(d) <= 8 or (phone_ctx and 5 <= len(d) <= 6)) and d[0] in "23456789":
             start = c.start - len(bracket.group(0))
             return start, 0.95 if phone_ctx else 0.88, f"landline, area code {bracket.group(1)} in brackets" + ctx_note
         if _SERVICE.fullmatch(national):

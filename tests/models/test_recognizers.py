@@ -146,3 +146,13 @@ def test_spans_never_overlap_and_carry_provenance(analyzer):
     for a, b in zip(spans, spans[1:]):
         assert a.end <= b.start
     assert all(0.5 <= s.score <= 1 and s.source and s.explanation for s in spans)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("电话：0591-23456", "0591-23456"),  # a 1980s five-digit subscriber number with area code
+    ("住宅电话 （0591）234567", "（0591）234567"),
+    ("电话 23456", "23456"),
+])
+def test_old_short_landlines(analyzer, text, expected):
+    s = only(analyzer, text)
+    assert (s.label, text[s.start : s.end]) == ("PHONE", expected)
