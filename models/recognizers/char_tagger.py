@@ -246,6 +246,16 @@ class CharTagger(nn.Module):
             out.append((paths[i, :n].tolist(), conf[i, :n].tolist()))
         return out
 
+    def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
+        """(start, end, label, confidence) per text; texts should be window-sized."""
+        chars, bl, br, lengths = encode_batch(self.vocab, texts)
+        decoded = self.decode(chars, bl, br, lengths)
+        out = []
+        for (ids, conf), text in zip(decoded, texts):
+            tags = [self.tags[i] for i in ids[:len(text)]]
+            out.append(tags_to_spans(tags, conf))
+        return out
+
     # ---- persistence ---------------------------------------------------------------------
     def save(self, directory: str | Path, *, fp16: bool = False) -> None:
         """Write config.json, vocab.json and model.safetensors (fp16 halves the size)."""
@@ -276,6 +286,25 @@ class CharTagger(nn.Module):
         model.load_state_dict(state)
         model.eval()
         return model
+
+
+def encode_batch(vocab: CharVocab, texts: Sequence[str]
+                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Padded (chars, left bigrams, right bigrams) id tensors and true lengths (min 1)."""
+    enc = [vocab.encode(t) for t in texts]
+    b = len(enc)
+    t_len = max([1] + [len(c) for c, _, _ in enc])
+    chars = torch.zeros(b, t_len, dtype=torch.long)
+    bl = torch.zeros(b, t_len, dtype=torch.long)
+    br = torch.zeros(b, t_len, dtype=torch.long)
+    for i, (c, left, right) in enumerate(enc):
+        n = len(c)
+        if n:
+            chars[i, :n] = torch.tensor(c)
+            bl[i, :n] = torch.tensor(left)
+            br[i, :n] = torch.tensor(right)
+    lengths = torch.tensor([max(1, len(c)) for c, _, _ in enc], dtype=torch.long)
+    return chars, bl, br, lengths
 
 
 def _bioes_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

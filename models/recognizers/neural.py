@@ -1,0 +1,219 @@
+"""The neural recognizer: one interface, two backends.
+
+* ``char_tagger``: our CPU BiLSTM-CRF (``models.recognizers.char_tagger``), loaded from a
+  directory holding config.json, vocab.json and model.safetensors. The default.
+* ``transformers``: any token-classification model in a LOCAL directory (a Chinese BERT or
+  RoBERTa fine-tuned elsewhere, or on a GPU), loaded with ``local_files_only=True``. A hub name is
+  refused: archives run on offline networks and a silent download would be a leak.
+
+Both load lazily (constructors do no I/O), cut long documents into windows at sentence ends,
+batch the windows, run under ``torch.inference_mode`` and return ``Span`` objects whose offsets
+are code-point indices into the original text. Spans never start or end on whitespace (so they
+always align with the spaCy character tokens of ``models.pipeline``).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from models.spans import Span
+
+NEURAL_LABELS: tuple[str, ...] = ("PERSON", "ADDRESS", "HEALTH", "LEGAL_RECORD", "ORG", "LOC")
+BACKENDS = ("char_tagger", "transformers")
+
+
+def detect_backend(directory: str | Path) -> str:
+    """``char_tagger`` if the directory holds our tagger files, ``transformers`` if it holds a
+    Hugging Face ``config.json`` with ``architectures``; otherwise a clear error."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise FileNotFoundError(f"neural model directory not found: {d}")
+    cfg = d / "config.json"
+    if (d / "vocab.json").is_file() and cfg.is_file():
+        try:
+            if "labels" in json.loads(cfg.read_text(encoding="utf-8")):
+                return "char_tagger"
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{cfg} is not valid JSON: {exc}") from exc
+    if cfg.is_file():
+        return "transformers"
+    raise ValueError(f"{d} holds neither a char tagger (config.json + vocab.json + "
+                     "model.safetensors) nor a transformers model (config.json)")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class NeuralRecognizer:
+    """Finds PERSON, ADDRESS, HEALTH, LEGAL_RECORD, ORG and LOC with a trained model.
+
+    ``name`` is the ``source`` written on every span (``ner:<version>``), so a reviewer can tell
+    which model version proposed it.
+    """
+
+    def __init__(self, directory: str | Path, *, backend: str | None = None,
+                 version: str = "unversioned", batch_size: int = 64, threads: int | None = None,
+                 min_score: float = 0.0):
+        if backend is not None and backend not in BACKENDS:
+            raise ValueError(f"unknown neural backend {backend!r}; expected one of {BACKENDS}")
+        self.directory = Path(directory)
+        self.backend = backend
+        self.version = version
+        self.name = f"ner:{version}"
+        self.batch_size = batch_size
+        self.threads = threads
+        self.min_score = min_score
+        self._impl: _CharTaggerImpl | _TransformersImpl | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset(self._load().labels)
+
+    def _load(self) -> "_CharTaggerImpl | _TransformersImpl":
+        if self._impl is None:
+            with self._lock:
+                if self._impl is None:
+                    backend = self.backend or detect_backend(self.directory)
+                    self.backend = backend
+                    if self.threads:
+                        import torch
+
+                        torch.set_num_threads(self.threads)
+                    self._impl = (_CharTaggerImpl(self.directory) if backend == "char_tagger"
+                                  else _TransformersImpl(self.directory))
+        return self._impl
+
+    def find(self, text: str) -> list[Span]:
+        return self.find_many([text])[0]
+
+    def find_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans per text. Windows of all texts are batched together, longest first."""
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"expected str, got {type(t).__name__}")
+        impl = self._load()
+        windows: list[tuple[int, int, int]] = []  # (text index, start, end)
+        for i, t in enumerate(texts):
+            windows += [(i, s, e) for s, e in impl.chunk(t)]
+        order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1],
+                       reverse=True)
+        out: list[list[Span]] = [[] for _ in texts]
+        for b in range(0, len(order), self.batch_size):
+            part = [windows[w] for w in order[b:b + self.batch_size]]
+            preds = impl.predict([texts[i][s:e] for i, s, e in part])
+            for (i, ws, _), spans in zip(part, preds):
+                text = texts[i]
+                for s, e, label, score in spans:
+                    s, e = _trim(text, ws + s, ws + e)
+                    if e > s and score >= self.min_score and label in NEURAL_LABELS:
+                        out[i].append(Span(s, e, label, round(float(score), 4), self.name,
+                                           f"{self.backend} {self.version}"))
+        for spans in out:
+            spans.sort(key=lambda s: (s.start, s.end))
+        return out
+
+
+class _CharTaggerImpl:
+    def __init__(self, directory: Path):
+        from models.recognizers.char_tagger import CharTagger
+
+        self.model = CharTagger.load(directory)
+        self.labels = tuple(self.model.config.labels)
+        self.max_len = int(self.model.config.max_len)
+
+    def chunk(self, text: str) -> list[tuple[int, int]]:
+        from models.recognizers.char_tagger import chunk_bounds
+
+        return chunk_bounds(text, self.max_len)
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
+        return self.model.predict_texts(texts)
+
+
+class _TransformersImpl:
+    """A local token-classification model; characters map 1:1 to tokens via offsets."""
+
+    def __init__(self, directory: Path):
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        if not directory.is_dir():
+            raise FileNotFoundError(f"transformers model directory not found: {directory}")
+        self.tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        self.model = AutoModelForTokenClassification.from_pretrained(
+            str(directory), local_files_only=True)
+        self.model.eval()
+        id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        self.id2label = id2label
+        self.labels = tuple(sorted({lab.split("-", 1)[1] for lab in id2label.values()
+                                    if "-" in lab}))
+        positions = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        self.max_len = max(8, min(254, positions - 2))
+
+    def chunk(self, text: str) -> list[tuple[int, int]]:
+        from models.recognizers.char_tagger import chunk_bounds
+
+        return chunk_bounds(text, self.max_len)
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
+        import torch
+
+        enc = self.tokenizer(texts, return_offsets_mapping=True, padding=True, truncation=True,
+                             max_length=self.max_len + 2, return_tensors="pt")
+        offsets = enc.pop("offset_mapping")
+        with torch.inference_mode():
+            logits = self.model(**enc).logits
+        probs = torch.softmax(logits, dim=-1)
+        conf, ids = probs.max(dim=-1)
+        out = []
+        for b, text in enumerate(texts):
+            # per character: the prediction of the first token that covers it
+            char_tag = ["O"] * len(text)
+            char_conf = [1.0] * len(text)
+            seen = set()
+            for tok, (s, e) in enumerate(offsets[b].tolist()):
+                if e <= s or s in seen or s >= len(text):
+                    continue
+                seen.add(s)
+                tag = self.id2label[int(ids[b, tok])]
+                char_tag[s] = tag
+                char_conf[s] = float(conf[b, tok])
+                for c in range(s + 1, min(e, len(text))):  # multi-char token: continue it
+                    seen.add(c)
+                    char_tag[c] = ("I-" + tag[2:]) if tag[:2] in ("B-", "I-", "S-", "E-") else tag
+                    char_conf[c] = char_conf[s]
+            out.append(_bio_or_bioes_to_spans(char_tag, char_conf))
+        return out
+
+
+def _bio_or_bioes_to_spans(tags: list[str], conf: list[float]
+                           ) -> list[tuple[int, int, str, float]]:
+    """Spans from BIO or BIOES tags, lenient: an I- after O starts a span, E-/S- close it."""
+    spans = []
+    start, label = None, None
+
+    def close(end: int) -> None:
+        nonlocal start, label
+        if start is not None:
+            spans.append((start, end, label, sum(conf[start:end]) / (end - start)))
+        start, label = None, None
+
+    for i, tag in enumerate(tags):
+        p, _, lab = tag.partition("-")
+        if p in ("B", "S") or (p in ("I", "E") and (start is None or lab != label)):
+            close(i)
+            start, label = i, lab
+        elif p == "O" or not lab:
+            close(i)
+            continue
+        if p in ("E", "S"):
+            close(i + 1)
+    close(len(tags))
+    return spans

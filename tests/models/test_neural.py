@@ -1,0 +1,117 @@
+"""The CPU char tagger: trains in seconds, round-trips through safetensors, keeps offsets 1:1."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from models.recognizers.char_tagger import (CharTagger, bioes_tags, chunk_bounds, fold_char,
+                                            spans_to_allowed, tags_to_spans)
+from models.recognizers.neural import NeuralRecognizer, detect_backend
+from ner_fixtures import make_records
+from training.ner.train import TrainConfig, train_tagger
+
+
+@pytest.fixture(scope="module")
+def tiny_tagger(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tagger")
+    cfg = TrainConfig.tiny()
+    cfg.epochs = 12
+    metrics = train_tagger(make_records(64, seed=1), make_records(16, seed=2), out, seed=0,
+                           config=cfg, progress=False)
+    return out, metrics
+
+
+def test_tiny_tagger_learns_the_templates(tiny_tagger):
+    _, metrics = tiny_tagger
+    assert metrics["dev"]["micro"]["f1"] >= 0.8, metrics["dev"]
+    assert metrics["train_seconds"] < 60
+
+
+def test_saved_files_are_safetensors_and_json_only(tiny_tagger):
+    out, _ = tiny_tagger
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "model.safetensors",
+                                                     "vocab.json"]
+    cfg = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert cfg["labels"] == ["PERSON", "ADDRESS", "HEALTH", "LEGAL_RECORD", "ORG", "LOC"]
+    assert detect_backend(out) == "char_tagger"
+
+
+def test_save_load_round_trip_gives_identical_predictions(tiny_tagger, tmp_path):
+    out, _ = tiny_tagger
+    texts = [r["text"] for r in make_records(12, seed=5)]
+    a = CharTagger.load(out)
+    a.save(tmp_path / "copy")
+    b = CharTagger.load(tmp_path / "copy")
+    assert a.predict_texts(texts) == b.predict_texts(texts)
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb)
+
+
+def test_offsets_are_code_points_including_non_bmp(tiny_tagger):
+    out, _ = tiny_tagger
+    rec = NeuralRecognizer(out, version="t1")
+    model = CharTagger.load(out)
+    text = "𠮷𠮷　经福州市档案局研究，同意𠮷小明调入。"  # non-BMP characters, ideographic space
+    chars, left, right = model.vocab.encode(text)
+    assert len(chars) == len(left) == len(right) == len(text)
+    window = [(s, e, lab) for s, e, lab, _ in model.predict_texts([text])[0]]
+    found = rec.find(text)
+    assert found, "the tiny tagger should find the name in a training template"
+    assert [(s.start, s.end, s.label) for s in found] == window
+    assert all(s.source == "ner:t1" and s.text_in(text).strip() == s.text_in(text)
+               for s in found)
+    assert ("PERSON", "𠮷小明") in [(s.label, s.text_in(text)) for s in found]
+
+
+def test_long_documents_are_windowed_and_offsets_stay_global(tiny_tagger):
+    out, _ = tiny_tagger
+    rec = NeuralRecognizer(out, version="t1", batch_size=3)
+    model = CharTagger.load(out)
+    doc = "".join(r["text"] for r in make_records(40, seed=9))
+    windows = chunk_bounds(doc, model.config.max_len)
+    assert len(windows) > 2 and all(doc[e - 1] == "。" for _, e in windows[:-1])
+    expected = []
+    for ws, we in windows:
+        expected += [(ws + s, ws + e, lab) for s, e, lab, _ in model.predict_texts([doc[ws:we]])[0]]
+    spans = rec.find(doc)
+    assert [(s.start, s.end, s.label) for s in spans] == sorted(expected)
+    assert len(spans) > 20
+    assert rec.find_many([doc, "", "  "]) == [spans, [], []]
+
+
+def test_fold_char_keeps_one_code_point():
+    assert fold_char("１") == "0" and fold_char("Ａ") == "a" and fold_char("𠮷") == "𠮷"
+    assert fold_char("㈱") == "㈱"  # NFKC would give 3 characters: keep the original
+
+
+def test_bioes_round_trip_and_partial_annotation_mask():
+    tags = bioes_tags(["PERSON", "HEALTH"])
+    allowed = spans_to_allowed(6, [(1, 4, "PERSON")], tags, annotated={"PERSON"})
+    assert allowed[1].nonzero().flatten().tolist() == [tags.index("B-PERSON")]
+    assert allowed[3].nonzero().flatten().tolist() == [tags.index("E-PERSON")]
+    # outside the gold span: O or any HEALTH tag (HEALTH is not annotated), never PERSON
+    free = {tags[i] for i in allowed[0].nonzero().flatten().tolist()}
+    assert free == {"O", "B-HEALTH", "I-HEALTH", "E-HEALTH", "S-HEALTH"}
+    seq = ["O", "B-PERSON", "I-PERSON", "E-PERSON", "S-HEALTH", "O"]
+    assert [s[:3] for s in tags_to_spans(seq)] == [(1, 4, "PERSON"), (4, 5, "HEALTH")]
+
+
+def test_chunk_bounds_cut_at_sentence_ends_and_never_inside_protected():
+    text = "甲乙丙。" * 10
+    bounds = chunk_bounds(text, 10)
+    assert bounds[0] == (0, 8) and all(e - s <= 10 for s, e in bounds)
+    assert "".join(text[s:e] for s, e in bounds) == text
+    bounds = chunk_bounds("一二三四五六七八九十一二", 5, protected=[(3, 7)])
+    assert all(not (3 < e < 7) for _, e in bounds)
+
+
+def test_bad_directory_fails_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        NeuralRecognizer(tmp_path / "missing").find("林碧军")
+    (tmp_path / "x").mkdir()
+    with pytest.raises(ValueError, match="neither"):
+        NeuralRecognizer(tmp_path / "x").find("林碧军")
+    with pytest.raises(ValueError, match="unknown neural backend"):
+        NeuralRecognizer(tmp_path, backend="onnx")

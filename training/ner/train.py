@@ -1,0 +1,199 @@
+"""Fine-tune the character BiLSTM-CRF on SCHEMA.md records.
+
+Reproducible by construction: a fixed number of epochs (never "as many as fit in N minutes"),
+seeded shuffling and initialisation, one or two torch threads. The best epoch on the dev records
+is kept (selection by dev micro F1), and the tagger directory is written atomically.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from models.recognizers.char_tagger import CharTagger, CharVocab, TaggerConfig
+from models.recognizers.neural import NEURAL_LABELS
+from training.ner.data import Example, length_bucketed_batches, make_batch, records_to_examples
+from training.ner.metrics import span_prf
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one fine-tuning run (saved with the model under ``extra``)."""
+
+    labels: tuple[str, ...] = NEURAL_LABELS
+    char_dim: int = 128
+    bigram_dim: int = 64
+    hidden: int = 192
+    layers: int = 1
+    dropout: float = 0.3
+    max_len: int = 160
+    epochs: int = 8
+    batch_size: int = 64
+    lr: float = 3e-3
+    weight_decay: float = 1e-5
+    clip: float = 5.0
+    threads: int = 2
+    max_chars: int = 8000
+    max_bigrams: int = 40000
+    fp16: bool = True
+    eval_batch: int = 128
+    vocab_texts_limit: int = 200_000  # raw paragraphs added to the vocabulary (pre-training)
+
+    @classmethod
+    def tiny(cls) -> "TrainConfig":
+        """Seconds on a laptop: for tests."""
+        return cls(char_dim=16, bigram_dim=8, hidden=16, epochs=3, batch_size=8, lr=1e-2,
+                   max_chars=2000, max_bigrams=2000, fp16=False, max_len=64)
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_vocab(examples: Sequence[Example], extra_texts: Sequence[str], cfg: TrainConfig
+                ) -> CharVocab:
+    texts = [e.text for e in examples] + list(extra_texts)
+    return CharVocab.build(texts, max_chars=cfg.max_chars, max_bigrams=cfg.max_bigrams,
+                           min_char_count=1 if len(texts) < 1000 else 2,
+                           min_bigram_count=1 if len(texts) < 1000 else 3)
+
+
+def evaluate(model: CharTagger, records: Sequence[dict], batch_size: int = 128) -> dict:
+    """Exact-span scores of ``model`` on whole records (windowed like at inference)."""
+    from models.recognizers.char_tagger import chunk_bounds
+    from training.ner.data import record_labels_annotated
+
+    labels = model.config.labels
+    model.eval()
+    windows = []
+    for ri, rec in enumerate(records):
+        for s, e in chunk_bounds(rec["text"], model.config.max_len):
+            windows.append((ri, s, e))
+    windows.sort(key=lambda w: w[2] - w[1])
+    pred: list[set] = [set() for _ in records]
+    for b in range(0, len(windows), batch_size):
+        part = windows[b:b + batch_size]
+        out = model.predict_texts([records[ri]["text"][s:e] for ri, s, e in part])
+        for (ri, ws, _), spans in zip(part, out):
+            pred[ri].update((ws + s, ws + e, lab) for s, e, lab, _ in spans)
+    gold = [{(int(s["start"]), int(s["end"]), s["label"]) for s in r.get("spans", [])
+             if s["label"] in labels} for r in records]
+    annotated = [record_labels_annotated(r, labels) for r in records]
+    return span_prf(gold, pred, annotated)
+
+
+def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
+                 out_dir: str | Path, seed: int = 0, config: TrainConfig | None = None, *,
+                 vocab: CharVocab | None = None, init_from: str | Path | None = None,
+                 extra_vocab_texts: Sequence[str] = (), progress: bool = True,
+                 log_path: str | Path | None = None) -> dict:
+    """Train, keep the best dev epoch, save the tagger to ``out_dir``; return metrics.
+
+    ``init_from``: a directory with a pre-trained encoder (``training.ner.pretrain``); its
+    vocabulary is reused and its embeddings and BiLSTM weights initialise the tagger.
+    """
+    cfg = config or TrainConfig()
+    if not train_records:
+        raise ValueError("train_tagger needs at least one training record")
+    torch.set_num_threads(max(1, min(2, cfg.threads)))
+    set_seed(seed)
+    t0 = time.time()
+    examples = records_to_examples(train_records, cfg.labels, cfg.max_len)
+    if not examples:
+        raise ValueError("no training window with text: check the records' 'text' fields")
+    pre_state = None
+    if init_from is not None:
+        from training.ner.pretrain import load_encoder
+
+        vocab, pre_state, pre_cfg = load_encoder(init_from)
+        for key in ("char_dim", "bigram_dim", "hidden", "layers"):
+            if getattr(cfg, key) != pre_cfg[key]:
+                raise ValueError(f"pre-trained encoder has {key}={pre_cfg[key]}, "
+                                 f"fine-tuning config {getattr(cfg, key)}")
+    if vocab is None:
+        vocab = build_vocab(examples, extra_vocab_texts, cfg)
+    tcfg = TaggerConfig(labels=list(cfg.labels), char_dim=cfg.char_dim,
+                        bigram_dim=cfg.bigram_dim, hidden=cfg.hidden, layers=cfg.layers,
+                        dropout=cfg.dropout, max_len=cfg.max_len)
+    model = CharTagger(tcfg, vocab)
+    if pre_state is not None:
+        missing, unexpected = model.load_state_dict(pre_state, strict=False)
+        if unexpected:
+            raise ValueError(f"pre-trained encoder has unexpected weights {unexpected}")
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    rng = random.Random(seed)
+    steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warmup = max(1, total // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, total)))
+    tags = tcfg.tags
+    best = (-1.0, None, None)
+    history = []
+    log = open(log_path, "a", encoding="utf-8") if log_path else None
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="train ner", unit="step", mininterval=2.0)
+    try:
+        for epoch in range(cfg.epochs):
+            model.train()
+            losses = []
+            for batch_examples in length_bucketed_batches(examples, cfg.batch_size, rng):
+                batch = make_batch([e.text for e in batch_examples], vocab,
+                                   examples=batch_examples, tags=tags)
+                loss = model.loss(batch.chars, batch.bl, batch.br, batch.lengths, batch.allowed)
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+                opt.step()
+                sched.step()
+                losses.append(float(loss.detach()))
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(epoch=epoch + 1, loss=f"{losses[-1]:.3f}")
+            with torch.inference_mode():
+                dev = evaluate(model, dev_records, cfg.eval_batch) if dev_records else {}
+            f1 = dev.get("micro", {}).get("f1", 0.0) if dev else float(epoch)
+            entry = {"epoch": epoch + 1, "loss": round(sum(losses) / len(losses), 4),
+                     "dev": dev, "seconds": round(time.time() - t0, 1)}
+            history.append(entry)
+            if log:
+                log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                log.flush()
+            if f1 > best[0]:
+                best = (f1, {k: v.detach().clone() for k, v in model.state_dict().items()},
+                        entry)
+    finally:
+        if bar is not None:
+            bar.close()
+        if log:
+            log.close()
+    model.load_state_dict(best[1])
+    model.eval()
+    seconds = round(time.time() - t0, 1)
+    metrics = {"best_epoch": best[2]["epoch"], "dev": best[2]["dev"], "train_seconds": seconds,
+               "train_windows": len(examples), "seed": seed,
+               "init_from": str(init_from) if init_from else None,
+               "history": [{k: v for k, v in h.items() if k != "dev"} |
+                           {"dev_micro_f1": h["dev"].get("micro", {}).get("f1")} for h in history]}
+    model.config.extra = {"train": asdict(cfg) | {"labels": list(cfg.labels)}, "seed": seed,
+                          "dev_micro_f1": best[0], "train_seconds": seconds}
+    save_tagger_atomically(model, Path(out_dir), fp16=cfg.fp16)
+    return metrics
+
+
+def save_tagger_atomically(model: CharTagger, out_dir: Path, *, fp16: bool) -> None:
+    """Write into a sibling temp dir, then rename over ``out_dir`` (never a half-written model)."""
+    from models.artifacts import atomic_directory
+
+    with atomic_directory(out_dir) as tmp:
+        model.save(tmp, fp16=fp16)
