@@ -112,6 +112,22 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     if text.isascii():
         norm, mapping = text, list(range(len(text)))
     else:
+        # fast path: when every distinct character maps to exactly one character, one
+        # str.translate does it and the map is the identity
+        table = {}
+        for ch in set(text):
+            if ord(ch) > 127:
+                out = _normalize_char(ch)
+                if len(out) != 1:
+                    break
+                if out != ch:
+                    table[ord(ch)] = out
+        else:
+            norm = text.translate(table) if table else text
+            mapping = list(range(len(text)))
+            if any(c in norm for c in "OolI"):
+                norm = _OCR_RUN.sub(_fix_ocr_run, norm)
+            return norm, mapping
         parts: list[str] = []
         mapping = []
         for i, ch in enumerate(text):

@@ -6,6 +6,8 @@ Spaced form labels (``电　话`` in a table, normalised to ``电 话``) are lis
 """
 from __future__ import annotations
 
+import re
+
 from models.recognizers.base import ContextWords
 
 ID_WORDS = (
@@ -59,7 +61,9 @@ QUANTITY_AFTER = (
 )
 
 
+_QUANTITY = re.compile(" ?(?:" + "|".join(re.escape(u) for u in sorted(QUANTITY_AFTER, key=len, reverse=True)) + ")")
+
+
 def quantity_follows(text: str, end: int) -> bool:
     """True when a unit word follows ``end`` (after at most one space)."""
-    k = end + 1 if end < len(text) and text[end] == " " else end
-    return any(text.startswith(u, k) for u in QUANTITY_AFTER)
+    return _QUANTITY.match(text, end) is not None
