@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from review_app import audit, audit_query
-from review_app.deps import get_session, require
+from review_app.deps import audit_algo, get_session, require
 from review_app.queue import ORDERS, QueueFilters, queue_page
 from review_app.store import exports, review
 from review_app.store import users as user_store
@@ -104,54 +104,54 @@ def _span_answer(session: Session, row) -> dict:
 
 
 @router.post("/documents/{document_id}/spans")
-def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get_session),
+def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                  user: User = Depends(require("edit_spans"))) -> dict:
-    row = store_call(review.add_span, session=session, document_id=document_id, start=body.start, end=body.end,
+    row = store_call(review.add_span, session=session, algo=algo, document_id=document_id, start=body.start, end=body.end,
                      label=body.label, actor=user.username, version=body.version, expect_text=body.expect_text)
     return _span_answer(session, row)
 
 
 @router.post("/spans/{span_id}/accept")
-def api_accept(span_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_accept(span_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.accept_span, session=session, span_id=span_id,
+    return _span_answer(session, store_call(review.accept_span, session=session, algo=algo, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/reject")
-def api_reject(span_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_reject(span_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.reject_span, session=session, span_id=span_id,
+    return _span_answer(session, store_call(review.reject_span, session=session, algo=algo, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/relabel")
-def api_relabel(span_id: int, body: Relabel, session: Session = Depends(get_session),
+def api_relabel(span_id: int, body: Relabel, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                 user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.relabel_span, session=session, span_id=span_id,
+    return _span_answer(session, store_call(review.relabel_span, session=session, algo=algo, span_id=span_id,
                                             label=body.label, actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/resize")
-def api_resize(span_id: int, body: Resize, session: Session = Depends(get_session),
+def api_resize(span_id: int, body: Resize, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.resize_span, session=session, span_id=span_id,
+    return _span_answer(session, store_call(review.resize_span, session=session, algo=algo, span_id=span_id,
                                             start=body.start, end=body.end, actor=user.username,
                                             version=body.version))
 
 
 @router.post("/documents/{document_id}/undo")
-def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
              user: User = Depends(require("edit_spans"))) -> dict:
-    ev = store_call(review.undo, session=session, document_id=document_id, actor=user.username,
+    ev = store_call(review.undo, session=session, algo=algo, document_id=document_id, actor=user.username,
                     version=body.version)
     return {"undone": ev.payload, "version": review._document(session, document_id).version}
 
 
 @router.post("/documents/{document_id}/decision")
-def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                user: User = Depends(require("decide"))) -> dict:
-    r = store_call(review.decide, session=session, document_id=document_id, actor=user.username,
+    r = store_call(review.decide, session=session, algo=algo, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
@@ -159,9 +159,9 @@ def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(
 
 
 @router.post("/documents/{document_id}/final")
-def api_finalize(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+def api_finalize(document_id: int, body: DecisionBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                  user: User = Depends(require("finalize"))) -> dict:
-    r = store_call(review.finalize, session=session, document_id=document_id, actor=user.username,
+    r = store_call(review.finalize, session=session, algo=algo, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
@@ -208,11 +208,11 @@ class ExportBody(BaseModel):
 
 
 @router.post("/audit/export")
-def api_audit_export(body: ExportBody, session: Session = Depends(get_session),
+def api_audit_export(body: ExportBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                      user: User = Depends(require("audit"))) -> Response:
     filters = audit_filters(actor=body.user, document=body.document, since=body.since, until=body.until)
     text, n = audit_query.export_text(session=session, filters=filters, fmt=body.format)
-    exports.record_export(session=session, actor=user.username, what="audit", fmt=body.format,
+    exports.record_export(session=session, algo=algo, actor=user.username, what="audit", fmt=body.format,
                           filters=filters.as_dict(), count=n)
     media = "text/csv" if body.format == "csv" else "application/x-ndjson"
     return Response(text, media_type=f"{media}; charset=utf-8",
@@ -245,24 +245,24 @@ def api_users(session: Session = Depends(get_session), user: User = Depends(requ
 
 
 @router.post("/users")
-def api_create_user(body: NewUser, session: Session = Depends(get_session),
+def api_create_user(body: NewUser, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                     user: User = Depends(require("admin"))) -> dict:
-    u = store_call(user_store.create_user, session=session, username=body.username, password=body.password,
+    u = store_call(user_store.create_user, session=session, algo=algo, username=body.username, password=body.password,
                    role=body.role, actor=user.username, display_name=body.display_name)
     return _user_dict(u)
 
 
 @router.post("/users/{username}")
-def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session),
+def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
                     user: User = Depends(require("admin"))) -> dict:
     u = None
     if body.role is not None:
-        u = store_call(user_store.set_role, session=session, username=username, role=body.role, actor=user.username)
+        u = store_call(user_store.set_role, session=session, algo=algo, username=username, role=body.role, actor=user.username)
     if body.active is not None:
-        u = store_call(user_store.set_active, session=session, username=username, active=body.active,
+        u = store_call(user_store.set_active, session=session, algo=algo, username=username, active=body.active,
                        actor=user.username)
     if body.password is not None:
-        u = store_call(user_store.set_password, session=session, username=username, password=body.password,
+        u = store_call(user_store.set_password, session=session, algo=algo, username=username, password=body.password,
                        actor=user.username)
     if u is None:
         raise HTTPException(status_code=400, detail="say what to change: role, active or password")

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from review_app.auth import new_session
-from review_app.deps import current_user, get_session
+from review_app.deps import audit_algo, current_user, get_session
 from review_app.store import users as user_store
 from review_app.tables import User
 
@@ -38,8 +38,8 @@ def login_page(request: Request, next: str | None = None, user: User | None = De
 
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
-               session: Session = Depends(get_session)):
-    user = user_store.authenticate(session=session, username=username, password=password, source=_source(request))
+               session: Session = Depends(get_session), algo: str = Depends(audit_algo)):
+    user = user_store.authenticate(session=session, algo=algo, username=username, password=password, source=_source(request))
     if user is None:
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"user": None, "next": _safe_next(next), "error": "用户名或密码错误 (wrong username or password)"},
@@ -61,8 +61,8 @@ class LoginBody(BaseModel):
 
 
 @router.post("/api/login")
-def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
-    user = user_store.authenticate(session=session, username=body.username, password=body.password,
+def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session), algo: str = Depends(audit_algo)) -> dict:
+    user = user_store.authenticate(session=session, algo=algo, username=body.username, password=body.password,
                                    source=_source(request))
     if user is None:
         raise HTTPException(status_code=401, detail="wrong username or password")

@@ -163,3 +163,31 @@ def test_document_page_renders_offsets_pages_and_proposal(app_env):
     assert 'id="decision-form"' in html and "/static/review.js" in html
     assert c.get("/documents/999999").status_code == 404
     assert c.get("/static/htmx.min.js").status_code == 200
+
+
+def test_configured_sm3_hash_is_used_for_review_events(tmp_path, sqlite_engine):
+    from fastapi.testclient import TestClient
+
+    from review_app.config import Settings
+    from review_app.main import create_app
+    from review_app.store import users
+    from review_app.tables import AuditEvent
+    from review_fixtures import make_document, scan_and_propose
+    from sqlmodel import select
+
+    with Session(sqlite_engine, expire_on_commit=False) as s:
+        users.create_user(session=s, username="rev9", password="kaifang-test-pw", role="reviewer", actor="setup")
+        (doc_id,) = make_document(s)
+        scan_and_propose(s, doc_id)
+    app = create_app(Settings(home=tmp_path / "h", secret_key="s" * 40, audit_hash="sm3"), engine=sqlite_engine)
+    c = TestClient(app)
+    tok = c.get("/api/me").json()["csrf"]
+    tok = c.post("/api/login", json={"username": "rev9", "password": "kaifang-test-pw"},
+                 headers={"X-CSRF-Token": tok}).json()["csrf"]
+    v = c.get(f"/api/documents/{doc_id}").json()["document"]["version"]
+    assert c.post(f"/api/documents/{doc_id}/decision", json={"version": v, "decision": "OPEN"},
+                  headers={"X-CSRF-Token": tok}).status_code == 200
+    with Session(sqlite_engine) as s:
+        algos = {e.action: e.algo for e in s.exec(select(AuditEvent))}
+    assert algos["login"] == "sm3" and algos["decision.review"] == "sm3"
+    assert c.get("/api/me").json()["role"] == "reviewer"
