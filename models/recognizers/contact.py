@@ -19,7 +19,7 @@ _COUNTRY_PREFIX = re.compile(r"(?:\(\+?86\)|\+|\+86|0086)[ \-]?$")  # what may p
 _AREA_IN_BRACKETS = re.compile(r"\((0[0-9]{2,3})\)[ \-]?$")
 _SERVICE = re.compile(r"[48]00[0-9]{7}")
 # what may stand between a phone cue and a bare local number: 电话：, 电话(办) , 电话号码为
-_CUE_GAP = re.compile(r"^[ :\-()办宅为是]{0,4}$")
+_CUE_GAP = re.compile(r"^(?:号码|号)?[ :\-()办宅为是]{0,4}$")
 _LIST_SEP = re.compile(r"^[ ]?[、，,/或和及;；][ ]?$|^[ ]?$")
 
 
@@ -97,7 +97,8 @@ class PhoneRecognizer(RecognizerBase):
         national = d
         if d.startswith("0086"):
             national = d[4:]
-        elif d.startswith("86") and len(d) in (12, 13) and (prefix or len(d) == 13):
+        elif d.startswith("86") and ((prefix and prefix.group(0).startswith("+") and len(d) >= 9)
+                                     or (len(d) == 13 and _MOBILE.fullmatch(d[2:]))):
             national = d[2:]
         if national != d and prefix and prefix.group(0).startswith("+"):
             start = c.start - len(prefix.group(0))
@@ -115,7 +116,7 @@ class PhoneRecognizer(RecognizerBase):
             landline = split_landline(d, 5 if (phone_ctx or sep_after_area) else 7)
         else:  # +86 591 87654321 drops the trunk 0
             sep_after_area = True
-            landline = split_landline(national) or split_landline("0" + national)
+            landline = split_landline(national, 5) or split_landline("0" + national, 5)
         if landline is not None and cat not in ("bank", "id"):
             old = len(landline[1]) < 7
             base = 0.97 if phone_ctx else (0.88 if sep_after_area else 0.7)

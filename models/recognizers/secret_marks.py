@@ -27,8 +27,13 @@ _INTERNAL = re.compile(
     r"内部(?:资料|文件|刊物|材料|参考资料|参考|发行|读物)"
     r"(?P<trailer>[ ,，、·.]{0,4}(?:注意保存|注意保密|妥善保存|妥善保管|不得外传|请勿外传|严禁外传|不得翻印))?"
 )
-_HEAD_BEFORE = re.compile(r"(?:[\n\[【(「『〖]|密级[ ]?[:：][ ]?|秘密等级[ ]?[:：][ ]?)[ ]*$")
-_END_AFTER = re.compile(r"^(?:$|[ \n\]】)」』〗]|[,，、;；。])")
+# what a marking's field label looks like: 密级：, 【密级】, 标密：, 保密等级:
+_FIELD_LABEL = r"(?:密级|标密|秘密等级|保密等级|密别|文件密级)[ ]?[:：】\])]?[ ]*"
+_HEAD_BEFORE = re.compile(rf"(?:[\n\[【(「『〖]|{_FIELD_LABEL})[ ]*$")
+_AFTER_FIELD_LABEL = re.compile(rf"{_FIELD_LABEL}$")
+# after a bare level: the end, a space, a closing bracket, punctuation, or an opening bracket
+# (机密（已于1998年解密）, 秘密(10年))
+_END_AFTER = re.compile(r"^(?:$|[ \n\]】)」』〗(（]|[,，、;；。])")
 _SENTENCE_END_BEFORE = re.compile(r"[。；;!?！？][ ]*$")
 _DECLASSIFIED_NOTE = re.compile(r"原(?:定)?密级[ ]?[:：]?[ ]*$")
 
@@ -54,7 +59,7 @@ class SecretMarkRecognizer(RecognizerBase):
                 continue
             after = text[m.end() : m.end() + 1]
             if _HEAD_BEFORE.search(before) and _END_AFTER.match(after):
-                score = 0.95 if "密级" in before else 0.9
+                score = 0.95 if _AFTER_FIELD_LABEL.search(before) else 0.9
                 found.append((m.start(), m.end(), score, "classification level where a marking stands"))
             elif _SENTENCE_END_BEFORE.search(before) and after in ("", "\n"):
                 found.append((m.start(), m.end(), 0.8, "classification level alone at the end of a line"))
@@ -65,7 +70,9 @@ class SecretMarkRecognizer(RecognizerBase):
             before = _before(text, m.start())
             line_end = text.find("\n", m.end())
             rest = text[m.end() : len(text) if line_end < 0 else line_end]
-            if _HEAD_BEFORE.search(before) and not rest.strip():
+            if _AFTER_FIELD_LABEL.search(before):
+                found.append((m.start(), m.end(), 0.9, "内部 marking after a classification field label"))
+            elif _HEAD_BEFORE.search(before) and not rest.strip():
                 found.append((m.start(), m.end(), 0.85, "内部 marking alone on its line"))
         return [self.span(nt, s, e, "SECRET_MARK", score, why) for s, e, score, why in found]
 

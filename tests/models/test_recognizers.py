@@ -156,3 +156,23 @@ def test_spans_never_overlap_and_carry_provenance(analyzer):
 def test_old_short_landlines(analyzer, text, expected):
     s = only(analyzer, text)
     assert (s.label, text[s.start : s.end]) == ("PHONE", expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("【密级】机密\n工作简报", "机密"),
+    ("标密：秘密（已于1998年解密）", "秘密"),
+    ("【密级】内部资料  经1985年鉴定可开放", "内部资料"),
+    ("密级：机密　已解密（1999年）", "机密"),
+])
+def test_marking_after_field_labels(analyzer, text, expected):
+    s = only(analyzer, text)
+    assert (s.label, text[s.start : s.end]) == ("SECRET_MARK", expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("电话：+86-27-359875，", "+86-27-359875"),
+    ("联系电话号码 73029252。", "73029252"),
+])
+def test_more_phone_forms(analyzer, text, expected):
+    s = only(analyzer, text)
+    assert (s.label, text[s.start : s.end]) == ("PHONE", expected)
