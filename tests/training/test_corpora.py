@@ -1,0 +1,87 @@
+"""The corpus loaders return SCHEMA records whose spans are aligned on the real files."""
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import pytest
+
+from training import corpora
+from training.gazetteers import shared_datasets_dir
+
+pytestmark = pytest.mark.skipif(not (shared_datasets_dir() / "cluener2020").exists(), reason="shared datasets not present")
+
+
+def _check(records, labels):
+    assert records
+    for r in records:
+        assert set(r) >= {"id", "text", "spans", "decision", "reasons", "labels_annotated"}
+        assert r["labels_annotated"] == list(labels)
+        last = 0
+        for s in r["spans"]:
+            assert 0 <= s["start"] < s["end"] <= len(r["text"])
+            assert s["start"] >= last, "spans overlap or are unsorted"
+            assert s["label"] in labels
+            last = s["end"]
+
+
+def test_cluener_dev_alignment_and_counts():
+    dev = corpora.load_cluener("dev")
+    _check(dev, ("PERSON", "ORG", "LOC"))
+    counts = Counter(s["label"] for r in dev for s in r["spans"])
+    # DATACARD mention counts: name 465; government+company+organization 247+378+367; address 373
+    assert counts == {"PERSON": 465, "ORG": 992, "LOC": 373}
+    first = dev[0]
+    for s in first["spans"]:
+        assert first["text"][s["start"]:s["end"]].strip()
+
+
+def test_cluener_train_first_line_exclusive_end():
+    train = corpora.load_cluener("train")
+    r = train[0]
+    assert r["text"].startswith("浙商银行企业信贷部叶老桂博士")
+    got = [(r["text"][s["start"]:s["end"]], s["label"]) for s in r["spans"]]
+    assert ("浙商银行", "ORG") in got and ("叶老桂", "PERSON") in got
+    assert len(train) == 10748
+
+
+def test_resume_weibo_peoples_daily_counts_match_datacards():
+    resume = corpora.load_resume("dev")
+    _check(resume, corpora.RESUME_LABELS)
+    assert Counter(s["label"] for r in resume for s in r["spans"]) == {"ORG": 523, "PERSON": 110, "LOC": 2}
+    weibo = corpora.load_weibo("dev")
+    _check(weibo, corpora.WEIBO_LABELS)
+    # PER.NAM 90, ORG.NAM 47, LOC.NAM 6 + GPE.NAM 26; the .NOM mentions are dropped
+    assert Counter(s["label"] for r in weibo for s in r["spans"]) == {"PERSON": 90, "ORG": 47, "LOC": 32}
+    assert sum(len(r["text"]) for r in weibo) == 14509
+    pd = corpora.load_peoples_daily("dev")
+    _check(pd, corpora.PEOPLES_DAILY_LABELS)
+    assert Counter(s["label"] for r in pd for s in r["spans"]) == {"LOC": 1951, "ORG": 984, "PERSON": 884}
+    r = next(r for r in pd if "青岛海牛队" in r["text"])
+    assert [r["text"][s["start"]:s["end"]] for s in r["spans"]] == ["青岛海牛队", "广州松日队"]
+
+
+def test_bad_split_is_refused():
+    with pytest.raises(ValueError):
+        corpora.load_cluener("test")
+    with pytest.raises(ValueError):
+        corpora.load_peoples_daily("train")
+
+
+def test_tags_to_spans_bio_and_bmes():
+    assert corpora._tags_to_spans(["B-PER", "I-PER", "O", "B-LOC"], corpora.PEOPLES_DAILY_MAP) == [
+        {"start": 0, "end": 2, "label": "PERSON"}, {"start": 3, "end": 4, "label": "LOC"}]
+    assert corpora._tags_to_spans(["B-NAME", "E-NAME", "S-ORG", "B-TITLE", "E-TITLE"], corpora.RESUME_MAP) == [
+        {"start": 0, "end": 2, "label": "PERSON"}, {"start": 2, "end": 3, "label": "ORG"}]
+    assert corpora._tags_to_spans(["B-PER.NOM", "I-PER.NOM", "B-GPE.NAM"], corpora.WEIBO_MAP) == [
+        {"start": 2, "end": 3, "label": "LOC"}]
+
+
+def test_iter_raw_text_mixes_sources_and_respects_budget():
+    paras = list(corpora.iter_raw_text(max_chars=20000))
+    total = sum(len(p) for p in paras)
+    assert 20000 <= total < 20000 + 25000
+    assert all(len(p) >= 10 and p == p.strip() for p in paras)
+    assert not any(p.startswith("央视网消息") for p in paras)
+    first = list(itertools.islice(corpora.iter_raw_text(), 3))
+    assert len(first) == 3

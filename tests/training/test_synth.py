@@ -1,0 +1,148 @@
+"""Synthetic corpus: spans mean what their labels say, decisions follow GUIDELINES' policy."""
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import pytest
+
+from models.spans import LABELS
+from training.synth import generate_documents, templates_for
+from training.synth.builder import Doc, Range, SynthSpan
+from training.synth.genres import TEMPLATES
+from training.synth.policy import decide
+
+DECISIONS = {"OPEN", "OPEN_REDACTED", "CLOSED"}
+REASONS = {"STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER"}
+
+
+@pytest.fixture(scope="module")
+def train_docs():
+    return generate_documents(400, seed=11, split="train")
+
+
+@pytest.fixture(scope="module")
+def test_docs():
+    return generate_documents(250, seed=11, split="test")
+
+
+def _check_record(d):
+    t = d["text"]
+    assert d["decision"] in DECISIONS
+    assert set(d["reasons"]) <= REASONS
+    assert (d["decision"] == "OPEN") == (not d["reasons"])
+    last = 0
+    for s in d["spans"]:
+        assert s["label"] in LABELS
+        x = t[s["start"]:s["end"]]
+        assert x and x == x.strip(), (d["id"], x)
+        assert s["start"] >= last, "overlap or unsorted"
+        last = s["end"]
+    if d["decision"] == "CLOSED":
+        assert d["closure"] in {"CONTROLLED", "DEFERRED"}
+        if d["closure"] == "DEFERRED":
+            date.fromisoformat(d["review_after"])
+    if d["decision"] == "OPEN_REDACTED":
+        assert d["redact"]
+    for k in ("title", "creator", "date", "reference_code", "classification", "genre", "year"):
+        assert k in d
+
+
+def test_records_valid(train_docs, test_docs):
+    for d in train_docs + test_docs:
+        _check_record(d)
+
+
+def test_deterministic_per_seed():
+    a = generate_documents(30, seed=5)
+    assert a == generate_documents(30, seed=5)
+    assert a[:10] == generate_documents(10, seed=5)
+    assert a != generate_documents(30, seed=6)
+
+
+def test_train_and_test_templates_disjoint(train_docs, test_docs):
+    train_t = {t.name for t in templates_for("train")}
+    test_t = {t.name for t in templates_for("test")}
+    assert not train_t & test_t
+    assert {d["template"] for d in train_docs} <= train_t
+    assert {d["template"] for d in test_docs} <= test_t
+    # every genre is held out in test
+    assert {t.genre for t in templates_for("train")} == {t.genre for t in templates_for("test")}
+
+
+def test_spans_per_label_look_right(train_docs, test_docs):
+    for d in train_docs + test_docs:
+        for s in d["spans"]:
+            x = d["text"][s["start"]:s["end"]]
+            if s["label"] == "PERSON":
+                assert "某" not in x and x not in {"其丈夫", "户主"}
+            if s["label"] == "PHONE":
+                assert not re.search(r"电话|传呼|手机", x)
+            if s["label"] == "EMAIL":
+                assert "@" in x
+
+
+def test_policy_secret_mark_without_declassification_closes():
+    spans = [SynthSpan(0, 2, "SECRET_MARK", False), SynthSpan(5, 8, "PERSON", True)]
+    r = decide(spans, [], {"public_facing"}, date(1990, 1, 1))
+    assert r.decision == "CLOSED" and r.reasons == ["STATE_SECRET"] and r.closure == "DEFERRED"
+    assert r.review_after is not None
+
+
+def test_policy_declassified_is_decided_on_other_content():
+    spans = [SynthSpan(0, 2, "SECRET_MARK", False)]
+    assert decide(spans, [], {"declassified"}, date(1990, 1, 1)).decision == "OPEN"
+    spans.append(SynthSpan(10, 28, "ID_NUMBER", True))
+    r = decide(spans, [], {"declassified"}, date(1990, 1, 1))
+    assert r.decision == "OPEN_REDACTED" and r.reasons == ["PERSONAL_INFO"]
+    # public security survives declassification
+    r = decide(spans, [], {"declassified", "public_security"}, date(1990, 1, 1))
+    assert r.decision == "CLOSED" and set(r.reasons) == {"PUBLIC_SECURITY", "PERSONAL_INFO"}
+
+
+def test_policy_incidental_private_id_redacts():
+    spans = [SynthSpan(0, 3, "PERSON", True), SynthSpan(8, 26, "ID_NUMBER", True), SynthSpan(30, 41, "PHONE", False)]
+    r = decide(spans, [], {"public_facing"}, date(1995, 1, 1))
+    assert r.decision == "OPEN_REDACTED" and r.reasons == ["PERSONAL_INFO"]
+    assert r.redact == [{"start": 8, "end": 26, "label": "ID_NUMBER", "reason": "PERSONAL_INFO"}]
+
+
+def test_policy_medical_record_closed_controlled():
+    spans = [SynthSpan(0, 3, "PERSON", True), SynthSpan(10, 16, "HEALTH", True)]
+    r = decide(spans, [], {"private_subject"}, date(1995, 1, 1))
+    assert (r.decision, r.reasons, r.closure) == ("CLOSED", ["PERSONAL_INFO"], "CONTROLLED")
+
+
+def test_policy_commercial_part_and_core():
+    r = decide([], [Range(5, 12, "COMMERCIAL_SECRET")], set(), date(1995, 1, 1))
+    assert r.decision == "OPEN_REDACTED" and r.redact == [{"start": 5, "end": 12, "label": None, "reason": "COMMERCIAL_SECRET"}]
+    r = decide([], [Range(5, 12, "COMMERCIAL_SECRET")], {"commercial_core"}, date(1995, 1, 1))
+    assert r.decision == "CLOSED" and r.reasons == ["COMMERCIAL_SECRET"]
+
+
+def test_policy_official_contacts_stay_open():
+    spans = [SynthSpan(0, 3, "PERSON", True), SynthSpan(5, 17, "PHONE", False), SynthSpan(20, 35, "EMAIL", False)]
+    assert decide(spans, [], {"public_facing"}, date(2000, 1, 1)).decision == "OPEN"
+
+
+def test_all_decisions_and_labels_occur(train_docs, test_docs):
+    for docs in (train_docs, test_docs):
+        assert {d["decision"] for d in docs} == DECISIONS
+        labels = {s["label"] for d in docs for s in d["spans"]}
+        assert labels == set(LABELS), set(LABELS) - labels
+
+
+def test_builder_refuses_padded_spans():
+    doc = Doc(rng=random.Random(0), split="train")
+    with pytest.raises(ValueError):
+        doc.e(" 林岚", "PERSON")
+    with pytest.raises(ValueError):
+        doc.e("x", "NOT_A_LABEL")
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        generate_documents(3, 1, split="dev")
+    with pytest.raises(ValueError):
+        generate_documents(-1, 1)

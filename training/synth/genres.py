@@ -1,0 +1,1061 @@
+"""Genre templates. Each template is a function ``(ctx) -> None`` that composes a document from
+fragments in its own order with random omissions; ``TEMPLATES`` says which split may use it.
+
+Held-out design: every genre has at least one template whose name is in the "test" split only;
+those functions (their structure, order and phrasings) never produce a training document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from training.synth import values as v
+from training.synth.fragments import Ctx
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    genre: str
+    split: str  # "train" | "test"
+    build: Callable[[Ctx], None]
+    years: tuple[int, int] = (1950, 2005)
+    weight: float = 1.0
+
+
+# ============================================================================ helpers
+def _birth(c: Ctx, lo: int = 18, hi: int = 60) -> date:
+    return v.random_date(c.rng, c.year - c.rng.randrange(lo, hi))
+
+
+def _sex_ethnic(c: Ctx) -> None:
+    c.t(c.pick(["性别：", "性别", "性别 "]) + c.rng.choice(["男", "女"]))
+    c.sep()
+    if c.chance(0.7):
+        c.t("民族：" + c.rng.choice(["汉族", "汉", "回族", "畲族", "满族", "壮族", "汉族", "汉族"]))
+        c.sep()
+
+
+def _origin(c: Ctx) -> None:
+    c.t(c.pick(["籍贯：", "籍贯", "原籍：", "籍贯 ", "出生地："]))
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.sep()
+
+
+def _work_history(c: Ctx, n: int | None = None) -> None:
+    n = n or c.rng.randrange(1, 4)
+    y = c.year - c.rng.randrange(5, 25)
+    for _ in range(n):
+        y2 = min(c.year, y + c.rng.randrange(1, 8))
+        c.t(c.pick([f"{y}年至{y2}年在", f"{y}.{c.rng.randrange(1, 13)}—{y2}.{c.rng.randrange(1, 13)} ", f"{y}年起在",
+                    f"{y}年{c.rng.randrange(1, 13)}月调", f"{y}—{y2}年 "]))
+        c.org(c.rng.choice(["gov", "factory", "school", "company", "party", "town"]))
+        c.t(c.pick(["工作", "任" + c.rng.choice(["科员", "干事", "副科长", "技术员", "会计", "教师", "车间主任"]), "任职", "担任办事员", "工作"]))
+        c.t(c.rng.choice(["；", "。", "\n"]))
+        y = y2
+
+
+# ============================================================================ personnel
+def personnel_form(c: Ctx) -> None:
+    """干部履历表 (form): essentially about one person -> private subject."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["干部履历表", "干部履历表", "干部登记表", "职工履历表", "人事档案·干部履历表"])
+    c.secret_header(0.15)
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["姓名：", "姓　名：", "姓名 ", "姓名："]))
+    birth = _birth(c)
+    c.person()
+    c.sep()
+    if c.chance(0.3):
+        c.t(c.pick(["曾用名：", "曾用名 ", "原名："]))
+        c.person()
+        c.sep()
+    _sex_ethnic(c)
+    c.t(c.pick(["出生年月：", "出生日期：", "出生年月 "]))
+    c.date_text(birth, c.rng.choice(["ym", "arabic", "dot"]))
+    c.sep()
+    if c.chance(0.8):
+        _origin(c)
+    if c.chance(0.7) and c.year >= 1985:
+        c.id_number(birth)
+        c.sep()
+    if c.chance(0.6):
+        c.t(c.pick(["政治面貌：中共党员", "政治面貌：共青团员", "党派：中共党员", "政治面貌：群众"]))
+        c.sep()
+    if c.chance(0.6):
+        c.home_address()
+        c.sep()
+    if c.chance(0.4):
+        c.phone()
+        c.sep()
+    c.t("\n" + c.pick(["工作经历：", "简历：", "本人简历\n", "主要经历："]))
+    _work_history(c)
+    if c.chance(0.35):
+        c.t(c.pick(["奖惩情况：", "受过何种处分：", "奖惩："]))
+        c.t(f"{c.year - c.rng.randrange(1, 6)}年因{c.rng.choice(['违反财经纪律', '工作失职', '违反计划生育政策', '挪用公款'])}受")
+        c.legal("party")
+        c.t("。\n")
+    if c.chance(0.3):
+        c.t(c.pick(["健康状况：", "身体状况：", "健康情况："]))
+        c.t("曾")
+        c.health()
+        c.t("。\n")
+    if c.chance(0.5):
+        c.t(c.pick(["家庭主要成员：", "家庭成员及社会关系：", "家庭成员："]))
+        for _ in range(c.rng.randrange(1, 4)):
+            c.t(c.rng.choice(["父亲", "母亲", "妻子", "丈夫", "长子", "女儿", "兄"]))
+            c.t(c.rng.choice([" ", "："]))
+            c.person()
+            c.t("，")
+            c.org(c.rng.choice(["factory", "school", "gov", "village"]))
+            c.t(c.rng.choice(["工人", "教师", "干部", "社员", "职工"]) + "；")
+        c.t("\n")
+    c.meta["creator"] = c.meta.get("creator") or v.org_name(c.rng, c.place, "party")
+
+
+def personnel_narrative(c: Ctx) -> None:
+    """个人简历/自传 narrative: about one person -> private subject."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["个人自传", "个人简历", "自传", "本人简历", "个人历史情况交代"])
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["本人", "我叫", "本人姓名", "我名叫"]))
+    me = c.person()
+    c.t("，")
+    birth = _birth(c)
+    c.date_text(birth, c.rng.choice(["arabic", "cn", "ym"]))
+    c.t(c.pick(["出生于", "生于", "出生在", "出生于"]))
+    c.loc(depth=c.rng.choice([2, 3, 4]))
+    c.t("。")
+    if c.chance(0.5):
+        c.t(c.pick(["父亲", "父"]))
+        c.person()
+        c.t(c.pick(["务农", "是工人", "在供销社工作", "曾任小学教师", "务农为生"]) + "，母亲")
+        c.person()
+        c.t(c.pick(["务农。", "系家庭妇女。", "在纺织厂工作。"]))
+    _work_history(c)
+    if c.chance(0.4):
+        c.t(f"{c.year - c.rng.randrange(1, 10)}年因{c.rng.choice(['病', '工伤', '身体原因'])}")
+        c.health()
+        c.t("，" + c.pick(["休养半年。", "住院治疗。", "调离原岗位。"]))
+    if c.chance(0.3):
+        c.t(c.pick(["本人曾于", "曾于"]) + f"{c.year - c.rng.randrange(3, 15)}年被")
+        c.legal(c.rng.choice(["party", "admin", "measure"]))
+        c.t("，" + c.pick(["后经复查予以撤销。", "已如实向组织说明。", "现已解除。"]))
+    if c.chance(0.5) and c.year >= 1985:
+        c.t("\n")
+        c.home_address()
+        c.t("。")
+    c.t("\n" + c.pick(["本人签名：", "签名：", "交代人："]))
+    c.person(me)
+    c.t("\n")
+    c.date_text()
+
+
+def personnel_review_test(c: Ctx) -> None:
+    """HELD OUT: 政审/考察材料 written by an organisation about a cadre."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["关于同志的考察材料", "政审材料", "干部考察报告", "关于同志的政治审查结论", "考察意见"])
+    c.secret_header(0.2)
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["经组织考察，", "根据组织安排，我们对", "现将", "兹对"]))
+    c.person()
+    birth = _birth(c)
+    c.t(c.pick(["同志（", "同志，"]) + c.rng.choice(["男", "女"]) + "，")
+    c.date_text(birth, "ym")
+    c.t("生，")
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("人）" + c.pick(["的情况考察如下：", "的政治历史情况审查如下：", "现实表现如下："]) + "\n")
+    if c.chance(0.6):
+        c.t("该同志现住")
+        c.home_address(word=False)
+        c.t("，")
+        if c.chance(0.6) and c.year >= 1985:
+            c.id_number(birth)
+            c.t("。")
+    _work_history(c, 2)
+    if c.chance(0.5):
+        c.t("该同志" + c.pick(["历史上曾受", "于" + str(c.year - 4) + "年受", "曾因错误受"]))
+        c.legal("party")
+        c.t("，" + c.pick(["已于期满后解除。", "现表现较好。", "后经甄别予以撤销。"]))
+    if c.chance(0.3):
+        c.t("另查，该同志" + c.pick(["长期", "自幼", "近年"]))
+        c.health()
+        c.t("。")
+    c.signature(v.org_name(c.rng, c.place, "party"))
+
+
+# ============================================================================ household registers
+def household_register(c: Ctx) -> None:
+    """户籍登记 register of one household (several members with IDs)."""
+    c.meta["title"] = c.pick(["常住人口登记表", "户口登记簿", "户籍登记表", "户口簿（摘录）", "常住人口登记卡"])
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["户别：", "户别 "]) + c.rng.choice(["非农业家庭户", "农业家庭户", "居民户", "集体户"]))
+    c.sep()
+    c.t(c.pick(["户主姓名：", "户主：", "户主 "]))
+    c.person()
+    c.sep()
+    c.home_address()
+    c.t("\n")
+    n = c.rng.randrange(2, 6)
+    for i in range(n):
+        c.t(c.pick([f"{i + 1}. ", f"（{v.cn_number(i + 1)}）", "", "成员："]))
+        c.t(c.rng.choice(["户主", "妻", "长子", "次子", "长女", "母", "孙子"]) + " ")
+        c.person()
+        c.t(" ")
+        birth = _birth(c, 1, 80)
+        if c.year >= 1985 or c.chance(0.3):
+            c.id_number(birth, label=c.chance(0.5))
+            c.t(" ")
+        c.date_text(birth, c.rng.choice(["dot", "arabic", "arabic_pad"]))
+        c.t(c.pick([" 出生", "生", "", " "]))
+        if c.chance(0.3):
+            c.t("，" + c.pick(["由", "从"]))
+            c.loc(depth=3)
+            c.t(c.pick(["迁入", "迁来"]))
+        c.t("\n")
+    c.t(c.pick(["登记单位：", "承办人单位：", "登记机关："]))
+    c.org("town" if c.chance(0.5) else "gov")
+    c.t("\n")
+    c.meta["creator"] = v.org_name(c.rng, c.place, "gov")
+
+
+def household_migration(c: Ctx) -> None:
+    """户口迁移证明: a civil-status record of one person -> private subject."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["户口迁移证", "准予迁入证明", "户口迁移证明", "户籍证明"])
+    c.t(c.meta["title"] + "\n" + c.pick(["兹有", "兹证明", "经审核，"]))
+    c.person()
+    birth = _birth(c, 1, 70)
+    c.t("，" + c.rng.choice(["男", "女"]) + "，")
+    c.date_text(birth, "arabic")
+    c.t("出生，")
+    c.id_number(birth)
+    c.t("，" + c.pick(["原住", "原籍住址", "现住"]))
+    c.home_address(word=False)
+    c.t("，" + c.pick(["因", "由于"]) + c.rng.choice(["投亲", "工作调动", "婚迁", "升学", "退伍安置"]) + "，" + c.pick(["准予迁往", "迁至", "迁入"]))
+    c.loc(depth=c.rng.choice([2, 3, 4]))
+    c.t("。\n")
+    c.signature(v.org_name(c.rng, c.place, "town"))
+
+
+def household_test(c: Ctx) -> None:
+    """HELD OUT: 人口普查底册 / 户籍底册 table listing several households."""
+    c.meta["title"] = c.pick(["户籍底册（抄件）", "人口登记底册", "第三次人口普查登记底册", "户籍核查清单"])
+    c.t(c.meta["title"] + "\n")
+    c.loc(depth=c.rng.choice([3, 4]))
+    c.t(c.pick(["辖区", "所属", "片区"]) + "\n序号 姓名 与户主关系 公民身份号码 住址\n")
+    for i in range(c.rng.randrange(3, 7)):
+        c.t(f"{i + 1} ")
+        c.person()
+        c.t(" " + c.rng.choice(["户主", "配偶", "子", "女", "父", "母"]) + " ")
+        c.id_number(_birth(c, 1, 80), label=False)
+        c.t(" ")
+        c.home_address(word=False)
+        c.t("\n")
+    c.t(c.pick(["核查人：", "制表人：", "登记员："]))
+    c.person()
+    c.t("\n")
+
+
+# ============================================================================ court extracts
+def _defendant_intro(c: Ctx, word: str) -> tuple[str, date]:
+    c.t(word)
+    name = c.person()
+    birth = _birth(c, 18, 50)
+    c.t("，" + c.rng.choice(["男", "女"]) + "，")
+    c.date_text(birth, c.rng.choice(["arabic", "cn"]))
+    c.t("生，" + c.rng.choice(["汉族", "汉族", "回族"]) + "，")
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("人，" + c.rng.choice(["农民", "无业", "工人", "个体户", "原系本市某厂职工"]) + "，")
+    if c.chance(0.6):
+        c.t("住")
+        c.home_address(word=False)
+        c.t("。")
+    if c.chance(0.5) and c.year >= 1985:
+        c.id_number(birth)
+        c.t("。")
+    return name, birth
+
+
+def _priors(c: Ctx) -> None:
+    if c.chance(0.6):
+        c.t(f"曾于{c.year - c.rng.randrange(3, 10)}年因{c.rng.choice(['盗窃', '流氓', '打架斗殴', '赌博', '投机倒把'])}被")
+        c.legal(c.rng.choice(["admin", "sentence"]))
+        c.t("，")
+        if c.chance(0.5):
+            c.t(f"{c.year - c.rng.randrange(1, 3)}年")
+            c.legal("release")
+        c.t("。")
+
+
+def court_judgment(c: Ctx) -> None:
+    """刑事判决书（摘录）: a criminal case file -> private subject."""
+    c.doc.fact("private_subject")
+    court = v.org_name(c.rng, c.place, "court")
+    c.meta["title"] = c.pick(["刑事判决书（摘录）", "刑事判决书", "判决书摘录", "刑事判决书（抄件）"])
+    c.meta["creator"] = court
+    c.org(name=court)
+    c.t("\n" + c.meta["title"] + "\n")
+    c.t(f"（{c.year}）{c.rng.choice(['刑初字', '刑字', '刑一初字'])}第{c.rng.randrange(1, 400)}号\n")
+    c.t(c.pick(["公诉机关", "公诉机关：", "公诉机关 "]))
+    c.org(name=c.place.area + "人民检察院")
+    c.t("。\n")
+    name, _ = _defendant_intro(c, c.pick(["被告人", "被告人", "罪犯", "被告人："]))
+    _priors(c)
+    c.t(f"因本案于{c.year - 1}年{c.rng.randrange(1, 13)}月{c.rng.randrange(1, 28)}日被")
+    c.legal("measure")
+    c.t("。\n" + c.pick(["经审理查明：", "本院查明：", "经审理查明，", "经审理查明"]))
+    c.t(f"{c.year - 1}年{c.rng.randrange(1, 13)}月，被告人")
+    c.person(name)
+    c.t("在")
+    c.loc(depth=c.rng.choice([1, 2, 3]))
+    c.t(c.rng.choice(["一带", "附近", ""]) + c.pick(["伙同陈某某", "与同案人", "单独", "伙同他人"]) + c.rng.choice(["窃取财物，价值人民币三千余元", "持刀伤人，致一人重伤", "诈骗钱款二万元", "聚众斗殴"]) + "。\n")
+    c.t(c.pick(["本院认为，被告人", "本院认为：被告人", "本院认为，被告人"]))
+    c.person(name)
+    c.t("的行为已构成")
+    c.legal("charge")
+    c.t("。" + c.pick(["判决如下：", "依照《", "判决如下：\n"]))
+    if c.doc.parts[-1].endswith("《"):
+        c.loc("中华人民共和国")
+        c.t("刑法》有关规定，判决如下：")
+    c.t("被告人")
+    c.person(name)
+    c.legal("charge")
+    c.t("，")
+    c.legal("sentence")
+    c.t("。\n" + c.pick(["审判长 ", "审判员 ", "审 判 长 "]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+    c.t("\n书记员 ")
+    c.person()
+    c.t("\n")
+
+
+def court_ruling_test(c: Ctx) -> None:
+    """HELD OUT: 劳动教养/治安处罚决定书 (an administrative penalty decision)."""
+    c.doc.fact("private_subject")
+    org = v.org_name(c.rng, c.place, "gov").replace("人民政府", "公安局")
+    c.meta["title"] = c.pick(["治安管理处罚裁决书", "劳动教养决定书", "公安行政处罚决定书", "收容审查决定书"])
+    c.meta["creator"] = org
+    c.org(name=org)
+    c.t("\n" + c.meta["title"] + "\n")
+    c.t(v.doc_number(c.rng, c.place, c.year) + "\n")
+    c.t(c.pick(["违法行为人", "被处罚人", "被裁决人"]) + "：")
+    name = c.person()
+    c.t("，")
+    if c.chance(0.4):
+        c.t(c.pick(["曾用名", "又名"]))
+        c.person()
+        c.t("，")
+    birth = _birth(c, 16, 45)
+    c.t("出生日期")
+    c.date_text(birth, "arabic")
+    c.t("，")
+    if c.year >= 1985:
+        c.id_number(birth)
+        c.t("，")
+    c.t("现住")
+    c.home_address(word=False)
+    c.t("。\n" + c.pick(["现查明", "经查"]) + f"{c.year}年{c.rng.randrange(1, 13)}月，")
+    c.person(name)
+    c.t(c.rng.choice(["参与赌博", "殴打他人", "无证经营", "扰乱公共秩序"]) + "。" + c.pick(["决定给予", "根据有关规定，决定对其"]))
+    c.legal("admin")
+    c.t("。\n")
+    _priors(c)
+    c.t("\n")
+    c.date_text()
+    c.t("\n")
+
+
+# ============================================================================ medical / work injury
+def medical_record(c: Ctx) -> None:
+    c.doc.fact("private_subject")
+    hosp = v.org_name(c.rng, c.place, "hospital")
+    c.meta["title"] = c.pick(["住院病历", "病历摘要", "出院记录", "门诊病历", "疾病诊断证明书"])
+    c.meta["creator"] = hosp
+    c.org(name=hosp)
+    c.t("\n" + c.meta["title"] + "\n" + c.pick(["姓名：", "患者：", "病人姓名：", "姓名 "]))
+    name = c.person()
+    birth = _birth(c, 5, 80)
+    c.t(c.pick(["  性别：", "，性别", " "]) + c.rng.choice(["男", "女"]) + c.pick(["  年龄：", "，", " 年龄"]) + f"{c.year - birth.year}岁")
+    c.sep()
+    c.t(c.pick(["住院号：", "病案号：", "门诊号："]) + str(c.rng.randrange(10**4, 10**7)))
+    c.sep()
+    if c.chance(0.5):
+        c.home_address()
+        c.sep()
+    if c.chance(0.4) and c.year >= 1985:
+        c.id_number(birth)
+        c.sep()
+    if c.chance(0.3):
+        c.phone()
+        c.sep()
+    c.t("\n" + c.pick(["主诉：", "现病史：", "入院情况："]) + c.rng.choice(["反复咳嗽三月余", "头痛伴呕吐二天", "腹痛一周", "胸闷气促", "发热"]) + "。")
+    c.t(c.pick(["入院诊断：", "诊断：", "经检查，", "出院诊断："]))
+    c.health()
+    c.t("。")
+    if c.chance(0.6):
+        c.t(c.pick(["既往史：", "既往", "既往史："]))
+        c.health()
+        c.t("。")
+    c.t(c.pick(["处理：", "治疗经过：", "医嘱："]) + c.rng.choice(["予抗感染治疗，好转出院。", "建议休息三个月。", "转上级医院治疗。", "继续门诊随访。"]) + "\n")
+    c.t(c.pick(["医师：", "经治医生：", "主治医师 "]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def injury_appraisal(c: Ctx) -> None:
+    c.doc.fact("private_subject")
+    org = (c.place.city or c.place.area) + c.rng.choice(["劳动鉴定委员会", "劳动能力鉴定委员会", "工伤鉴定委员会"])
+    c.meta["title"] = c.pick(["工伤鉴定结论通知书", "劳动能力鉴定结论", "职工工伤认定书", "因工伤残鉴定表"])
+    c.meta["creator"] = org
+    c.org(name=org)
+    c.t("\n" + c.meta["title"] + "\n")
+    c.org("factory" if c.year < 1993 else c.rng.choice(["factory", "company"]))
+    c.t(c.pick(["职工", "工人", "员工"]))
+    name = c.person()
+    birth = _birth(c, 18, 55)
+    if c.year >= 1985 and c.chance(0.6):
+        c.t("（")
+        c.id_number(birth)
+        c.t("）")
+    c.t(f"于{c.year - 1}年{c.rng.randrange(1, 13)}月在{c.rng.choice(['生产中', '车间作业时', '下井作业时', '装卸货物时'])}受伤，" + c.pick(["经诊断为", "造成", "致"]))
+    c.doc.e(c.rng.choice(v.INJURIES), "HEALTH")
+    c.t("。" + c.pick(["经鉴定，", "本委员会鉴定：", "鉴定结论：", "经本会鉴定，"]))
+    c.person(name)
+    c.t(c.pick(["同志", "", "的伤情"]) + "为")
+    c.doc.e(f"{v.cn_number(c.rng.randrange(1, 11))}级伤残", "HEALTH")
+    c.t("。")
+    if c.chance(0.5):
+        c.t(c.pick(["工伤津贴发放至", "待遇存入"]))
+        c.bank()
+        c.t("。")
+    c.t("\n")
+    c.date_text()
+
+
+def medical_test(c: Ctx) -> None:
+    """HELD OUT: 计划生育手术/体检表 (reproductive procedure or health check of one person)."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["计划生育手术证明", "节育手术登记表", "职工体检表", "征兵体格检查表"])
+    c.t(c.meta["title"] + "\n")
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("\n受术人/受检人：")
+    c.person()
+    c.t("，丈夫/家属：")
+    c.person()
+    c.t("。\n")
+    if c.chance(0.6):
+        c.home_address()
+        c.t("\n")
+    c.t(c.pick([f"于{c.year}年{c.rng.randrange(1, 13)}月在", "经"]))
+    c.org("hospital" if c.chance(0.6) else "town")
+    c.t(c.rng.choice(["", "检查，"]))
+    c.doc.e(c.rng.choice(v.REPRO) if c.chance(0.5) else "确诊为" + v.disease(c.rng), "HEALTH")
+    c.t("。" + c.pick(["手术医生：", "检查医师："]))
+    c.person()
+    c.t("\n")
+
+
+# ============================================================================ petitions
+def petition_letter(c: Ctx) -> None:
+    """信访: a private person's complaint. Family disputes make it private; else personal info is incidental."""
+    c.meta["title"] = c.pick(["来信", "人民来信", "信访件", "申诉信", "来访登记"])
+    office = (c.place.city or c.place.area) + c.rng.choice(["信访局", "人民政府信访办公室", "信访办"])
+    c.meta["creator"] = office
+    c.t(c.pick(["尊敬的", "致", ""]))
+    c.org(name=office)
+    c.t(c.pick(["领导：\n", "：\n", "负责同志：\n"]))
+    c.t(c.pick(["我叫", "来信人", "我是"]))
+    name = c.person()
+    c.t("，" + c.pick(["家住", "住", "现住"]))
+    c.home_address(word=False)
+    c.t("。")
+    topic = c.rng.random()
+    if topic < 0.35:
+        c.doc.fact("private_subject")
+        c.t(c.pick(["因家庭纠纷，", "我与丈夫", "我与儿子", "我与前妻"]) + c.rng.choice(["长期不和，", "因赡养问题发生纠纷，", "分家析产发生争执，"]))
+        c.t("其丈夫/对方" + c.rng.choice(["多次殴打我，", "拒不支付抚养费，", "占用房屋，"]) + "致我")
+        c.health()
+        c.t("。")
+    elif topic < 0.8:
+        c.t(c.pick(["反映", "现反映", "特来信反映"]))
+        c.org(c.rng.choice(["village", "town", "company", "factory"]))
+        c.t(c.rng.choice(["征用我家责任田未予补偿", "拖欠工资", "违规收取提留款", "强拆房屋"]) + "的问题。")
+    else:
+        c.t(c.pick(["为我父亲", "为本人", "为我丈夫"]))
+        c.t(c.rng.choice(["申诉：", "平反申诉："]) + f"{c.year - c.rng.randrange(10, 30)}年被")
+        c.legal(c.rng.choice(["sentence", "admin", "party"]))
+        c.t("，" + c.pick(["系错案，请求复查。", "现请求平反。", "要求落实政策。"]))
+    c.t(c.pick(["联系方式：", "\n", "\n"]))
+    c.phone()
+    c.t("。\n" + c.pick(["来信人：", "此致\n敬礼\n", "信访人："]))
+    c.person(name)
+    c.t("\n")
+    c.date_text()
+
+
+def petition_register_test(c: Ctx) -> None:
+    """HELD OUT: 信访事项办理情况答复 (an office's written reply)."""
+    office = (c.place.city or c.place.area) + "信访局"
+    c.meta["title"] = c.pick(["信访事项处理意见书", "信访答复意见书", "关于信访事项的复查意见"])
+    c.meta["creator"] = office
+    c.t(c.meta["title"] + "\n")
+    c.person()
+    c.t(c.pick(["：\n你于", "同志：\n你于", "：\n你"]))
+    c.t(f"{c.year}年{c.rng.randrange(1, 13)}月" + c.pick(["来信反映", "到我局反映", "来访反映"]))
+    c.t(c.rng.choice(["宅基地纠纷", "工资拖欠", "退休待遇", "房屋拆迁补偿"]) + "问题。经" + c.pick(["调查核实，", "转交"]))
+    c.org(c.rng.choice(["gov", "town"]))
+    c.t(c.pick(["处理，现答复如下：", "核实，答复如下："]) + c.rng.choice(["你反映的情况基本属实，已责成有关单位限期解决。", "你的诉求缺乏依据，不予支持。"]))
+    if c.chance(0.6):
+        c.t("你留下的")
+        c.phone()
+        c.t("已登记。")
+    if c.chance(0.4):
+        c.t("送达地址：")
+        c.home_address(word=False)
+        c.t("。")
+    c.t("\n")
+    c.org(name=office)
+    c.t("\n")
+    c.date_text()
+
+
+# ============================================================================ meeting minutes
+def meeting_minutes(c: Ctx) -> None:
+    c.meta["title"] = c.pick(["会议纪要", "常委会议纪要", "办公会议纪要", "专题会议记录", "党组会议纪要"])
+    c.secret_header(0.3)
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["时间：", "会议时间：", "日期："]))
+    c.date_text()
+    c.t(c.pick(["\n地点：", "\n会议地点：", "  地点："]))
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    c.meta["creator"] = body
+    c.org(name=body)
+    c.t(c.pick(["会议室", "三楼会议室", "小会议室"]) + c.pick(["\n主持人：", "\n主持：", "  主持人："]))
+    c.person()
+    c.t(c.pick(["\n出席：", "\n参加人员：", "\n出席会议："]))
+    for _ in range(c.rng.randrange(2, 6)):
+        c.person()
+        c.t(c.rng.choice(["、", "、", "，"]))
+    c.t("等。\n" + c.pick(["会议议定事项如下：", "会议研究了以下问题：", "纪要如下："]) + "\n")
+    for i in range(c.rng.randrange(1, 4)):
+        c.t(f"{v.cn_number(i + 1)}、")
+        kind = c.rng.random()
+        if kind < 0.45:
+            c.t(c.pick(["关于", "研究", "讨论"]) + c.rng.choice(["农田水利建设", "粮食征购", "城市规划", "企业改制", "财政预算", "干部培训", "防汛抗旱"]) + "问题。会议同意")
+            c.org(c.rng.choice(["gov", "factory", "town", "company"]))
+            c.t(c.rng.choice(["提出的方案，", "的报告，"]) + "由")
+            c.person()
+            c.t(c.pick(["同志负责落实。", "负责牵头。", "同志牵头办理。"]))
+        elif kind < 0.65:
+            c.t("关于")
+            name = c.person()
+            c.t(c.pick(["同志违纪问题的处理。会议决定给予", "的处分问题，会议同意给予"]))
+            c.legal("party")
+            c.t("。")
+        elif kind < 0.8:
+            c.doc.fact("public_security")
+            c.t(c.rng.choice(["关于边境地区", "关于涉外", "关于宗教活动场所", "关于少数民族聚居区"]) + c.rng.choice(["的稳定问题", "的紧急情况", "的群体性事件"]) + "。会议要求")
+            c.loc(depth=c.rng.choice([1, 2, 3]))
+            c.t(c.rng.choice(["做好", "密切关注"]) + c.rng.choice(["民族关系", "对外交涉", "宗教事务"]) + "方面的工作，防止事态扩大。")
+        else:
+            c.t("关于困难职工救济。")
+            c.person()
+            c.t(c.pick(["同志因", "因"]))
+            c.health()
+            c.t(c.pick(["，家庭困难，会议同意给予补助。", "，同意补助五百元。"]))
+        c.t("\n")
+    c.t(c.pick(["记录：", "记录人：", "纪要整理："]))
+    c.person()
+    c.t("\n")
+
+
+def meeting_test(c: Ctx) -> None:
+    """HELD OUT: 座谈会情况简报 (a briefing after a forum)."""
+    c.meta["title"] = c.pick(["情况简报", "座谈会简报", "工作简报"])
+    c.secret_header(0.35, 0.5)
+    opening = c.pick(["（第", "第"])
+    c.t(c.meta["title"] + opening + f"{v.cn_number(c.rng.randrange(1, 40))}期" + ("）" if opening == "（第" else "") + "\n")
+    body = v.org_name(c.rng, c.place, "gov")
+    c.meta["creator"] = body
+    c.org(name=body)
+    c.t(c.pick(["办公室编", "编印"]) + "  ")
+    c.date_text()
+    c.t("\n" + c.pick(["近日，", "日前，", "本月上旬，"]))
+    c.person()
+    c.t(c.pick(["副市长在", "同志在", "主任在"]))
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t(c.pick(["主持召开座谈会，", "召开现场会，"]) + "听取")
+    c.org(c.rng.choice(["factory", "company", "town", "school"]))
+    c.t("负责人")
+    c.person()
+    c.t(c.pick(["的汇报。", "等人的意见。"]))
+    if c.chance(0.4):
+        c.doc.fact("public_security")
+        c.t("会上通报了" + c.rng.choice(["与邻国边界勘定的进展", "外籍人员在我市的活动情况", "部分信教群众聚集的情况", "民族地区的稳定形势"]) + "，要求各单位注意保密。")
+    if c.chance(0.3):
+        c.t("会上还提到")
+        c.person()
+        c.t("因" + c.rng.choice(["贪污", "失职", "违纪"]) + "已被")
+        c.legal(c.rng.choice(["party", "measure"]))
+        c.t("。")
+    c.t(c.pick(["会议指出，", "与会人员认为，"]) + c.rng.choice(["要抓好生产安全。", "要加快基础设施建设。", "要确保完成全年任务。"]) + "\n")
+
+
+# ============================================================================ contracts
+def _party_company(c: Ctx, role: str) -> str:
+    c.t(role)
+    name = c.org("company" if c.year >= 1984 else "factory")
+    c.t("\n")
+    if c.chance(0.7):
+        c.org_address()
+        c.t("\n")
+    c.t(c.pick(["法定代表人：", "法人代表：", "负责人：", "代表人："]))
+    c.person()
+    c.t("\n")
+    if c.chance(0.6):
+        c.phone(private=False)
+        c.t("\n")
+    if c.chance(0.5):
+        c.bank(private=False)
+        c.t("\n")
+    if c.chance(0.3):
+        c.t(c.pick(["税务登记号：", "税号：", "纳税人识别号："]) + v.tax_number(c.rng, c.place) + "\n")
+    return name
+
+
+def contract_companies(c: Ctx) -> None:
+    c.meta["title"] = c.pick(["购销合同", "加工承揽合同", "产品购销合同", "技术转让合同", "工矿产品购销合同"])
+    c.t(c.meta["title"] + "\n" + c.pick(["合同编号：", "编号："]) + f"{c.year}-{c.rng.randrange(1, 999):03d}\n")
+    a = _party_company(c, c.pick(["甲方（供方）：", "供方：", "甲方："]))
+    c.meta["creator"] = a
+    _party_company(c, c.pick(["乙方（需方）：", "需方：", "乙方："]))
+    c.t(c.pick(["经双方协商，订立本合同：", "双方本着平等互利的原则，签订如下条款：", "根据《"]))
+    if c.doc.parts[-1].endswith("《"):
+        c.loc("中华人民共和国")
+        c.t("经济合同法》，签订如下条款：")
+    c.t("\n一、产品名称：" + c.rng.choice(["棉纱", "水泥", "茶叶", "电机", "塑料制品", "钢材"]) + "，数量" + str(c.rng.randrange(10, 5000)) + "吨。\n")
+    price_kind = c.rng.random()
+    c.t("二、" + c.pick(["单价：", "价格：", "结算价格："]))
+    price = f"每吨人民币{c.rng.randrange(200, 9000)}元"
+    if price_kind < 0.5:
+        c.doc.secret_range(price)
+        c.t(c.pick(["（内部价格，不得外传）", "（双方约定价格，对外保密）", "（未公开价格）"]))
+    else:
+        c.t(price + c.pick(["（按国家牌价）", "（执行物价局公布价格）", "（市场公开价）"]))
+    c.t("。\n三、" + c.pick(["交货地点：", "交货地："]))
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("。\n" + c.pick(["四、发票号码：", "四、付款凭证号："]) + v.invoice_number(c.rng) + "\n")
+    c.t("签订日期：")
+    c.date_text()
+    c.t("\n")
+
+
+def contract_individual(c: Ctx) -> None:
+    """承包/租赁/劳动合同 with a private person: personal info incidental -> OPEN_REDACTED."""
+    c.meta["title"] = c.pick(["土地承包合同", "房屋租赁合同", "劳动合同书", "果园承包合同", "鱼塘承包合同"])
+    c.t(c.meta["title"] + "\n" + c.pick(["发包方（甲方）：", "甲方：", "出租方："]))
+    a = c.org(c.rng.choice(["village", "town", "factory", "company"]))
+    c.meta["creator"] = a
+    c.t("\n" + c.pick(["承包方（乙方）：", "乙方：", "承租方："]))
+    c.person()
+    birth = _birth(c)
+    c.t("，")
+    if c.year >= 1985:
+        c.id_number(birth)
+        c.t("，")
+    c.home_address()
+    c.t("\n")
+    if c.chance(0.5):
+        c.phone()
+        c.t("\n")
+    c.t(c.pick(["一、承包期限：", "一、租期：", "一、合同期限："]) + f"自{c.year}年起{v.cn_number(c.rng.randrange(1, 16))}年。\n")
+    c.t("二、" + c.pick(["承包费", "租金", "工资"]) + f"每年{c.rng.randrange(100, 20000)}元，")
+    if c.chance(0.5):
+        c.t("汇入乙方")
+        c.bank()
+    else:
+        c.t("现金结算")
+    c.t("。\n三、" + c.rng.choice(["乙方应按时缴纳，不得转包。", "甲方负责提供水电。", "违约方承担违约责任。"]) + "\n")
+    c.t("签订日期：")
+    c.date_text()
+    c.t("\n")
+
+
+def contract_test(c: Ctx) -> None:
+    """HELD OUT: 中外合资意向书/协议 with a foreign party and bank accounts."""
+    c.meta["title"] = c.pick(["合作意向书", "补充协议", "委托加工协议"])
+    c.t(c.meta["title"] + "\n" + c.pick(["立协议人：", "协议双方："]))
+    a = c.org("company")
+    c.meta["creator"] = a
+    c.t("（以下简称甲方）与")
+    c.org("company")
+    c.t("（以下简称乙方）。\n甲方委托代理人")
+    c.person()
+    c.t(c.pick(["，", "，联系"]))
+    c.phone(private=False)
+    c.t("。\n")
+    c.t(c.pick(["乙方开户银行：", "乙方账户："]) + c.rng.choice(v.BANKS) + "，")
+    c.bank(private=False)
+    c.t("。\n" + c.pick(["双方约定：", "经协商："]))
+    if c.chance(0.5):
+        c.t("加工费按")
+        c.doc.secret_range(f"每件{c.rng.randrange(1, 90)}.{c.rng.randrange(10)}元")
+        c.t("结算（该价格属商业秘密）。")
+    else:
+        c.t("加工费按市场公开价格结算。")
+    c.t("\n")
+    c.date_text()
+    c.t("\n")
+
+
+# ============================================================================ public-facing (OPEN)
+def public_notice(c: Ctx) -> None:
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "gov", "party"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["关于做好春耕生产工作的通知", "关于开展爱国卫生运动的通知", "关于调整公交线路的通告",
+                              "关于征集档案资料的公告", "关于加强防汛工作的通知", "关于召开表彰大会的通知"])
+    c.doc.fact("public_facing")
+    c.org(name=body)
+    c.t("\n")
+    c.doc_number_line()
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["各乡镇人民政府，", "各区县、", "各有关单位：", "各公社、各大队："]) + ("\n" if c.chance(0.5) else ""))
+    c.t(c.pick(["为贯彻落实", "根据", "按照"]))
+    c.org(name=c.rng.choice(v.NATIONAL_ORGS))
+    c.t(c.pick(["有关精神，", "的部署，", "的要求，"]) + "现就有关事项通知如下：\n")
+    for i in range(c.rng.randrange(2, 5)):
+        c.t(f"{v.cn_number(i + 1)}、")
+        k = c.rng.random()
+        if k < 0.35:
+            c.t("全" + c.rng.choice(["县", "市", "区"]) + f"共有{c.rng.randrange(1000, 900000):,}人参加，" + c.rng.choice(["完成率", "增长"]) + f"{c.rng.randrange(1, 99)}.{c.rng.randrange(10)}%。")
+        elif k < 0.65:
+            c.t("各单位要在")
+            c.loc(depth=c.rng.choice([1, 2, 3]))
+            c.t(c.rng.choice(["范围内", "一带"]) + c.rng.choice(["组织检查。", "做好宣传。", "加强巡查。"]))
+        else:
+            c.t("由")
+            c.org(c.rng.choice(["gov", "school", "hospital", "town"]))
+            c.t(c.rng.choice(["牵头负责。", "具体承办。", "负责组织实施。"]))
+        c.t("\n")
+    c.t(c.pick(["联系人：", "联系人 ", "经办人："]))
+    c.person()
+    c.t("，")
+    c.phone(private=False, word=c.pick(["联系电话", "电话", "办公电话", "传真"]))
+    if c.year >= 1998 and c.chance(0.4):
+        c.t("，")
+        c.email(private=False)
+    if c.chance(0.3):
+        c.t("\n")
+        c.org_address()
+    c.t("\n")
+    c.org(name=body)
+    c.t("\n")
+    c.date_text()
+    c.t("\n")
+
+
+def statistics_report(c: Ctx) -> None:
+    body = (c.place.city or c.place.area) + "统计局"
+    c.meta["creator"] = body
+    c.meta["title"] = f"{c.year - 1}年" + c.pick(["国民经济和社会发展统计公报", "工农业生产统计情况", "人口统计年报", "统计资料汇编（摘录）"])
+    c.doc.fact("public_facing")
+    c.t(c.meta["title"] + "\n")
+    c.org(name=body)
+    c.t("\n" + c.pick(["一、综合", "一、人口", "一、农业"]) + "\n")
+    for _ in range(c.rng.randrange(2, 5)):
+        c.t(c.pick(["全年", "年末", "全市", "全县"]))
+        c.t(c.rng.choice(["粮食总产量", "工业总产值", "总人口", "出生人数", "社会消费品零售总额", "患病就诊人次"]))
+        c.t(f"{c.rng.randrange(1000, 99999999)}" + c.rng.choice(["吨", "万元", "人", "人次"]) + "，比上年" + c.rng.choice(["增长", "下降"]) + f"{c.rng.randrange(1, 30)}.{c.rng.randrange(10)}%。")
+        if c.chance(0.4):
+            c.t("其中")
+            c.loc(depth=1)
+            c.t(f"{c.rng.randrange(100, 99999)}" + c.rng.choice(["人", "吨", "万元"]) + "。")
+        c.t("\n")
+    c.t("统计数据截止日期：" + f"{c.year - 1}1231" + "\n")
+
+
+def work_report(c: Ctx) -> None:
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "gov", "town"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick([f"{c.year}年工作总结", "政府工作报告", f"{c.year}年工作计划", "关于某项目建设情况的报告", "关于兴修水利工程的批复"])
+    c.doc.fact("public_facing")
+    c.org(name=body)
+    c.t("\n" + c.meta["title"] + "\n")
+    if c.chance(0.5):
+        c.doc_number_line()
+    c.t(c.pick(["一年来，在", "过去一年，在", "今年以来，在"]))
+    c.org(name=c.rng.choice(["中国共产党", v.org_name(c.rng, c.place, "party")]))
+    c.t("的领导下，" + c.pick(["我们", "全" + c.rng.choice(["县", "市", "镇"]) + "干部群众"]))
+    c.t(c.rng.choice(["完成了", "推进了"]))
+    c.loc(depth=c.rng.choice([1, 2]))
+    c.t(c.rng.choice(["水库", "大桥", "公路", "自来水厂"]) + "建设，" + f"投资{c.rng.randrange(10, 9000)}万元。")
+    c.t(c.pick(["县长", "市长", "镇长", "局长"]))
+    c.person()
+    c.t(c.pick(["同志", "同志亲自", ""]) + c.rng.choice(["带队检查。", "作了讲话。", "到现场指导。"]) + "\n")
+    if c.chance(0.4):
+        c.t("项目专户：")
+        c.t(c.rng.choice(v.BANKS) + "，")
+        c.bank(private=False)
+        c.t("。\n")
+    if c.chance(0.3):
+        c.t(c.pick(["纪念", "参观"]))
+        c.person(c.names.historical())
+        c.t(c.pick(["诞辰活动。", "故居修缮工作已完成。"]) + "\n")
+    c.signature(body)
+
+
+def commendation(c: Ctx) -> None:
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party", "school"]))
+    c.meta["creator"] = body
+    c.doc.fact("public_facing")
+    kind = c.rng.random()
+    if kind < 0.6:
+        c.meta["title"] = c.pick(["关于表彰先进工作者的决定", "关于表彰劳动模范的通报", "光荣榜", "关于命名先进集体和先进个人的决定"])
+        c.org(name=body)
+        c.t("\n" + c.meta["title"] + "\n" + c.pick(["经研究，决定授予以下同志", "下列同志被评为", "现将受表彰人员名单公布如下"]) + c.rng.choice(["“先进工作者”称号：", "先进个人：", "："]) + "\n")
+    else:
+        c.meta["title"] = c.pick([f"{c.year}届毕业生名单", "毕业生花名册", "结业学员名单"])
+        c.org(name=body)
+        c.t("\n" + c.meta["title"] + "\n")
+    for _ in range(c.rng.randrange(3, 9)):
+        if c.chance(0.5):
+            c.org(c.rng.choice(["factory", "school", "town", "village", "company"]))
+            c.t(c.rng.choice([" ", "："]))
+        c.person()
+        if kind >= 0.6 and c.chance(0.4):
+            c.t(" 学号" + v.student_number(c.rng, c.year))
+        c.t(c.rng.choice(["\n", "、", "\n"]))
+    c.t(c.pick(["希望受表彰的同志戒骄戒躁，再创佳绩。", "特此通报。", ""]) + "\n")
+    c.date_text()
+
+
+def public_test(c: Ctx) -> None:
+    """HELD OUT: 公示/公告 of a public project with officials and a consultation address."""
+    body = v.org_name(c.rng, c.place, "gov")
+    c.meta["creator"] = body
+    c.doc.fact("public_facing")
+    c.meta["title"] = c.pick(["建设项目批前公示", "征求意见公告", "招生简章", "关于某工程竣工验收的公告"])
+    c.t(c.meta["title"] + "\n")
+    c.t(c.pick(["项目名称：", "事项："]))
+    c.loc(depth=c.rng.choice([1, 2]))
+    c.t(c.rng.choice(["污水处理厂", "中学教学楼", "农贸市场", "防洪堤"]) + c.rng.choice(["工程", "项目"]) + "\n建设单位：")
+    c.org(c.rng.choice(["gov", "company"]))
+    c.t("\n公示期：" + f"{c.year}年{c.rng.randrange(1, 13)}月起十日。公众如有意见，请与")
+    c.org(name=body)
+    c.t("联系。")
+    c.phone(private=False, word=c.pick(["咨询电话", "监督电话", "电话"]))
+    c.t("，")
+    if c.year >= 1997:
+        c.email(private=False)
+        c.t("，")
+    c.org_address()
+    c.t("。\n负责人：")
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+# ============================================================================ secret documents
+def secret_directive(c: Ctx) -> None:
+    """A classified directive/plan: STATE_SECRET unless declassified."""
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["关于加强战备物资储备的意见", "关于重点工程保卫工作的通知", "关于国防工程选址的请示", "征兵工作计划",
+                              "关于粮食储备情况的报告", "关于通信设施建设的请示"])
+    if not c.secret_header(1.0, 0.45):
+        raise AssertionError("secret header must be written")
+    c.org(name=body)
+    c.t("\n")
+    if c.chance(0.6):
+        c.t(v.doc_number(c.rng, c.place, c.year).replace("〔", "秘字〔") if c.chance(0.3) else v.doc_number(c.rng, c.place, c.year))
+        c.t("\n")
+    c.t(c.meta["title"] + "\n")
+    c.org(name=c.rng.choice(v.NATIONAL_ORGS))
+    c.t(c.pick(["：\n", "、", "：\n"]) + c.pick(["现将", "根据上级指示，", "为做好保密工作，"]))
+    c.loc(depth=c.rng.choice([1, 2, 3]))
+    c.t(c.rng.choice(["地区", "一带", ""]) + c.rng.choice(["储备点的建设情况", "工程的选址方案", "有关部署"]) + "报告如下。")
+    c.t(c.pick(["由", "请"]))
+    c.person()
+    c.t(c.pick(["同志负责，", "同志具体负责，"]) + "工作人员须严格" + c.rng.choice(["保密", "遵守保密纪律"]) + "。")
+    if c.chance(0.3):
+        c.t(c.pick(["联络电话", "保密电话"]) + "：")
+        c.doc.e(v.landline(c.rng, c.year)[0], "PHONE", False)
+        c.t("。")
+    c.t("\n")
+    c.date_text()
+    c.t("\n" + c.pick(["（此件发至县团级）", "（共印30份）", "（此件不得翻印）", ""]))
+
+
+def secret_test(c: Ctx) -> None:
+    """HELD OUT: 电报/情况通报 with the marking at the end, sometimes declassified."""
+    body = v.org_name(c.rng, c.place, "gov")
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["明传电报", "情况通报", "内部情况反映"])
+    c.t(c.meta["title"] + "\n" + c.pick(["发电单位：", "发文："]))
+    c.org(name=body)
+    c.t("\n" + c.pick(["据", "经查，"]))
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t(c.rng.choice(["报告", "反映"]) + "，" + c.rng.choice(["今年夏粮减产两成", "部分企业停产", "水库出现险情"]) + "。请")
+    c.person()
+    c.t("同志阅处。\n" + c.pick(["密级：", "【", "标密："]))
+    mark, level, period = v.secret_mark(c.rng, c.year)
+    c.meta["classification"] = level
+    if period:
+        c.mark_periods.append(period)
+    c.doc.e(mark, "SECRET_MARK", False)
+    if c.doc.parts[-2] == "【":
+        c.t("】")
+    if c.chance(0.5):
+        c.doc.fact("declassified")
+        c.t(c.pick(["  本件已按规定解密，解密时间", "；解密日期", "（已于"]) + f"{min(2024, c.year + c.rng.randrange(10, 30))}年")
+        c.t("）" if c.doc.parts[-2].startswith("（") else "。")
+        if c.doc.parts[-3].startswith("（"):
+            c.t("解密")
+    c.t("\n")
+    c.date_text()
+
+
+# ============================================================================ commercial secrets
+def commercial_core(c: Ctx) -> None:
+    """A price list / bid floor / formula: the document IS the trade secret -> CLOSED."""
+    c.doc.fact("commercial_core")
+    company = v.org_name(c.rng, c.place, c.rng.choice(["company", "factory"]))
+    c.meta["creator"] = company
+    c.meta["title"] = c.pick(["出厂价格表（内部掌握）", "投标底价计算书", "产品配方及工艺参数", "客户名单及供货价格", "标底编制说明"])
+    c.org(name=company)
+    c.t("\n" + c.meta["title"] + "\n")
+    for _ in range(c.rng.randrange(2, 5)):
+        item = c.rng.choice(["一级茶", "电机Y132", "水泥425#", "棉纱32支", "工程主体", "配料A", "色浆"])
+        c.t(item + "：")
+        c.doc.secret_range(c.rng.choice([f"{c.rng.randrange(100, 99999)}元/吨", f"{c.rng.randrange(1, 99)}.{c.rng.randrange(10)}%", f"底价{c.rng.randrange(10, 999)}万元"]))
+        c.t("\n")
+    if c.chance(0.5):
+        c.t(c.pick(["主要客户：", "供货对象："]))
+        c.org("company")
+        c.t("、")
+        c.org("factory")
+        c.t("\n")
+    c.t(c.pick(["本表属本厂商业秘密，严禁外传。", "此件仅限经营部门掌握。", "注意保密。"]) + "\n编制：")
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def commercial_test(c: Ctx) -> None:
+    """HELD OUT: 报价/投标内部核算单 — the whole sheet is the trade secret."""
+    c.doc.fact("commercial_core")
+    company = v.org_name(c.rng, c.place, "company")
+    c.meta["creator"] = company
+    c.meta["title"] = c.pick(["投标报价内部核算单", "成本核算表", "工艺技术参数（企业秘密）"])
+    c.t(c.meta["title"] + "\n" + c.pick(["单位：", "编制单位："]))
+    c.org(name=company)
+    c.t("\n" + c.pick(["项目：", "工程名称："]))
+    c.loc(depth=c.rng.choice([1, 2]))
+    c.t(c.rng.choice(["大桥", "厂房", "仓库"]) + "工程\n")
+    for label in c.rng.sample(["人工费", "材料费", "管理费", "利润率", "投标底线", "最低报价"], c.rng.randrange(2, 5)):
+        c.t(label + "  ")
+        c.doc.secret_range(c.rng.choice([f"{c.rng.randrange(10, 999)}.{c.rng.randrange(10)}万元", f"{c.rng.randrange(1, 30)}%"]))
+        c.t("\n")
+    c.t("核算人：")
+    c.person()
+    c.t("  审核：")
+    c.person()
+    c.t("\n")
+
+
+# ============================================================================ public security
+def foreign_ethnic(c: Ctx) -> None:
+    """Foreign relations / ethnic-religious content -> CLOSED + PUBLIC_SECURITY (declassification does not help)."""
+    c.doc.fact("public_security")
+    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["关于接待外宾的情况报告", "关于民族宗教问题的调查报告", "关于边境纠纷的处理意见", "关于处理一起民族纠纷的报告", "关于外籍传教士活动的情况汇报"])
+    c.secret_header(0.4, 0.5)
+    c.org(name=body)
+    c.t("\n" + c.meta["title"] + "\n")
+    k = c.rng.random()
+    if k < 0.4:
+        c.t(c.pick(["据", "近期，"]))
+        c.loc(c.rng.choice(["越南", "苏联", "美国", "日本", "缅甸", "印度"]))
+        c.t(c.rng.choice(["方面", "驻华人员", "记者"]))
+        c.person(c.names.foreign())
+        c.t(c.rng.choice(["在", "到"]))
+        c.loc(depth=c.rng.choice([2, 3]))
+        c.t(c.rng.choice(["活动，涉及我方敏感问题，", "参观，提出了边界问题，"]) + "外事部门已作交涉。")
+    elif k < 0.75:
+        c.loc(depth=c.rng.choice([3, 4]))
+        c.t(c.rng.choice(["回族", "藏族", "维吾尔族", "畲族"]) + "群众与汉族群众因" + c.rng.choice(["土地", "水源", "宗教活动"]) + "问题发生冲突，")
+        c.t("当地" + c.rng.choice(["清真寺", "寺庙", "教堂"]) + c.rng.choice(["负责人", "阿訇", "主持"]))
+        c.person()
+        c.t("参与调解。")
+    else:
+        c.t(c.pick(["关于", "有关"]))
+        c.loc(depth=c.rng.choice([1, 2]))
+        c.t(c.rng.choice(["宗教团体", "境外组织", "民族分裂势力"]) + "的活动，")
+        c.org(name=c.rng.choice(["公安部", "外交部", "国家宗教事务局"]))
+        c.t("已有部署，各地要严格控制知情范围。")
+    c.t("\n" + c.pick(["报告人：", "承办人："]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def security_test(c: Ctx) -> None:
+    """HELD OUT: 外事活动简报 / 宗教场所登记 with public-security content."""
+    c.doc.fact("public_security")
+    body = (c.place.city or c.place.area) + c.rng.choice(["外事办公室", "民族宗教事务局", "侨务办公室"])
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["外事工作简报", "宗教活动场所情况通报", "涉外事件处理情况"])
+    c.secret_header(0.3, 0.6)
+    c.t(c.meta["title"] + "\n")
+    c.org(name=body)
+    c.t("：" + c.pick(["本月，", "近日，"]))
+    c.person(c.names.foreign())
+    c.t(c.pick(["率", "等"]) + c.rng.choice(["日本", "美国", "苏联", "朝鲜"]))
+    c.t("代表团访问")
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("，" + c.rng.choice(["期间提出敏感的历史遗留问题", "在宗教场所散发材料", "会见了当地少数民族人士"]) + "。陪同人员：")
+    c.person()
+    c.t("、")
+    c.person()
+    c.t("。\n")
+    c.date_text()
+
+
+# ============================================================================ registry
+TEMPLATES: tuple[Template, ...] = (
+    Template("personnel_form", "personnel", "train", personnel_form, weight=1.2),
+    Template("personnel_narrative", "personnel", "train", personnel_narrative),
+    Template("personnel_review", "personnel", "test", personnel_review_test),
+    Template("household_register", "household", "train", household_register, (1955, 2005)),
+    Template("household_migration", "household", "train", household_migration, (1958, 2005)),
+    Template("household_census", "household", "test", household_test, (1982, 2005)),
+    Template("court_judgment", "court", "train", court_judgment, (1979, 2005)),
+    Template("court_admin_penalty", "court", "test", court_ruling_test, (1958, 2005)),
+    Template("medical_record", "medical", "train", medical_record),
+    Template("injury_appraisal", "medical", "train", injury_appraisal, (1960, 2005)),
+    Template("medical_procedure", "medical", "test", medical_test, (1972, 2005)),
+    Template("petition_letter", "petition", "train", petition_letter, (1978, 2005)),
+    Template("petition_reply", "petition", "test", petition_register_test, (1980, 2005)),
+    Template("meeting_minutes", "minutes", "train", meeting_minutes, weight=1.3),
+    Template("meeting_briefing", "minutes", "test", meeting_test),
+    Template("contract_companies", "contract", "train", contract_companies, (1980, 2005)),
+    Template("contract_individual", "contract", "train", contract_individual, (1982, 2005)),
+    Template("contract_agreement", "contract", "test", contract_test, (1985, 2005)),
+    Template("public_notice", "public", "train", public_notice, weight=1.2),
+    Template("statistics_report", "public", "train", statistics_report),
+    Template("work_report", "public", "train", work_report),
+    Template("commendation", "public", "train", commendation),
+    Template("public_consultation", "public", "test", public_test, (1985, 2005)),
+    Template("secret_directive", "secret", "train", secret_directive, weight=1.3),
+    Template("secret_telegram", "secret", "test", secret_test),
+    Template("commercial_core", "commercial", "train", commercial_core, (1980, 2005)),
+    Template("commercial_costing", "commercial", "test", commercial_test, (1985, 2005)),
+    Template("foreign_ethnic", "security", "train", foreign_ethnic),
+    Template("foreign_affairs_brief", "security", "test", security_test),
+)
