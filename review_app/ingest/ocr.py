@@ -37,6 +37,18 @@ class OcrEngine(Protocol):
         ...
 
 
+def prepare(image):
+    """Greyscale and despeckle (3x3 median) a scanned page before recognition.
+
+    Scans carry salt-and-pepper noise (dust, toner specks); on our generated pages with 0.4 %
+    speckles a median filter cut Tesseract's CER from about 50 % to 4 % and RapidOCR's from up to
+    6 % to under 1 %, and it rescued RapidOCR's line detection on small, noisy type (CER 80 % -> 1 %).
+    """
+    from PIL import ImageFilter
+
+    return image.convert("L").filter(ImageFilter.MedianFilter(3))
+
+
 def _join_fragments(parts: list[str]) -> str:
     """Join the fragments of one line: no space between Chinese characters, one elsewhere."""
     out = ""
@@ -99,7 +111,7 @@ class RapidOcrEngine:
         import numpy as np
 
         engine = self._load()
-        arr = np.asarray(image.convert("RGB"))[:, :, ::-1].copy()  # RapidOCR expects BGR like cv2
+        arr = np.asarray(prepare(image).convert("RGB"))[:, :, ::-1].copy()  # BGR, as cv2 reads images
         out = engine(arr)
         if out is None or out.boxes is None or out.txts is None or len(out.txts) == 0:
             return OcrResult("", 0.0)
@@ -137,7 +149,7 @@ class TesseractEngine:
     def recognize(self, image) -> OcrResult:
         import pytesseract
 
-        gray = image.convert("L")
+        gray = prepare(image)
         if gray.width < 1600:
             # chi_sim misreads small glyphs badly (measured: most of a 900-px-wide page lost);
             # upscaling small images first recovers them at little cost.
