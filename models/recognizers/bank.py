@@ -52,9 +52,9 @@ class BankCardRecognizer(RecognizerBase):
                 score, why = 0.85, "card number: Luhn passes, issuer prefix " + d[:2]
             else:
                 continue
-            if c.split:
+            if c.regrouped:
                 score -= self.split_penalty
-                why += "; part of a longer digit run"
+                why += "; regrouped from a longer digit run"
             out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score, why))
         return out
 
@@ -72,10 +72,18 @@ class BankAccountRecognizer(RecognizerBase):
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
         text = nt.text
         out: list[Span] = []
+        best_by_start: dict[int, object] = {}
+        # the number right after the cue: the longest slice from the start of its run that is
+        # not a quantity ("账号1402-0232-0910 1990年" stops before the year)
         for c in candidates(text):
             d = c.digits
-            if c.split or len(d) < self.min_digits or not d.isdigit() or quantity_follows(text, c.end):
+            if not c.at_run_start or len(d) < self.min_digits or not d.isdigit() or quantity_follows(text, c.end):
                 continue
+            prev = best_by_start.get(c.start)
+            if prev is None or c.end > prev.end:
+                best_by_start[c.start] = c
+        for c in best_by_start.values():
+            d = c.digits
             ctx = CONTEXT.nearest(text, c.start, self.context_window)
             if ctx is None or ctx.category != "bank":
                 continue
@@ -83,7 +91,7 @@ class BankAccountRecognizer(RecognizerBase):
                 continue  # the cue names the first number after it, not a later one
             if ctx.word in _CARD_CUES and 16 <= len(d) <= 19:
                 continue  # a card: BankCardRecognizer reads it and says whether Luhn passes
-            score = 0.9 if ctx.distance <= 8 else 0.8
+            score = (0.9 if ctx.distance <= 8 else 0.8) - (0.05 if c.split else 0.0)
             out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score,
                                  f"account number after {ctx.word}"))
         return out

@@ -92,9 +92,9 @@ class ResidentIdRecognizer(RecognizerBase):
             if scored is None:
                 continue
             score, why = scored
-            if c.split:
+            if c.regrouped:
                 score -= self.split_penalty
-                why += "; part of a longer digit run"
+                why += "; regrouped from a longer digit run"
             out.append(self.span(nt, c.start, c.end, "ID_NUMBER", score, why))
         return out
 

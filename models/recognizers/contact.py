@@ -71,9 +71,9 @@ class PhoneRecognizer(RecognizerBase):
             if read is None:
                 continue
             start, score, why = read
-            if c.split:
+            if c.regrouped:
                 score -= self.split_penalty
-                why += "; part of a longer digit run"
+                why += "; regrouped from a longer digit run"
             if score >= 0.5:
                 last_end = max(last_end, c.end)
             out.append(self.span(nt, start, c.end, "PHONE", score, why))

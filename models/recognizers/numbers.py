@@ -31,6 +31,13 @@ class Candidate:
     digits: str  # the digits only (X upper-cased)
     split: bool  # True when only part of a longer run
     groups: tuple[int, ...]  # lengths of the digit groups, e.g. (4, 8) for 0591-87654321
+    at_run_start: bool = True
+
+    @property
+    def regrouped(self) -> bool:
+        """A slice of a longer run made of several groups: a guess at how to regroup digits
+        (a single complete group beside others, as in a table row, is no guess)."""
+        return self.split and len(self.groups) > 1
 
 
 @lru_cache(maxsize=16)
@@ -59,7 +66,7 @@ def candidates(text: str) -> tuple[Candidate, ...]:
                 if "X" in digits[:-1]:
                     break
                 lengths = tuple(b - a for a, b in groups[i : j + 1])
-                out.append(Candidate(s, e, digits, not (i == 0 and j == n - 1), lengths))
+                out.append(Candidate(s, e, digits, not (i == 0 and j == n - 1), lengths, i == 0))
     return tuple(out)
 
 

@@ -28,7 +28,7 @@ _INTERNAL = re.compile(
     r"(?P<trailer>[ ,，、·.]{0,4}(?:注意保存|注意保密|妥善保存|妥善保管|不得外传|请勿外传|严禁外传|不得翻印))?"
 )
 # what a marking's field label looks like: 密级：, 【密级】, 标密：, 保密等级:
-_FIELD_LABEL = r"(?:密级|标密|秘密等级|保密等级|密别|文件密级)[ ]?[:：】\])]?[ ]*"
+_FIELD_LABEL = r"(?:密[ ]?级|标[ ]?密|秘密等级|保密等级|密[ ]?别|文件密级)[ ]?[:：】\])]?[ ]*"
 _HEAD_BEFORE = re.compile(rf"(?:[\n\[【(「『〖]|{_FIELD_LABEL})[ ]*$")
 _AFTER_FIELD_LABEL = re.compile(rf"{_FIELD_LABEL}$")
 # after a bare level: the end, a space, a closing bracket, punctuation, or an opening bracket
@@ -72,8 +72,8 @@ class SecretMarkRecognizer(RecognizerBase):
             rest = text[m.end() : len(text) if line_end < 0 else line_end]
             if _AFTER_FIELD_LABEL.search(before):
                 found.append((m.start(), m.end(), 0.9, "内部 marking after a classification field label"))
-            elif _HEAD_BEFORE.search(before) and not rest.strip():
-                found.append((m.start(), m.end(), 0.85, "内部 marking alone on its line"))
+            elif _HEAD_BEFORE.search(before) and (not rest.strip() or _END_AFTER.match(rest[:1])):
+                found.append((m.start(), m.end(), 0.85, "内部 marking at the head of a line"))
         return [self.span(nt, s, e, "SECRET_MARK", score, why) for s, e, score, why in found]
 
     @staticmethod

@@ -123,6 +123,7 @@ def test_secret_marks(analyzer, text, expected):
     "1996年3月15日，即19960315。",
     "发票号码12345678，发票代码135011920123。",
     "税务登记号350102154321234。",
+    "税号：610326880412269",
     "统一社会信用代码91350100MA2XY3K47Q。",
     "学号2019010203，准考证号 350102198703154511。",
     "全年实现产值13905912345元，增长12.5%，共6222021001123456789人次。",
@@ -176,3 +177,19 @@ def test_marking_after_field_labels(analyzer, text, expected):
 def test_more_phone_forms(analyzer, text, expected):
     s = only(analyzer, text)
     assert (s.label, text[s.start : s.end]) == ("PHONE", expected)
+
+
+def test_register_row_with_a_year_after_the_id(analyzer):
+    bad = VALID_ID[:17] + "2"
+    text = f"次子 华丽 身份证 {bad} 1987年生"
+    assert found(analyzer, text) == [("ID_NUMBER", bad)]
+    text = "账号：1402-0232-0910012 1990年开户"
+    assert found(analyzer, text) == [("BANK_ACCOUNT", "1402-0232-0910012")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("密 级：机密　已解密", "机密"),
+    ("内部资料  （已解密）", "内部资料"),
+])
+def test_spaced_field_label_and_internal_with_note(analyzer, text, expected):
+    assert found(analyzer, text) == [("SECRET_MARK", expected)]
