@@ -1,0 +1,48 @@
+"""``kaifang serve``: the review app on 127.0.0.1 (uvicorn)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from kaifang.cli.common import engine, fail, settings
+
+
+def serve_app(s, eng, host: str, port: int, log_level: str = "info") -> None:
+    import uvicorn
+
+    from review_app.main import create_app
+
+    app = create_app(s, engine=eng)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def print_first_admin(eng, algo: str) -> None:
+    """Create the first admin on an empty user table and print its one-time password."""
+    from review_app.db import session_scope
+    from review_app.store.users import ensure_first_admin
+
+    with session_scope(eng) as session:
+        created = ensure_first_admin(session=session, algo=algo)
+    if created:
+        typer.secho(f"First-run admin created. Sign in as: {created[0]}  password: {created[1]}\n"
+                    "(shown once; change it or create named accounts under Admin)", fg=typer.colors.GREEN)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: Optional[str] = typer.Option(None, "--host", help="address to bind (default 127.0.0.1; "
+                                           "put a TLS proxy in front for anything but loopback)"),
+        port: Optional[int] = typer.Option(None, "--port", help="port (default 8000, or KAIFANG_PORT)"),
+    ) -> None:
+        """Serve the review app: queue, document review, committee decisions, audit log, admin."""
+        s = settings()
+        host = host or s.host
+        port = port or s.port
+        if not 0 < port < 65536:
+            fail(f"--port {port}: not a TCP port")
+        eng = engine(s)
+        print_first_admin(eng, s.audit_hash)
+        typer.echo(f"Kaifang review app on http://{host}:{port}/  (Ctrl-C stops it)")
+        serve_app(s, eng, host, port)
