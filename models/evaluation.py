@@ -35,7 +35,6 @@ import json
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -53,6 +52,7 @@ __all__ = [
     "span_scores",
     "decision_scores",
     "load_detector",
+    "RulesOnlyDetector",
     "load_proposer",
     "format_report",
 ]
@@ -323,10 +323,8 @@ def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = Non
 # --------------------------------------------------------------------------- loading components
 
 class RulesOnlyDetector:
-    """Adapter giving the RuleAnalyzer the Detector interface.
-
-    TEMPORARY: used only while ``models.pipeline`` (owner D) does not exist; remove with it.
-    """
+    """The RuleAnalyzer behind the Detector interface: evaluates the exact rules alone
+    (``kaifang evaluate --rules-only``, benchmarks/rules_bench.py)."""
 
     def __init__(self, analyzer: Any):
         self.analyzer = analyzer
@@ -339,59 +337,24 @@ class RulesOnlyDetector:
         return [self.analyzer.find(t) for t in texts]
 
 
-@dataclass
-class _BaselineProposal:
-    decision: str
-    reasons: list[str] = field(default_factory=list)
-
-
-class BaselineProposer:
-    """Policy-only stand-in (GUIDELINES rules 2 and 4) for evaluating decisions.
-
-    TEMPORARY: used only while ``models.decision`` (owner E) does not exist; remove with it.
-    """
-
-    version = "baseline-policy.v0"
-
-    def propose(self, text: str, spans: list, meta: dict) -> _BaselineProposal:
-        labels = {getattr(s, "label", None) or s["label"] for s in spans}
-        if "SECRET_MARK" in labels or str(meta.get("classification", "")).strip() not in ("", "无", "公开"):
-            return _BaselineProposal("CLOSED", ["STATE_SECRET"])
-        if labels & (SENSITIVE_LABELS - {"PERSON", "SECRET_MARK"}):
-            return _BaselineProposal("OPEN_REDACTED", ["PERSONAL_INFO"])
-        return _BaselineProposal("OPEN")
-
-
-def _module_missing(exc: ModuleNotFoundError, name: str) -> bool:
-    return exc.name == name
-
-
-def load_detector(model_dir: str | Path | None = None) -> tuple[Any, str | None]:
-    """(detector, warning): ``models.pipeline.Detector.load``, or the rules-only fallback while
-    that module does not exist (then ``warning`` says so; a ``model_dir`` cannot be honoured)."""
-    try:
-        from models.pipeline import Detector  # owner D
-    except ModuleNotFoundError as exc:
-        if not _module_missing(exc, "models.pipeline"):
-            raise
+def load_detector(model_dir: str | Path | None = None, *, rules_only: bool = False) -> tuple[Any, str | None]:
+    """(detector, warning): ``models.pipeline.Detector.load(model_dir)`` (None: the default model),
+    or with ``rules_only`` the shipped rule analyzer alone."""
+    if rules_only:
         if model_dir is not None:
-            raise EvaluationInputError(
-                f"--model {model_dir}: models.pipeline is not available, so only the built-in rules can run") from None
+            raise EvaluationInputError("--rules-only evaluates the shipped rules; it takes no --model")
         from models.analyzer import build_rule_analyzer
 
-        return RulesOnlyDetector(build_rule_analyzer()), (
-            "models.pipeline not found: evaluating the rule analyzer only (no neural NER)")
+        return RulesOnlyDetector(build_rule_analyzer()), None
+    from models.pipeline import Detector  # owner D
+
     return Detector.load(model_dir), None
 
 
 def load_proposer(model_dir: str | Path | None = None) -> tuple[Any, str | None]:
-    """(proposer, warning): ``models.decision.DecisionProposer.load`` or the policy-only fallback."""
-    try:
-        from models.decision import DecisionProposer  # owner E
-    except ModuleNotFoundError as exc:
-        if not _module_missing(exc, "models.decision"):
-            raise
-        return BaselineProposer(), "models.decision not found: decisions from the policy-only baseline"
+    """(proposer, warning): ``models.decision.DecisionProposer.load(model_dir)``."""
+    from models.decision import DecisionProposer  # owner E
+
     return DecisionProposer.load(model_dir), None
 
 

@@ -16,6 +16,8 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="JSON Lines in the SCHEMA.md format"),
         model: Optional[Path] = typer.Option(None, "--model", help="model version directory (default: the shipped model)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of a table"),
+        rules_only: bool = typer.Option(False, "--rules-only", help="evaluate the exact rules alone (no neural "
+                                        "NER, no trained model needed; decisions are not scored)"),
     ) -> None:
         """Span P/R/F1 (exact and overlap), sensitive recall, throughput, and decision metrics."""
         from models.evaluation import (
@@ -32,11 +34,11 @@ def register(app: typer.Typer) -> None:
             fail(f"--model {model}: not a directory")
         try:
             records = load_records(file)
-            detector, warning = load_detector(model)
+            detector, warning = load_detector(model, rules_only=rules_only)
             if warning:
                 warn(warning)
             proposer = None
-            if any(r.get("decision") is not None for r in records):
+            if not rules_only and any(r.get("decision") is not None for r in records):
                 try:
                     proposer, warning = load_proposer(model)
                 except FileNotFoundError as exc:

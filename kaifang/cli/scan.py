@@ -30,11 +30,11 @@ def _read_input(source: str) -> str:
         fail(f"{source}: cannot read as text: {exc}")
 
 
-def _load_detector(model: Optional[Path]):
+def _load_detector(model: Optional[Path], rules_only: bool):
     from models.evaluation import EvaluationInputError, load_detector, warn
 
     try:
-        detector, warning = load_detector(model)
+        detector, warning = load_detector(model, rules_only=rules_only)
     except (EvaluationInputError, FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     if warning:
@@ -78,11 +78,12 @@ def register(app: typer.Typer) -> None:
         rescan: bool = typer.Option(False, "--rescan", help="with --collection: scan documents already scanned "
                                     "again (spans nobody reviewed are replaced)"),
         actor: str = typer.Option("system", "--actor", help="with --collection: who the audit log names"),
+        rules_only: bool = typer.Option(False, "--rules-only", help="run the exact rules alone (no trained model)"),
     ) -> None:
         """Detect sensitive spans: JSON Lines (label, text, start, end, score, source, explanation)."""
         if (source is None) == (collection is None):
             fail("give either FILE (or - for standard input) or --collection NAME")
-        detector = _load_detector(model)
+        detector = _load_detector(model, rules_only)
         if collection is not None:
             _scan_collection(collection, detector, rescan, actor)
             return

@@ -108,6 +108,9 @@ class PhoneRecognizer(RecognizerBase):
         if len(national) == 11 and _MOBILE.fullmatch(national):
             if cat in ("bank", "id", "passport", "permit"):
                 return start, 0.45, f"mobile pattern but context {ctx.word}"
+            if not phone_ctx and national == d and _looks_like_date(d[:8]):
+                # 19690911240 after 收文日期: a date with a serial, unless a phone cue says otherwise
+                return start, 0.45, "mobile pattern, but starts with a date and has no phone cue"
             base = 0.98 if (phone_ctx or national != d) else 0.9
             return start, base, "mobile number (1[3-9] + 9 digits)" + ctx_note
         if national == d:

@@ -12,12 +12,23 @@ runner = CliRunner()
 TEXT = "林碧军，身份证号350102198703154511，电话：0591-87654321。\n机密★10年"
 
 
+class PolicyStub:
+    """Stands in for the trained DecisionProposer: a marking closes, other sensitive spans redact."""
+
+    version = "stub.v1"
+
+    def propose(self, text, spans, meta):
+        labels = {s.label for s in spans}
+        decision = "CLOSED" if "SECRET_MARK" in labels else "OPEN_REDACTED" if labels else "OPEN"
+        return type("Proposal", (), {"decision": decision})()
+
+
 @pytest.fixture(autouse=True)
 def rules_only(monkeypatch):
-    """Pin the detector and proposer to the rules and the policy baseline (no trained model)."""
-    monkeypatch.setattr(evaluation, "load_detector",
-                        lambda model=None: (evaluation.RulesOnlyDetector(build_rule_analyzer()), None))
-    monkeypatch.setattr(evaluation, "load_proposer", lambda model=None: (evaluation.BaselineProposer(), None))
+    """Pin the detector to the rules and the proposer to a stub (no trained model needed)."""
+    monkeypatch.setattr(evaluation, "load_detector", lambda model=None, rules_only=False: (
+        evaluation.RulesOnlyDetector(build_rule_analyzer()), None))
+    monkeypatch.setattr(evaluation, "load_proposer", lambda model=None: (PolicyStub(), None))
 
 
 def write(tmp_path, records):
@@ -118,3 +129,18 @@ def test_scan_collection_into_the_store(tmp_path, monkeypatch):
     assert json.loads(again.stdout)["skipped"] == 1  # idempotent: already scanned
     missing = runner.invoke(app, ["scan", "--collection", "无此全宗"], env=env)
     assert missing.exit_code == 2 and "no collection named" in missing.output
+
+
+def test_rules_only_flag_needs_no_trained_model(tmp_path, monkeypatch):
+    monkeypatch.undo()  # the real loaders
+    gold = [{"id": "1", "text": TEXT, "decision": "CLOSED",
+             "spans": [{"start": 8, "end": 26, "label": "ID_NUMBER"}]}]
+    r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--rules-only", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["detector"] == "rules-only:rules.v1" and "decisions" not in out
+    assert out["spans"]["ID_NUMBER"]["f1"] == 1.0 and out["labels_unscored"] == ["PHONE", "SECRET_MARK"]
+    r = runner.invoke(app, ["scan", "-", "--rules-only"], input=TEXT.encode("utf-8"))
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3
+    r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--rules-only", "--model", str(tmp_path)])
+    assert r.exit_code == 2 and "takes no --model" in r.output
