@@ -396,7 +396,9 @@ class DecisionProposer:
                 arrays["closure_intercept"] = self.state.closure.intercept
             np.savez_compressed(tmp / WEIGHTS_FILE, **arrays)
             rb_name = self.policy.rulebook.path.name
-            shutil.copyfile(self.policy.rulebook.path, tmp / rb_name)
+            if not self.policy.rulebook.source:
+                raise ValueError("the rulebook was not loaded from a file; cannot save a model with it")
+            (tmp / rb_name).write_bytes(self.policy.rulebook.source)
             manifest = {
                 **self.manifest, **(extra_manifest or {}),
                 "kind": COMPONENT_KIND, "version": self.version, "feature_version": FEATURE_VERSION,

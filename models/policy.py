@@ -99,6 +99,7 @@ class Rulebook:
     rules: tuple[Rule, ...]
     path: Path
     sha256: str
+    source: bytes = b""  # the exact bytes loaded: what a saved model copies, whatever the file is now
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Rulebook":
@@ -111,10 +112,10 @@ class Rulebook:
             raw = yaml.safe_load(raw_bytes.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise RulebookError(f"rulebook {p} is not valid UTF-8 YAML: {exc}") from exc
-        return cls.from_mapping(raw, path=p, sha256=hashlib.sha256(raw_bytes).hexdigest())
+        return cls.from_mapping(raw, path=p, sha256=hashlib.sha256(raw_bytes).hexdigest(), source=raw_bytes)
 
     @classmethod
-    def from_mapping(cls, raw: Any, *, path: Path = DEFAULT_RULEBOOK, sha256: str = "") -> "Rulebook":
+    def from_mapping(cls, raw: Any, *, path: Path = DEFAULT_RULEBOOK, sha256: str = "", source: bytes = b"") -> "Rulebook":
         if not isinstance(raw, dict):
             raise RulebookError("rulebook must be a mapping")
         for key in ("version", "rules", "bases"):
@@ -137,7 +138,7 @@ class Rulebook:
         return cls(
             version=str(raw["version"]), effective=str(raw.get("effective", "")), bases=bases,
             parameters=dict(raw.get("parameters") or {}), cues=cues, rules=tuple(rules),
-            path=path, sha256=sha256,
+            path=path, sha256=sha256, source=source,
         )
 
     def rule(self, rule_id: str) -> Rule:

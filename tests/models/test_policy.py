@@ -159,3 +159,13 @@ def test_helpers():
     assert len(to_halfwidth(s)) == len(s) and to_halfwidth(s) == "机密*10年 注意"
     with pytest.raises(ValueError):
         Policy.load().apply("MAYBE", [], Policy.load().evaluate("x", [], {}, AS_OF))
+
+
+@pytest.mark.parametrize("note", [
+    "已解密（1999-03-01）", "解密日期：一九九九年三月一日", "此件已自行解密", "经1999年开放鉴定，本件已解密",
+    "1999年3月解密", "本件已按规定解密，解密时间2001年。", "（已于2001年）解密", "解密标识：已解密 1999",
+])
+def test_declassification_phrasings(policy, note):
+    text = f"机密\n{note}\n关于战备物资储备的意见"
+    pr = policy.evaluate(text, [Span(0, 2, "SECRET_MARK")], {"classification": "机密"}, AS_OF)
+    assert pr.declassified and pr.floor == "OPEN", note
