@@ -39,12 +39,23 @@ def store_call(fn, **kwargs):
 # --------------------------------------------------------------------------- queue and documents
 
 
-def queue_filters(collection: str | None = None, year: int | None = None, decision: str | None = None,
-                  min_confidence: float | None = None, max_confidence: float | None = None,
+def _opt(value: str | None, kind: type, name: str):
+    """Optional number from a query string: an empty field (an HTML form's default) means unset."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return kind(value)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"{name}: not a number: {value!r}") from exc
+
+
+def queue_filters(collection: str | None = None, year: str | None = None, decision: str | None = None,
+                  min_confidence: str | None = None, max_confidence: str | None = None,
                   reviewer: str | None = None, stage: str = "todo") -> QueueFilters:
     try:
-        return QueueFilters(collection=collection or None, year=year, decision=decision or None,
-                            min_confidence=min_confidence, max_confidence=max_confidence,
+        return QueueFilters(collection=collection or None, year=_opt(year, int, "year"), decision=decision or None,
+                            min_confidence=_opt(min_confidence, float, "min_confidence"),
+                            max_confidence=_opt(max_confidence, float, "max_confidence"),
                             reviewer=reviewer or None, stage=stage).validate()
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
@@ -172,10 +183,11 @@ def api_finalize(document_id: int, body: DecisionBody, session: Session = Depend
 
 
 def audit_filters(actor: str | None = None, action: str | None = None, subject: str | None = None,
-                  document: int | None = None, since: str | None = None,
+                  document: str | int | None = None, since: str | None = None,
                   until: str | None = None) -> audit_query.AuditFilters:
+    doc = document if isinstance(document, int) or document is None else _opt(document, int, "document")
     f = audit_query.AuditFilters(actor=actor or None, action=action or None, subject=subject or None,
-                                 document=document, since=since or None, until=until or None)
+                                 document=doc, since=since or None, until=until or None)
     try:
         f.validate()
     except ValueError as exc:

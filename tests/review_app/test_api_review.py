@@ -191,3 +191,12 @@ def test_configured_sm3_hash_is_used_for_review_events(tmp_path, sqlite_engine):
         algos = {e.action: e.algo for e in s.exec(select(AuditEvent))}
     assert algos["login"] == "sm3" and algos["decision.review"] == "sm3"
     assert c.get("/api/me").json()["role"] == "reviewer"
+
+
+def test_empty_form_fields_mean_unset(app_env):
+    app, _, ids = app_env
+    c, _ = login(app, "admin1")
+    r = c.get("/api/queue", params={"year": "", "min_confidence": "", "max_confidence": "", "stage": "all"})
+    assert r.status_code == 200 and len(r.json()["rows"]) == 3
+    assert c.get("/api/queue", params={"year": "abc"}).status_code == 400
+    assert c.get("/audit", params={"document": "", "since": ""}).status_code == 200
