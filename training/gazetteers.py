@@ -71,14 +71,14 @@ def historical_names() -> tuple[str, ...]:
     """Historical figures' names (Simplified-only entries of ancient_names_25w.txt, 2-4 chars).
 
     Two thirds of the source list contain Traditional characters; those are skipped rather than
-    converted, since no converter is a dependency and Simplified archives are the target.
+    converted (no converter is a dependency): a name is kept when it encodes in GB 2312, the
+    Simplified character set, which no Traditional-only character is part of.
     """
     out = []
-    trad = set("張陳劉錢孫鄭馮馮衛蔣韓楊許呂東國長門見貝車馬鳥魚龍書會來時實為無與萬學體義")
     with dataset_path("cn_person_names", "ancient_names_25w.txt").open(encoding="utf-8") as fh:
         for line in fh:
             n = line.strip()
-            if 2 <= len(n) <= 4 and _is_cjk(n) and not (set(n) & trad) and not n.endswith(
+            if 2 <= len(n) <= 4 and _is_cjk(n) and _is_simplified(n) and not n.endswith(
                 ("和尚", "禪師", "禅师", "居士", "法師", "法师", "上人", "道人")
             ):
                 out.append(n)
@@ -226,6 +226,14 @@ _CJK = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff]+$")
 
 def _is_cjk(s: str) -> bool:
     return bool(_CJK.match(s))
+
+
+def _is_simplified(s: str) -> bool:
+    try:
+        s.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read_thuocl_df(name: str) -> list[tuple[str, int]]:

@@ -51,6 +51,7 @@ class Doc:
     spans: list[SynthSpan] = field(default_factory=list)
     ranges: list[Range] = field(default_factory=list)
     facts: set[str] = field(default_factory=set)
+    decoys: list[tuple[int, int, str]] = field(default_factory=list)
     pos: int = 0
 
     def t(self, s: str) -> "Doc":
@@ -71,6 +72,13 @@ class Doc:
     def secret_range(self, s: str, reason: str = "COMMERCIAL_SECRET") -> "Doc":
         """Text that must be masked although it is no entity (an unpublished price)."""
         self.ranges.append(Range(self.pos, self.pos + len(s), reason))
+        return self.t(s)
+
+    def decoy(self, s: str, kind: str) -> "Doc":
+        """A number that looks sensitive but must NOT be labelled (档号, 文号, postal code ...).
+
+        Recorded so tests (and the rules' owner) can check that nothing ever labels it."""
+        self.decoys.append((self.pos, self.pos + len(s), kind))
         return self.t(s)
 
     def fact(self, name: str) -> "Doc":

@@ -63,8 +63,20 @@ class Ctx:
         self.doc.e(s, "LOC", private=False)
         return s
 
+    def origin(self) -> str:
+        """Native place (籍贯, ……人): an admin chain, sometimes down to the village — one LOC."""
+        s = self.place.chain(self.rng, self.rng.choice([2, 3]))
+        if self.place.town and self.chance(0.3):
+            base = self.place.town if self.chance(0.5) else self.place.area + self.place.town
+            s = base + self.rng.choice(v.VILLAGE_BASES) + "村"
+        return self.loc(s)
+
+    def org_str(self, kind: str | None = None) -> str:
+        """An organisation name of this document's place and era (not written)."""
+        return v.org_name(self.rng, self.place, kind, self.year)
+
     def org(self, kind: str | None = None, name: str | None = None) -> str:
-        name = name or v.org_name(self.rng, self.place, kind)
+        name = name or self.org_str(kind)
         self.doc.e(name, "ORG", private=False)
         return name
 
@@ -120,8 +132,10 @@ class Ctx:
         self.t(self.pick(["地址", "单位地址", "通讯地址", "地址", "办公地址", "联系地址"]) + self.colon())
         self.doc.e(a, "LOC", private=False)
         if self.chance(0.5):
-            self.t(self.pick(["，邮编：", "  邮政编码：", "（邮编", "，邮编"]) + v.postal_code(self.rng))
-            if self.doc.parts[-2].startswith("（"):
+            opening = self.pick(["，邮编：", "  邮政编码：", "（邮编", "，邮编"])
+            self.t(opening)
+            self.doc.decoy(v.postal_code(self.rng), "postal_code")
+            if opening.startswith("（"):
                 self.t("）")
         return a
 
@@ -164,12 +178,45 @@ class Ctx:
         return True
 
     def doc_number_line(self) -> None:
-        self.t(v.doc_number(self.rng, self.place, self.year) + "\n")
+        self.doc.decoy(v.doc_number(self.rng, self.place, self.year), "doc_number")
+        self.t("\n")
 
     def archive_line(self) -> None:
         """档号 / 全宗号 decoy line (never an ID)."""
         code = self.meta.get("reference_code") or v.reference_code(self.rng, self.year)
-        self.t(self.pick(["档号：", "档号：", "档案号：", "全宗号-目录号-案卷号：", "档 号：", "归档号："]) + code + "\n")
+        self.t(self.pick(["档号：", "档号：", "档案号：", "全宗号-目录号-案卷号：", "档 号：", "归档号："]))
+        self.doc.decoy(code, "reference_code")
+        self.t("\n")
+
+    def decoy_field(self, kind: str | None = None) -> None:
+        """One number-like field that is no entity (GUIDELINES: not IDs, not phones)."""
+        kind = kind or self.rng.choice(["postal", "invoice", "tax", "date8", "survey", "stat", "docno", "serial"])
+        if kind == "postal":
+            self.t(self.pick(["邮政编码：", "邮编：", "邮编 "]))
+            self.doc.decoy(v.postal_code(self.rng), "postal_code")
+        elif kind == "invoice":
+            self.t(self.pick(["发票号码：", "发票号：", "收据编号：", "凭证号："]))
+            self.doc.decoy(v.invoice_number(self.rng), "invoice_number")
+        elif kind == "tax":
+            self.t(self.pick(["税务登记号：", "税号：", "纳税人识别号：", "税务登记证号："]))
+            self.doc.decoy(v.tax_number(self.rng, self.place), "tax_number")
+        elif kind == "date8":
+            self.t(self.pick(["登记日期：", "填表日期 ", "收文日期：", "批次号："]))
+            d = v.random_date(self.rng, self.year)
+            self.doc.decoy(f"{d:%Y%m%d}" + (f"{self.rng.randrange(1, 999):03d}" if self.chance(0.3) else ""), "date_number")
+        elif kind == "survey":
+            self.t(self.pick(["调查表编号：", "普查小区编码：", "问卷编号："]))
+            self.doc.decoy(f"{self.place.area_code}{self.rng.randrange(10**5, 10**6)}", "survey_code")
+        elif kind == "stat":
+            self.t(self.pick(["全县总人口", "本年度共接待", "全市职工人数", "共计"]))
+            self.doc.decoy(f"{self.rng.randrange(10**4, 10**7)}", "statistic")
+            self.t(self.rng.choice(["人", "人次", "户"]))
+        elif kind == "docno":
+            self.t(self.pick(["文号：", "依据", "根据"]))
+            self.doc.decoy(v.doc_number(self.rng, self.place, self.year), "doc_number")
+        else:
+            self.t(self.pick(["流水号：", "编号：", "登记号："]))
+            self.doc.decoy(f"{self.year}{self.rng.randrange(10**5, 10**7)}", "serial_number")
 
     def signature(self, org: str | None = None) -> None:
         self.t("\n")

@@ -71,6 +71,11 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
     if rng.random() < 0.25:
         ctx.archive_line()
     tpl.build(ctx)
+    if rng.random() < 0.3:  # a catalogue/registry footer with a number that is no entity
+        doc.t(rng.choice(["\n", "\n\n", "\n（", "\n备注："]))
+        ctx.decoy_field()
+        if doc.parts[-3].endswith("（"):
+            doc.t("）")
     text = doc.text
     if not text.strip():
         raise _Retry()
@@ -89,6 +94,8 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
         "date": _catalogue_date(rng, d),
         "reference_code": ctx.meta["reference_code"],
         "classification": ctx.meta.get("classification", ""),
+        # numbers that look sensitive but are no entity (档号, 文号, postal codes ...): never labelled
+        "decoys": [{"start": a, "end": b, "kind": k} for a, b, k in doc.decoys],
     }
     if decision.closure:
         rec["closure"] = decision.closure

@@ -39,7 +39,7 @@ def _sex_ethnic(c: Ctx) -> None:
 
 def _origin(c: Ctx) -> None:
     c.t(c.pick(["籍贯：", "籍贯", "原籍：", "籍贯 ", "出生地："]))
-    c.loc(depth=c.rng.choice([2, 3]))
+    c.origin()
     c.sep()
 
 
@@ -54,6 +54,42 @@ def _work_history(c: Ctx, n: int | None = None) -> None:
         c.t(c.pick(["工作", "任" + c.rng.choice(["科员", "干事", "副科长", "技术员", "会计", "教师", "车间主任"]), "任职", "担任办事员", "工作"]))
         c.t(c.rng.choice(["；", "。", "\n"]))
         y = y2
+
+
+def _incidental_private(c: Ctx) -> None:
+    """A private person's details in an otherwise public record (GUIDELINES rule 2: mask, open)."""
+    k = c.rng.random()
+    if k < 0.35:
+        c.t(c.pick(["经核实，困难户", "救济对象", "走访了困难群众", "慰问了"]))
+        c.person()
+        c.t("（" + c.pick(["住", "家住", "现住"]))
+        c.home_address(word=False)
+        c.t("），")
+        c.t(c.pick(["其", "该户"]) + c.rng.choice(["户主", "家属", "本人"]))
+        c.health()
+        c.t(c.pick(["，已发放救济款。", "，已列入帮扶对象。", "，给予临时救助。"]))
+    elif k < 0.6:
+        c.t(c.pick(["群众", "来访群众", "举报人"]))
+        c.person()
+        c.t("（")
+        c.phone()
+        c.t(c.pick(["）反映的问题已转有关部门办理。", "）提出的意见已采纳。"]))
+    elif k < 0.8:
+        c.t(c.pick(["原", "前"]) + c.rng.choice(["会计", "出纳", "仓库保管员", "副厂长"]))
+        c.person()
+        c.t(c.pick(["因挪用公款已被", "因违纪已受", "已被"]))
+        c.legal(c.rng.choice(["party", "measure", "sentence"]))
+        c.t("，" + c.pick(["账目已移交。", "工作由他人接替。"]))
+    else:
+        c.t(c.pick(["捐赠人", "联系人", "申请人"]))
+        c.person()
+        c.t("，")
+        if c.year >= 1985:
+            c.id_number()
+            c.t("，")
+        c.bank()
+        c.t("。")
+    c.t("\n")
 
 
 # ============================================================================ personnel
@@ -89,6 +125,9 @@ def personnel_form(c: Ctx) -> None:
     if c.chance(0.4):
         c.phone()
         c.sep()
+    if c.year >= 1997 and c.chance(0.4):
+        c.email()
+        c.sep()
     c.t("\n" + c.pick(["工作经历：", "简历：", "本人简历\n", "主要经历："]))
     _work_history(c)
     if c.chance(0.35):
@@ -111,7 +150,7 @@ def personnel_form(c: Ctx) -> None:
             c.org(c.rng.choice(["factory", "school", "gov", "village"]))
             c.t(c.rng.choice(["工人", "教师", "干部", "社员", "职工"]) + "；")
         c.t("\n")
-    c.meta["creator"] = c.meta.get("creator") or v.org_name(c.rng, c.place, "party")
+    c.meta["creator"] = c.meta.get("creator") or c.org_str("party")
 
 
 def personnel_narrative(c: Ctx) -> None:
@@ -182,12 +221,13 @@ def personnel_review_test(c: Ctx) -> None:
         c.t("另查，该同志" + c.pick(["长期", "自幼", "近年"]))
         c.health()
         c.t("。")
-    c.signature(v.org_name(c.rng, c.place, "party"))
+    c.signature(c.org_str("party"))
 
 
 # ============================================================================ household registers
 def household_register(c: Ctx) -> None:
-    """户籍登记 register of one household (several members with IDs)."""
+    """户籍登记 register of one household (several members with IDs): a civil-status record."""
+    c.doc.fact("private_subject")
     c.meta["title"] = c.pick(["常住人口登记表", "户口登记簿", "户籍登记表", "户口簿（摘录）", "常住人口登记卡"])
     c.t(c.meta["title"] + "\n")
     c.t(c.pick(["户别：", "户别 "]) + c.rng.choice(["非农业家庭户", "农业家庭户", "居民户", "集体户"]))
@@ -217,7 +257,7 @@ def household_register(c: Ctx) -> None:
     c.t(c.pick(["登记单位：", "承办人单位：", "登记机关："]))
     c.org("town" if c.chance(0.5) else "gov")
     c.t("\n")
-    c.meta["creator"] = v.org_name(c.rng, c.place, "gov")
+    c.meta["creator"] = c.org_str("gov")
 
 
 def household_migration(c: Ctx) -> None:
@@ -236,11 +276,12 @@ def household_migration(c: Ctx) -> None:
     c.t("，" + c.pick(["因", "由于"]) + c.rng.choice(["投亲", "工作调动", "婚迁", "升学", "退伍安置"]) + "，" + c.pick(["准予迁往", "迁至", "迁入"]))
     c.loc(depth=c.rng.choice([2, 3, 4]))
     c.t("。\n")
-    c.signature(v.org_name(c.rng, c.place, "town"))
+    c.signature(c.org_str("town"))
 
 
 def household_test(c: Ctx) -> None:
     """HELD OUT: 人口普查底册 / 户籍底册 table listing several households."""
+    c.doc.fact("private_subject")
     c.meta["title"] = c.pick(["户籍底册（抄件）", "人口登记底册", "第三次人口普查登记底册", "户籍核查清单"])
     c.t(c.meta["title"] + "\n")
     c.loc(depth=c.rng.choice([3, 4]))
@@ -266,7 +307,7 @@ def _defendant_intro(c: Ctx, word: str) -> tuple[str, date]:
     c.t("，" + c.rng.choice(["男", "女"]) + "，")
     c.date_text(birth, c.rng.choice(["arabic", "cn"]))
     c.t("生，" + c.rng.choice(["汉族", "汉族", "回族"]) + "，")
-    c.loc(depth=c.rng.choice([2, 3]))
+    c.origin()
     c.t("人，" + c.rng.choice(["农民", "无业", "工人", "个体户", "原系本市某厂职工"]) + "，")
     if c.chance(0.6):
         c.t("住")
@@ -292,7 +333,7 @@ def _priors(c: Ctx) -> None:
 def court_judgment(c: Ctx) -> None:
     """刑事判决书（摘录）: a criminal case file -> private subject."""
     c.doc.fact("private_subject")
-    court = v.org_name(c.rng, c.place, "court")
+    court = c.org_str("court")
     c.meta["title"] = c.pick(["刑事判决书（摘录）", "刑事判决书", "判决书摘录", "刑事判决书（抄件）"])
     c.meta["creator"] = court
     c.org(name=court)
@@ -336,12 +377,12 @@ def court_judgment(c: Ctx) -> None:
 def court_ruling_test(c: Ctx) -> None:
     """HELD OUT: 劳动教养/治安处罚决定书 (an administrative penalty decision)."""
     c.doc.fact("private_subject")
-    org = v.org_name(c.rng, c.place, "gov").replace("人民政府", "公安局")
+    org = c.org_str("gov").replace("人民政府", "公安局")
     c.meta["title"] = c.pick(["治安管理处罚裁决书", "劳动教养决定书", "公安行政处罚决定书", "收容审查决定书"])
     c.meta["creator"] = org
     c.org(name=org)
     c.t("\n" + c.meta["title"] + "\n")
-    c.t(v.doc_number(c.rng, c.place, c.year) + "\n")
+    c.doc_number_line()
     c.t(c.pick(["违法行为人", "被处罚人", "被裁决人"]) + "：")
     name = c.person()
     c.t("，")
@@ -372,7 +413,7 @@ def court_ruling_test(c: Ctx) -> None:
 # ============================================================================ medical / work injury
 def medical_record(c: Ctx) -> None:
     c.doc.fact("private_subject")
-    hosp = v.org_name(c.rng, c.place, "hospital")
+    hosp = c.org_str("hospital")
     c.meta["title"] = c.pick(["住院病历", "病历摘要", "出院记录", "门诊病历", "疾病诊断证明书"])
     c.meta["creator"] = hosp
     c.org(name=hosp)
@@ -477,8 +518,8 @@ def petition_letter(c: Ctx) -> None:
     topic = c.rng.random()
     if topic < 0.35:
         c.doc.fact("private_subject")
-        c.t(c.pick(["因家庭纠纷，", "我与丈夫", "我与儿子", "我与前妻"]) + c.rng.choice(["长期不和，", "因赡养问题发生纠纷，", "分家析产发生争执，"]))
-        c.t("其丈夫/对方" + c.rng.choice(["多次殴打我，", "拒不支付抚养费，", "占用房屋，"]) + "致我")
+        c.t(c.pick(["我与丈夫", "我与儿子", "我与前夫", "我家与邻居", "我与公婆"]) + c.rng.choice(["长期不和，", "因赡养问题发生纠纷，", "因分家析产发生争执，", "因宅基地发生纠纷，"]))
+        c.t(c.pick(["对方", "其丈夫", "其儿子", "对方家人"]) + c.rng.choice(["多次殴打我，", "拒不支付抚养费，", "强占房屋，"]) + "致我")
         c.health()
         c.t("。")
     elif topic < 0.8:
@@ -492,6 +533,9 @@ def petition_letter(c: Ctx) -> None:
         c.t("，" + c.pick(["系错案，请求复查。", "现请求平反。", "要求落实政策。"]))
     c.t(c.pick(["联系方式：", "\n", "\n"]))
     c.phone()
+    if c.year >= 1997 and c.chance(0.35):
+        c.t("，")
+        c.email()
     c.t("。\n" + c.pick(["来信人：", "此致\n敬礼\n", "信访人："]))
     c.person(name)
     c.t("\n")
@@ -532,7 +576,7 @@ def meeting_minutes(c: Ctx) -> None:
     c.t(c.pick(["时间：", "会议时间：", "日期："]))
     c.date_text()
     c.t(c.pick(["\n地点：", "\n会议地点：", "  地点："]))
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    body = c.org_str(c.rng.choice(["gov", "party"]))
     c.meta["creator"] = body
     c.org(name=body)
     c.t(c.pick(["会议室", "三楼会议室", "小会议室"]) + c.pick(["\n主持人：", "\n主持：", "  主持人："]))
@@ -580,7 +624,7 @@ def meeting_test(c: Ctx) -> None:
     c.secret_header(0.35, 0.5)
     opening = c.pick(["（第", "第"])
     c.t(c.meta["title"] + opening + f"{v.cn_number(c.rng.randrange(1, 40))}期" + ("）" if opening == "（第" else "") + "\n")
-    body = v.org_name(c.rng, c.place, "gov")
+    body = c.org_str("gov")
     c.meta["creator"] = body
     c.org(name=body)
     c.t(c.pick(["办公室编", "编印"]) + "  ")
@@ -624,7 +668,8 @@ def _party_company(c: Ctx, role: str) -> str:
         c.bank(private=False)
         c.t("\n")
     if c.chance(0.3):
-        c.t(c.pick(["税务登记号：", "税号：", "纳税人识别号："]) + v.tax_number(c.rng, c.place) + "\n")
+        c.decoy_field("tax")
+        c.t("\n")
     return name
 
 
@@ -649,7 +694,9 @@ def contract_companies(c: Ctx) -> None:
         c.t(price + c.pick(["（按国家牌价）", "（执行物价局公布价格）", "（市场公开价）"]))
     c.t("。\n三、" + c.pick(["交货地点：", "交货地："]))
     c.loc(depth=c.rng.choice([2, 3]))
-    c.t("。\n" + c.pick(["四、发票号码：", "四、付款凭证号："]) + v.invoice_number(c.rng) + "\n")
+    c.t("。\n四、")
+    c.decoy_field("invoice")
+    c.t("\n")
     c.t("签订日期：")
     c.date_text()
     c.t("\n")
@@ -715,7 +762,7 @@ def contract_test(c: Ctx) -> None:
 
 # ============================================================================ public-facing (OPEN)
 def public_notice(c: Ctx) -> None:
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "gov", "party"]))
+    body = c.org_str(c.rng.choice(["gov", "gov", "party"]))
     c.meta["creator"] = body
     c.meta["title"] = c.pick(["关于做好春耕生产工作的通知", "关于开展爱国卫生运动的通知", "关于调整公交线路的通告",
                               "关于征集档案资料的公告", "关于加强防汛工作的通知", "关于召开表彰大会的通知"])
@@ -742,6 +789,12 @@ def public_notice(c: Ctx) -> None:
             c.org(c.rng.choice(["gov", "school", "hospital", "town"]))
             c.t(c.rng.choice(["牵头负责。", "具体承办。", "负责组织实施。"]))
         c.t("\n")
+    if c.chance(0.25):
+        _incidental_private(c)
+    if c.chance(0.3):
+        c.t(c.pick(["对违规的", "经查，"]))
+        c.org(c.rng.choice(["factory", "company"]))
+        c.t(c.rng.choice(["已处以罚款五千元。", "被责令停产整顿。", "受到通报批评。"]) + "由" + c.rng.choice(["市政府", "县委", "该局", "本局"]) + "督促整改。\n")
     c.t(c.pick(["联系人：", "联系人 ", "经办人："]))
     c.person()
     c.t("，")
@@ -769,18 +822,23 @@ def statistics_report(c: Ctx) -> None:
     c.t("\n" + c.pick(["一、综合", "一、人口", "一、农业"]) + "\n")
     for _ in range(c.rng.randrange(2, 5)):
         c.t(c.pick(["全年", "年末", "全市", "全县"]))
-        c.t(c.rng.choice(["粮食总产量", "工业总产值", "总人口", "出生人数", "社会消费品零售总额", "患病就诊人次"]))
-        c.t(f"{c.rng.randrange(1000, 99999999)}" + c.rng.choice(["吨", "万元", "人", "人次"]) + "，比上年" + c.rng.choice(["增长", "下降"]) + f"{c.rng.randrange(1, 30)}.{c.rng.randrange(10)}%。")
+        metric, unit = c.rng.choice([("粮食总产量", "吨"), ("工业总产值", "万元"), ("总人口", "人"), ("出生人数", "人"),
+                                     ("社会消费品零售总额", "万元"), ("门诊就诊人次", "人次"), ("职工人数", "人"), ("财政收入", "万元")])
+        c.t(metric)
+        c.doc.decoy(f"{c.rng.randrange(1000, 99999999)}", "statistic")
+        c.t(unit + "，比上年" + c.rng.choice(["增长", "下降"]) + f"{c.rng.randrange(1, 30)}.{c.rng.randrange(10)}%。")
         if c.chance(0.4):
             c.t("其中")
             c.loc(depth=1)
-            c.t(f"{c.rng.randrange(100, 99999)}" + c.rng.choice(["人", "吨", "万元"]) + "。")
+            c.t(f"{c.rng.randrange(100, 99999)}{unit}。")
         c.t("\n")
-    c.t("统计数据截止日期：" + f"{c.year - 1}1231" + "\n")
+    c.t("统计数据截止日期：")
+    c.doc.decoy(f"{c.year - 1}1231", "date_number")
+    c.t("\n")
 
 
 def work_report(c: Ctx) -> None:
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "gov", "town"]))
+    body = c.org_str(c.rng.choice(["gov", "gov", "town"]))
     c.meta["creator"] = body
     c.meta["title"] = c.pick([f"{c.year}年工作总结", "政府工作报告", f"{c.year}年工作计划", "关于某项目建设情况的报告", "关于兴修水利工程的批复"])
     c.doc.fact("public_facing")
@@ -789,7 +847,7 @@ def work_report(c: Ctx) -> None:
     if c.chance(0.5):
         c.doc_number_line()
     c.t(c.pick(["一年来，在", "过去一年，在", "今年以来，在"]))
-    c.org(name=c.rng.choice(["中国共产党", v.org_name(c.rng, c.place, "party")]))
+    c.org(name=c.rng.choice(["中国共产党", c.org_str("party")]))
     c.t("的领导下，" + c.pick(["我们", "全" + c.rng.choice(["县", "市", "镇"]) + "干部群众"]))
     c.t(c.rng.choice(["完成了", "推进了"]))
     c.loc(depth=c.rng.choice([1, 2]))
@@ -803,6 +861,16 @@ def work_report(c: Ctx) -> None:
         c.bank(private=False)
         c.t("。\n")
     if c.chance(0.3):
+        _incidental_private(c)
+    if c.chance(0.3):
+        c.t(c.pick(["全县", "全市", "辖区"]) + c.rng.choice(["肺结核发病率", "血吸虫病患者人数", "残疾人总数", "刑事案件发案数", "劳教人员"]) + c.rng.choice(["比上年下降", "比上年上升", "控制在"]) + f"{c.rng.randrange(1, 40)}%" + "。")
+    if c.chance(0.2):
+        c.t("修缮")
+        c.loc(c.names.historical() + c.rng.choice(["故居", "墓", "祠"]))
+        c.t("，筹建")
+        c.org("memorial")
+        c.t("。")
+    if c.chance(0.3):
         c.t(c.pick(["纪念", "参观"]))
         c.person(c.names.historical())
         c.t(c.pick(["诞辰活动。", "故居修缮工作已完成。"]) + "\n")
@@ -810,7 +878,7 @@ def work_report(c: Ctx) -> None:
 
 
 def commendation(c: Ctx) -> None:
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party", "school"]))
+    body = c.org_str(c.rng.choice(["gov", "party", "school"]))
     c.meta["creator"] = body
     c.doc.fact("public_facing")
     kind = c.rng.random()
@@ -827,8 +895,15 @@ def commendation(c: Ctx) -> None:
             c.org(c.rng.choice(["factory", "school", "town", "village", "company"]))
             c.t(c.rng.choice([" ", "："]))
         c.person()
+        if c.chance(0.06):
+            c.t("（")
+            c.home_address(word=False)
+            c.t("）")
         if kind >= 0.6 and c.chance(0.4):
-            c.t(" 学号" + v.student_number(c.rng, c.year))
+            c.t(c.pick([" 学号", " 学号：", "（学号"]))
+            c.doc.decoy(v.student_number(c.rng, c.year), "student_number")
+            if c.doc.parts[-2] == "（学号":
+                c.t("）")
         c.t(c.rng.choice(["\n", "、", "\n"]))
     c.t(c.pick(["希望受表彰的同志戒骄戒躁，再创佳绩。", "特此通报。", ""]) + "\n")
     c.date_text()
@@ -836,7 +911,7 @@ def commendation(c: Ctx) -> None:
 
 def public_test(c: Ctx) -> None:
     """HELD OUT: 公示/公告 of a public project with officials and a consultation address."""
-    body = v.org_name(c.rng, c.place, "gov")
+    body = c.org_str("gov")
     c.meta["creator"] = body
     c.doc.fact("public_facing")
     c.meta["title"] = c.pick(["建设项目批前公示", "征求意见公告", "招生简章", "关于某工程竣工验收的公告"])
@@ -863,7 +938,7 @@ def public_test(c: Ctx) -> None:
 # ============================================================================ secret documents
 def secret_directive(c: Ctx) -> None:
     """A classified directive/plan: STATE_SECRET unless declassified."""
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    body = c.org_str(c.rng.choice(["gov", "party"]))
     c.meta["creator"] = body
     c.meta["title"] = c.pick(["关于加强战备物资储备的意见", "关于重点工程保卫工作的通知", "关于国防工程选址的请示", "征兵工作计划",
                               "关于粮食储备情况的报告", "关于通信设施建设的请示"])
@@ -872,7 +947,8 @@ def secret_directive(c: Ctx) -> None:
     c.org(name=body)
     c.t("\n")
     if c.chance(0.6):
-        c.t(v.doc_number(c.rng, c.place, c.year).replace("〔", "秘字〔") if c.chance(0.3) else v.doc_number(c.rng, c.place, c.year))
+        num = v.doc_number(c.rng, c.place, c.year)
+        c.doc.decoy(num.replace("〔", "秘字〔") if c.chance(0.3) and "秘字" not in num else num, "doc_number")
         c.t("\n")
     c.t(c.meta["title"] + "\n")
     c.org(name=c.rng.choice(v.NATIONAL_ORGS))
@@ -893,7 +969,7 @@ def secret_directive(c: Ctx) -> None:
 
 def secret_test(c: Ctx) -> None:
     """HELD OUT: 电报/情况通报 with the marking at the end, sometimes declassified."""
-    body = v.org_name(c.rng, c.place, "gov")
+    body = c.org_str("gov")
     c.meta["creator"] = body
     c.meta["title"] = c.pick(["明传电报", "情况通报", "内部情况反映"])
     c.t(c.meta["title"] + "\n" + c.pick(["发电单位：", "发文："]))
@@ -924,7 +1000,7 @@ def secret_test(c: Ctx) -> None:
 def commercial_core(c: Ctx) -> None:
     """A price list / bid floor / formula: the document IS the trade secret -> CLOSED."""
     c.doc.fact("commercial_core")
-    company = v.org_name(c.rng, c.place, c.rng.choice(["company", "factory"]))
+    company = c.org_str(c.rng.choice(["company", "factory"]))
     c.meta["creator"] = company
     c.meta["title"] = c.pick(["出厂价格表（内部掌握）", "投标底价计算书", "产品配方及工艺参数", "客户名单及供货价格", "标底编制说明"])
     c.org(name=company)
@@ -949,7 +1025,7 @@ def commercial_core(c: Ctx) -> None:
 def commercial_test(c: Ctx) -> None:
     """HELD OUT: 报价/投标内部核算单 — the whole sheet is the trade secret."""
     c.doc.fact("commercial_core")
-    company = v.org_name(c.rng, c.place, "company")
+    company = c.org_str("company")
     c.meta["creator"] = company
     c.meta["title"] = c.pick(["投标报价内部核算单", "成本核算表", "工艺技术参数（企业秘密）"])
     c.t(c.meta["title"] + "\n" + c.pick(["单位：", "编制单位："]))
@@ -972,7 +1048,7 @@ def commercial_test(c: Ctx) -> None:
 def foreign_ethnic(c: Ctx) -> None:
     """Foreign relations / ethnic-religious content -> CLOSED + PUBLIC_SECURITY (declassification does not help)."""
     c.doc.fact("public_security")
-    body = v.org_name(c.rng, c.place, c.rng.choice(["gov", "party"]))
+    body = c.org_str(c.rng.choice(["gov", "party"]))
     c.meta["creator"] = body
     c.meta["title"] = c.pick(["关于接待外宾的情况报告", "关于民族宗教问题的调查报告", "关于边境纠纷的处理意见", "关于处理一起民族纠纷的报告", "关于外籍传教士活动的情况汇报"])
     c.secret_header(0.4, 0.5)
@@ -990,7 +1066,8 @@ def foreign_ethnic(c: Ctx) -> None:
     elif k < 0.75:
         c.loc(depth=c.rng.choice([3, 4]))
         c.t(c.rng.choice(["回族", "藏族", "维吾尔族", "畲族"]) + "群众与汉族群众因" + c.rng.choice(["土地", "水源", "宗教活动"]) + "问题发生冲突，")
-        c.t("当地" + c.rng.choice(["清真寺", "寺庙", "教堂"]) + c.rng.choice(["负责人", "阿訇", "主持"]))
+        c.loc(c.rng.choice(["开元寺", "南普陀寺", "清净寺", "涌泉寺", "西禅寺", "圣约瑟堂", "花巷教堂", "天后宫", "东关清真寺", "塔尔寺", "灵隐寺"]))
+        c.t(c.rng.choice(["负责人", "阿訇", "主持", "管委会主任"]))
         c.person()
         c.t("参与调解。")
     else:

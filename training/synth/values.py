@@ -246,7 +246,8 @@ def phone_for_year(rng: random.Random, year: int, private: bool = True) -> tuple
         return mobile(rng)[0], rng.choice(["手机", "手机号码", "联系电话", "移动电话", "电话"])
     if private and 1990 <= year <= 2002 and rng.random() < 0.3:
         return pager(rng), rng.choice(["传呼", "BP机", "寻呼"])
-    return landline(rng, year)[0], rng.choice(["电话", "联系电话", "办公电话", "住宅电话", "电话号码"])
+    words = ["电话", "联系电话", "住宅电话", "家庭电话", "电话号码", "宅电"] if private else ["电话", "联系电话", "办公电话", "电话号码", "值班电话"]
+    return landline(rng, year)[0], rng.choice(words)
 
 
 # ----------------------------------------------------------------------------- email / bank
@@ -400,11 +401,18 @@ def short_place(name: str) -> str:
     return name
 
 
-def org_name(rng: random.Random, place: Place, kind: str | None = None) -> str:
-    """An organisation name that identifies one organisation (ORG): place + body/suffix."""
+def org_name(rng: random.Random, place: Place, kind: str | None = None, year: int | None = None) -> str:
+    """An organisation name that identifies one organisation (ORG): place + body/suffix.
+
+    Era-aware where it matters: 革命委员会 1967-1978, 人民公社 before 1984, companies mostly after 1980.
+    """
     kind = kind or rng.choice(["gov", "gov", "company", "factory", "school", "hospital", "party", "village", "court"])
     level = rng.choice([place.city or place.province, place.area, place.area])
+    if kind == "company" and year is not None and year < 1980 and rng.random() < 0.7:
+        kind = "factory"
     if kind == "gov":
+        if year is not None and 1967 <= year <= 1978 and rng.random() < 0.5:
+            return level + "革命委员会" + rng.choice(["", "", "生产指挥组", "政工组", "办事组"])
         return level + rng.choice(GOV_BODIES)
     if kind == "court":
         return (place.city or place.province) + "中级人民法院" if rng.random() < 0.4 else place.area + "人民法院"
@@ -420,9 +428,13 @@ def org_name(rng: random.Random, place: Place, kind: str | None = None) -> str:
     if kind == "party":
         return "中共" + level + rng.choice(PARTY_BODIES)
     if kind == "village":
-        return rng.choice(VILLAGE_BASES) + rng.choice(["村民委员会", "村委会", "大队"])
+        if year is not None and year < 1984 and rng.random() < 0.6:
+            return short_place(place.town or place.area) + rng.choice(["人民公社", "公社革命委员会" if year and 1967 <= year <= 1978 else "人民公社管理委员会"])
+        return rng.choice(VILLAGE_BASES) + rng.choice(["村民委员会", "村委会", "村党支部"])
     if kind == "town":
-        return (place.town or place.area) + rng.choice(["党委", "人民政府", "财政所", "派出所", "卫生院"])
+        return (place.town or place.area) + rng.choice(["党委", "人民政府", "财政所", "派出所", "卫生院", "供销社", "中心小学"])
+    if kind == "memorial":
+        return rng.choice(["林则徐纪念馆", "鲁迅纪念馆", "中山纪念堂管理处", "鲁迅中学", "中山大学", "逸仙中学", "郑成功纪念馆", "詹天佑纪念馆"])
     raise ValueError(kind)
 
 
