@@ -38,6 +38,11 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
 _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+#: training.synth genre codes -> the Chinese word used in file names (the catalogue keeps the code,
+#: which is what the decision model reads as ``meta["genre"]``).
+GENRE_NAMES = {"commercial": "商务", "contract": "合同", "court": "司法", "household": "户籍", "medical": "医疗",
+               "minutes": "会议纪要", "personnel": "人事", "petition": "信访", "public": "公告", "secret": "涉密",
+               "security": "治安"}
 
 #: Traditional-Chinese records for the Big5 files (written for this collection; fictitious).
 BIG5_RECORDS = [
@@ -356,12 +361,14 @@ def plan_collection(seed: int = DEFAULT_SEED, n: int = 36) -> tuple[list[Planned
         style = ("code", "code", "code_in_name", "filename_column")[i % 4]
         pf.name_style = style
         folder = {".txt": "text", ".docx": "word", ".pdf": "pdf"}.get(ext, "scans")
+        genre = pf.record.get("genre") or ""
+        word = GENRE_NAMES.get(genre, genre) or "文件"
         if style == "code":
             pf.filename = f"{folder}/{code}{ext}"
         elif style == "code_in_name":
-            pf.filename = f"{folder}/{code}_{pf.record.get('genre') or '文件'}{ext}"
+            pf.filename = f"{folder}/{code}_{word}{ext}"
         else:
-            pf.filename = f"{folder}/{pf.record.get('genre') or '文件'}_{i:02d}{ext}"
+            pf.filename = f"{folder}/{word}_{i:02d}{ext}"
     # One file the catalogue forgot (reported as an unmatched file on ingest).
     plan[-1].catalogued = False
     return plan, source
@@ -403,10 +410,12 @@ def render_collection(out: Path = DEFAULT_OUT, seed: int = DEFAULT_SEED, n: int 
             "seed": seed, "n": len(plan), "text_source": source,
             "files": [{"file": pf.filename, "reference_code": pf.reference_code if pf.catalogued else None,
                        "kind": pf.kind, "encoding": pf.encoding or None, "record_id": pf.record.get("id"),
+                       "synthetic_reference_code": pf.record.get("reference_code"),
                        "genre": pf.record.get("genre", ""), "decision": pf.record.get("decision")}
                       for pf in plan],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _write_gold(tmp / "gold.jsonl", plan)
         card = out / "DATACARD.md"
         if card.exists():
             shutil.copy2(card, tmp / "DATACARD.md")
@@ -425,21 +434,56 @@ def render_collection(out: Path = DEFAULT_OUT, seed: int = DEFAULT_SEED, n: int 
     return manifest
 
 
+def _catalogue_date(value: str, i: int) -> str:
+    """Write ISO dates the way different catalogue generations did: 1987-03-15, 1987年3月15日, 19870315."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not m:
+        return value or ""
+    y, mo, d = m.groups()
+    style = i % 3
+    if style == 1:
+        return f"{y}年{int(mo)}月{int(d)}日"
+    if style == 2:
+        return f"{y}{mo}{d}"
+    return value
+
+
 def _write_catalogue(path: Path, plan: list[PlannedFile]) -> None:
     """目录 in UTF-8 with BOM (as Excel writes it); one row has no file (a record not yet scanned)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["全宗号", "档号", "题名", "责任者", "日期", "密级", "类别", "文件名"])
-    for pf in plan:
+    for i, pf in enumerate(plan):
         if not pf.catalogued:
             continue
         rec = pf.record
-        w.writerow([FONDS, pf.reference_code, rec.get("title", ""), rec.get("creator", ""), rec.get("date", ""),
+        w.writerow([FONDS, pf.reference_code, rec.get("title", ""), rec.get("creator", ""),
+                    _catalogue_date(rec.get("date", ""), i),
                     rec.get("classification", ""), rec.get("genre", ""),
                     pf.filename.split("/")[-1] if pf.name_style == "filename_column" else ""])
     w.writerow([FONDS, f"{FONDS}-009-9999", "关于征集散存档案的通知（原件待补扫）", "福州市档案局", "1989年12月",
                 "", "通知", ""])
     _atomic_write_bytes(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+
+
+def _write_gold(path: Path, plan: list[PlannedFile]) -> None:
+    """Gold spans and decisions (SCHEMA.md JSON Lines) for the generated records, keyed by 档号.
+
+    Offsets index the record text; for .txt files that is exactly the ingested text, for other
+    formats layout (headings, wrapping, OCR) changes it, so match by ``file`` and compare texts.
+    """
+    keys = ("spans", "decision", "reasons", "closure", "review_after", "redact", "genre", "year")
+    lines = []
+    for pf in plan:
+        rec = pf.record
+        if "spans" not in rec:
+            continue  # the hand-written Big5 records carry no annotations
+        row = {"id": pf.reference_code, "file": pf.filename, "text": rec["text"]}
+        row.update({k: rec[k] for k in keys if k in rec})
+        lines.append(json.dumps(row, ensure_ascii=False, sort_keys=False))
+    _atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> None:

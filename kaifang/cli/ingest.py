@@ -32,7 +32,7 @@ def ingest(
     catalogue: Optional[Path] = typer.Option(None, "--catalogue", "-c",
                                              help="catalogue CSV (目录): 档号,题名,责任者,日期,密级[,文件名,全宗号]"),
     collection: Optional[str] = typer.Option(None, "--collection",
-                                             help="collection (全宗) name; default: the folder's name"),
+                                             help="collection (全宗) name; default: the catalogue's 全宗号 if it has exactly one, else the folder's name"),
     ocr: str = typer.Option("rapidocr", "--ocr", help="OCR engine for scans: rapidocr (default, offline models "
                             "in the wheel) or tesseract (needs tesseract-ocr + chi_sim)"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object with the result on stdout"),

@@ -43,9 +43,13 @@ def prepare(image):
     Scans carry salt-and-pepper noise (dust, toner specks); on our generated pages with 0.4 %
     speckles a median filter cut Tesseract's CER from about 50 % to 4 % and RapidOCR's from up to
     6 % to under 1 %, and it rescued RapidOCR's line detection on small, noisy type (CER 80 % -> 1 %).
+    Bilevel (1-bit, fax/Group 4) scans are left alone: the scanner already thresholded them and a
+    median erodes their thin strokes (CER 0 % -> 9 % on a sample TIFF).
     """
     from PIL import ImageFilter
 
+    if image.mode == "1":
+        return image.convert("L")
     return image.convert("L").filter(ImageFilter.MedianFilter(3))
 
 

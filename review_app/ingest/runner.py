@@ -106,7 +106,11 @@ def ingest_directory(
     progress: bool = False,
     extractor: Callable[[Path, LazyOcr], Extracted] = extract_file,
 ) -> IngestReport:
-    """Ingest every file under ``root`` into ``collection`` (default: the folder's name)."""
+    """Ingest every file under ``root`` into ``collection``.
+
+    The collection defaults to the catalogue's 全宗号 when all its rows share one, else to the
+    folder's name.
+    """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"not a folder: {root}")
@@ -116,8 +120,9 @@ def ingest_directory(
     rel_paths = [p.relative_to(root).as_posix() for p in files]
     matches = match_files(rows, rel_paths) if catalogue is not None else None
 
-    name = (collection or root.resolve().name).strip()
     fonds = {r.fonds_code for r in rows if r.fonds_code}
+    only_fonds = next(iter(fonds)) if len(fonds) == 1 else None
+    name = (collection or only_fonds or root.resolve().name).strip()
     report = IngestReport(collection=name, files_seen=len(files),
                           catalogue_rows=len(rows) if catalogue is not None else None)
     if matches is not None:
@@ -125,7 +130,7 @@ def ingest_directory(
         report.unmatched_files = list(matches.unmatched_files)
 
     with session_scope(engine) as session:
-        coll = store.ensure_collection(session=session, name=name, fonds_code=fonds.pop() if len(fonds) == 1 else None,
+        coll = store.ensure_collection(session=session, name=name, fonds_code=only_fonds,
                                        actor=actor, algo=algo)
         collection_id = coll.id
 
