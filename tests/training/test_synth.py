@@ -146,3 +146,76 @@ def test_bad_arguments():
         generate_documents(3, 1, split="dev")
     with pytest.raises(ValueError):
         generate_documents(-1, 1)
+
+
+def test_decoys_never_labelled(train_docs, test_docs):
+    kinds = set()
+    for d in train_docs + test_docs:
+        for dc in d["decoys"]:
+            kinds.add(dc["kind"])
+            assert d["text"][dc["start"]:dc["end"]].strip()
+            for s in d["spans"]:
+                assert s["end"] <= dc["start"] or s["start"] >= dc["end"], (d["id"], dc, s)
+    assert {"reference_code", "doc_number", "postal_code", "date_number", "tax_number", "invoice_number", "statistic"} <= kinds
+
+
+def test_hard_surface_forms_present(train_docs, test_docs):
+    from training.synth.values import luhn_ok
+
+    seen = set()
+    for d in train_docs + test_docs:
+        for s in d["spans"]:
+            x = d["text"][s["start"]:s["end"]]
+            if s["label"] == "ID_NUMBER":
+                if re.search(r"[０-９]", x):
+                    seen.add("id_fullwidth")
+                if " " in x:
+                    seen.add("id_spaced")
+                if "\n" in x:
+                    seen.add("id_linebreak")
+                if re.fullmatch(r"\d{15}", x):
+                    seen.add("id15")
+                if re.search(r"[OlI]", x) and re.search(r"\d{10}", x.replace("O", "0")):
+                    seen.add("id_ocr")
+            if s["label"] == "PHONE":
+                if re.fullmatch(r"1[2-9]\d-\d{7}", x):
+                    seen.add("pager")
+                if re.fullmatch(r"\d{3}-\d{4}-\d{4}", x):
+                    seen.add("mobile_hyphen")
+                if re.fullmatch(r"\d{5,8}", x):
+                    seen.add("landline_local")
+            if s["label"] == "BANK_ACCOUNT" and re.fullmatch(r"\d{16,19}", x) and luhn_ok(x):
+                seen.add("luhn_card")
+            if s["label"] == "SECRET_MARK":
+                if "★" in x:
+                    seen.add("mark_star")
+                if x.startswith("内部"):
+                    seen.add("mark_internal")
+    expected = {"id_fullwidth", "id_spaced", "id_linebreak", "id15", "id_ocr", "pager", "mobile_hyphen",
+                "landline_local", "luhn_card", "mark_star", "mark_internal"}
+    assert expected <= seen, expected - seen
+
+
+def test_wrong_check_digit_ids_have_context_words():
+    from training.synth.values import id_check_digit
+
+    for d in generate_documents(300, seed=21):
+        for s in d["spans"]:
+            x = d["text"][s["start"]:s["end"]]
+            if s["label"] == "ID_NUMBER" and re.fullmatch(r"\d{17}[\dX]", x, re.ASCII) and id_check_digit(x[:17]) != x[-1]:
+                before = d["text"][max(0, s["start"] - 12):s["start"]]
+                assert re.search(r"身份|号码|证", before), (d["id"], before, x)
+
+
+def test_secret_mark_policy_on_generated_documents(train_docs, test_docs):
+    for d in train_docs + test_docs:
+        labels = {s["label"] for s in d["spans"]}
+        declassified = re.search(r"解密", d["text"]) is not None
+        if "SECRET_MARK" in labels and not declassified:
+            assert d["decision"] == "CLOSED" and "STATE_SECRET" in d["reasons"], d["id"]
+        if "STATE_SECRET" in d["reasons"]:
+            assert "SECRET_MARK" in labels
+        if d["decision"] == "OPEN_REDACTED":
+            masked = {(r["start"], r["end"]) for r in d["redact"] if r["label"]}
+            assert masked <= {(s["start"], s["end"]) for s in d["spans"]}
+            assert all(r["label"] != "PERSON" for r in d["redact"])

@@ -988,10 +988,9 @@ def secret_test(c: Ctx) -> None:
         c.t("】")
     if c.chance(0.5):
         c.doc.fact("declassified")
-        c.t(c.pick(["  本件已按规定解密，解密时间", "；解密日期", "（已于"]) + f"{min(2024, c.year + c.rng.randrange(10, 30))}年")
-        c.t("）" if c.doc.parts[-2].startswith("（") else "。")
-        if c.doc.parts[-3].startswith("（"):
-            c.t("解密")
+        y = min(2024, c.year + c.rng.randrange(10, 30))
+        c.t(c.pick([f"  本件已按规定解密，解密时间{y}年。", f"；解密日期{y}年{c.rng.randrange(1, 13)}月。", f"（已于{y}年解密）",
+                    f"  {y}年经鉴定已解密", f"，已自行解密。", f"（{y}年解密）"]))
     c.t("\n")
     c.date_text()
 
@@ -1104,6 +1103,175 @@ def security_test(c: Ctx) -> None:
     c.date_text()
 
 
+# ============================================================================ more training templates
+def minutes_verbatim(c: Ctx) -> None:
+    """党委会议记录 in speaker-turn form (姓名：发言)."""
+    titles = ["党委会议记录", "支部委员会会议记录", "厂务会议记录", "党委扩大会议记录"]
+    if 1967 <= c.year <= 1978:
+        titles[1] = "革委会常委会记录"
+    c.meta["title"] = c.pick(titles)
+    c.secret_header(0.25, 0.5)
+    body = c.org_str(c.rng.choice(["party", "town", "factory", "village"]))
+    c.meta["creator"] = body
+    c.org(name=body)
+    c.t("\n" + c.meta["title"] + "\n")
+    c.date_text()
+    c.t("  " + c.pick(["于", "在"]) + c.rng.choice(["办公室", "会议室", "礼堂"]) + "\n")
+    speakers = [c.names.full(c.year) for _ in range(c.rng.randrange(2, 5))]
+    c.t(c.pick(["到会：", "出席：", "参加："]))
+    for i, n in enumerate(speakers):
+        c.person(n)
+        c.t("、" if i < len(speakers) - 1 else "\n")
+    for _ in range(c.rng.randrange(2, 6)):
+        n = c.rng.choice(speakers)
+        c.person(n)
+        c.t(c.rng.choice(["：", "发言：", "说："]))
+        k = c.rng.random()
+        if k < 0.45:
+            c.t(c.rng.choice(["今年的生产任务要抓紧，", "春耕备耕要早安排，", "基建项目要按期完成，", "要把群众生活安排好，"]))
+            c.t(c.rng.choice(["请", "由"]))
+            c.org(c.rng.choice(["factory", "town", "school", "village"]))
+            c.t(c.rng.choice(["拿出方案。", "负责落实。"]))
+        elif k < 0.65:
+            c.t(c.rng.choice(["关于", "对"]))
+            c.person()
+            c.t(c.rng.choice(["的问题，我同意给予", "的错误，建议给予"]))
+            c.legal("party")
+            c.t("。")
+        elif k < 0.8:
+            c.person()
+            c.t(c.rng.choice(["同志家里困难，爱人", "同志本人"]))
+            c.health()
+            c.t("，" + c.rng.choice(["建议补助。", "请工会照顾。"]))
+        else:
+            c.t(c.rng.choice(["同意", "没有意见", "我补充一点，要注意安全生产"]) + "。")
+        c.t("\n")
+    c.t(c.pick(["记录人：", "记录："]))
+    c.person()
+    c.t("\n")
+
+
+def petition_visit_form(c: Ctx) -> None:
+    """来访登记表: a petition office's intake form."""
+    office = (c.place.city or c.place.area) + c.rng.choice(["信访办公室", "人民来访接待站", "信访局"])
+    c.meta["title"] = c.pick(["来访登记表", "群众来访登记", "信访登记簿（摘录）"])
+    c.meta["creator"] = office
+    c.org(name=office)
+    c.t("\n" + c.meta["title"] + "\n" + c.pick(["来访人：", "姓名：", "来访人姓名："]))
+    c.person()
+    c.sep()
+    c.t("性别：" + c.rng.choice(["男", "女"]))
+    c.sep()
+    if c.year >= 1985 and c.chance(0.6):
+        c.id_number()
+        c.sep()
+    c.home_address()
+    c.sep()
+    if c.chance(0.6):
+        c.phone()
+        c.sep()
+    c.t("\n" + c.pick(["反映问题：", "来访事由：", "主要诉求："]))
+    k = c.rng.random()
+    if k < 0.3:
+        c.doc.fact("private_subject")
+        c.t(c.rng.choice(["离婚后子女抚养问题", "家庭暴力问题", "与兄弟赡养纠纷"]) + "，自述")
+        c.health()
+        c.t("。")
+    elif k < 0.5:
+        c.t("要求对本人" + f"{c.year - c.rng.randrange(5, 25)}年被")
+        c.legal(c.rng.choice(["sentence", "admin", "party"]))
+        c.t(c.rng.choice(["一事复查。", "一案平反。"]))
+    else:
+        c.t("反映")
+        c.org(c.rng.choice(["village", "town", "factory", "company"]))
+        c.t(c.rng.choice(["克扣救济粮", "征地补偿不到位", "拖欠工资", "乱收费"]) + "。")
+    c.t("\n" + c.pick(["接待人：", "接谈人：", "经办人："]))
+    c.person()
+    c.t("  ")
+    c.date_text()
+    c.t("\n")
+
+
+def internal_compilation(c: Ctx) -> None:
+    """内部资料 情况汇编: marked 内部, sometimes declassified by the opening review."""
+    c.meta["title"] = c.pick(["情况汇编", "参考资料", "工作通讯", "内部参考"])
+    mark = c.pick(["内部资料　注意保存", "内部资料 注意保存", "内部刊物", "内部资料　注意保存"])
+    c.doc.e(mark, "SECRET_MARK", False)
+    c.meta["classification"] = "内部"
+    if c.chance(0.4):
+        c.t(c.rng.choice(["　", "\n"]))
+        c.t(v.declass_note(c.rng, date(min(2024, c.year + c.rng.randrange(10, 40)), 6, 1)))
+        c.doc.fact("declassified")
+    c.t("\n" + c.meta["title"] + f"（第{c.rng.randrange(1, 60)}期）\n")
+    body = c.org_str(c.rng.choice(["gov", "party"]))
+    c.meta["creator"] = body
+    c.org(name=body)
+    c.t(c.pick(["编", "办公室编印"]) + "\n")
+    for _ in range(c.rng.randrange(1, 4)):
+        c.loc(depth=c.rng.choice([1, 2, 3]))
+        c.t(c.rng.choice(["抓好夏收夏种。", "乡镇企业发展较快。", "开展爱国卫生运动，效果明显。", "农民负担问题有所缓解。"]))
+        if c.chance(0.4):
+            c.person()
+            c.t(c.rng.choice(["同志介绍了经验。", "书记作了部署。"]))
+        c.t("\n")
+    if c.chance(0.25):
+        _incidental_private(c)
+
+
+def price_quotation(c: Ctx) -> None:
+    """供货报价/成本分析: an unpublished price sheet -> the document is the trade secret."""
+    c.doc.fact("commercial_core")
+    company = c.org_str(c.rng.choice(["company", "factory"]))
+    c.meta["creator"] = company
+    c.meta["title"] = c.pick(["产品成本分析表", "内部结算价格通知", "供货报价单（内部）", "技术配方卡"])
+    c.t(c.meta["title"] + "\n")
+    c.org(name=company)
+    c.t(c.pick(["供销科：\n", "：\n", "\n"]))
+    if c.meta["title"] == "技术配方卡":
+        for part in c.rng.sample(["主料", "辅料", "催化剂", "添加剂", "色浆", "固化剂"], 3):
+            c.t(part + "：")
+            c.doc.secret_range(f"{c.rng.randrange(1, 80)}.{c.rng.randrange(10)}%")
+            c.t("；")
+        c.t("反应温度")
+        c.doc.secret_range(f"{c.rng.randrange(60, 300)}℃")
+        c.t("。\n")
+    else:
+        for _ in range(c.rng.randrange(2, 5)):
+            c.t(c.rng.choice(["甲级", "乙级", "特级", "二级"]) + c.rng.choice(["绿茶", "棉布", "钢管", "电缆", "化肥"]) + "  ")
+            c.doc.secret_range(f"{c.rng.randrange(50, 9000)}元/{c.rng.choice(['吨', '米', '担', '件'])}")
+            c.t("\n")
+        c.t("以上价格仅对")
+        c.org("company")
+        c.t("执行，不得对外公开。\n")
+    c.t(c.pick(["制表：", "经办人："]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def border_incident(c: Ctx) -> None:
+    """边境/涉外事件报告: foreign relations -> PUBLIC_SECURITY."""
+    c.doc.fact("public_security")
+    body = c.org_str(c.rng.choice(["gov", "party"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["关于边境事件的报告", "关于外轮事件的处理情况", "关于一起涉外纠纷的报告"])
+    c.secret_header(0.5, 0.4)
+    c.t(c.meta["title"] + "\n")
+    c.org(name=c.rng.choice(["外交部", "国务院", "公安部", body]))
+    c.t("：\n")
+    c.date_text()
+    c.t("，" + c.rng.choice(["", "一艘"]) )
+    c.loc(c.rng.choice(["越南", "苏联", "蒙古", "朝鲜", "印度", "日本", "菲律宾"]))
+    c.t(c.rng.choice(["渔船在", "边防人员在", "籍船员在"]))
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t(c.rng.choice(["附近海域", "边境一带", "港口"]) + c.rng.choice(["与我方发生冲突。", "越界活动。", "被我方扣留。"]))
+    c.t("我方" + c.pick(["渔民", "民兵", "边防战士"]))
+    c.person()
+    c.t(c.rng.choice(["受伤。", "参与处置。"]) + "此事涉及两国关系，" + c.pick(["请示如何交涉。", "对外口径须统一。"]) + "\n")
+    c.org(name=body)
+    c.t("\n")
+
+
 # ============================================================================ registry
 TEMPLATES: tuple[Template, ...] = (
     Template("personnel_form", "personnel", "train", personnel_form, weight=1.2),
@@ -1135,4 +1303,9 @@ TEMPLATES: tuple[Template, ...] = (
     Template("commercial_costing", "commercial", "test", commercial_test, (1985, 2005)),
     Template("foreign_ethnic", "security", "train", foreign_ethnic),
     Template("foreign_affairs_brief", "security", "test", security_test),
+    Template("minutes_verbatim", "minutes", "train", minutes_verbatim),
+    Template("petition_visit_form", "petition", "train", petition_visit_form, (1978, 2005)),
+    Template("internal_compilation", "secret", "train", internal_compilation, (1956, 2005)),
+    Template("price_quotation", "commercial", "train", price_quotation, (1980, 2005)),
+    Template("border_incident", "security", "train", border_incident),
 )
