@@ -160,6 +160,11 @@ def personnel_narrative(c: Ctx) -> None:
     c.t(c.meta["title"] + "\n")
     c.t(c.pick(["本人", "我叫", "本人姓名", "我名叫"]))
     me = c.person()
+    if c.chance(0.25):
+        c.t(c.pick(["，原名", "，曾用名", "（原名", "，又名"]))
+        c.person()
+        if c.doc.parts[-2] == "（原名":
+            c.t("）")
     c.t("，")
     birth = _birth(c)
     c.date_text(birth, c.rng.choice(["arabic", "cn", "ym"]))
@@ -613,6 +618,7 @@ def meeting_minutes(c: Ctx) -> None:
             c.health()
             c.t(c.pick(["，家庭困难，会议同意给予补助。", "，同意补助五百元。"]))
         c.t("\n")
+    filler(c)
     c.t(c.pick(["记录：", "记录人：", "纪要整理："]))
     c.person()
     c.t("\n")
@@ -795,6 +801,7 @@ def public_notice(c: Ctx) -> None:
         c.t(c.pick(["对违规的", "经查，"]))
         c.org(c.rng.choice(["factory", "company"]))
         c.t(c.rng.choice(["已处以罚款五千元。", "被责令停产整顿。", "受到通报批评。"]) + "由" + c.rng.choice(["市政府", "县委", "该局", "本局"]) + "督促整改。\n")
+    filler(c)
     c.t(c.pick(["联系人：", "联系人 ", "经办人："]))
     c.person()
     c.t("，")
@@ -871,9 +878,14 @@ def work_report(c: Ctx) -> None:
         c.org("memorial")
         c.t("。")
     if c.chance(0.3):
-        c.t(c.pick(["纪念", "参观"]))
+        c.t(c.pick(["纪念", "参观", "纪念先贤"]))
         c.person(c.names.historical())
+        if c.chance(0.4):
+            c.t(c.rng.choice(["（字", "（号", "（原名"]))
+            c.person(c.names.given(None) + (c.faker.first_name()[-1] if c.chance(0.5) else ""))
+            c.t("）")
         c.t(c.pick(["诞辰活动。", "故居修缮工作已完成。"]) + "\n")
+    filler(c)
     c.signature(body)
 
 
@@ -905,6 +917,7 @@ def commendation(c: Ctx) -> None:
             if c.doc.parts[-2] == "（学号":
                 c.t("）")
         c.t(c.rng.choice(["\n", "、", "\n"]))
+    filler(c)
     c.t(c.pick(["希望受表彰的同志戒骄戒躁，再创佳绩。", "特此通报。", ""]) + "\n")
     c.date_text()
 
@@ -929,7 +942,10 @@ def public_test(c: Ctx) -> None:
         c.email(private=False)
         c.t("，")
     c.org_address()
-    c.t("。\n负责人：")
+    c.t("。\n")
+    if c.chance(0.3):
+        _incidental_private(c)
+    c.t("负责人：")
     c.person()
     c.t("\n")
     c.date_text()
@@ -1075,6 +1091,7 @@ def foreign_ethnic(c: Ctx) -> None:
         c.t(c.rng.choice(["宗教团体", "境外组织", "民族分裂势力"]) + "的活动，")
         c.org(name=c.rng.choice(["公安部", "外交部", "国家宗教事务局"]))
         c.t("已有部署，各地要严格控制知情范围。")
+    filler(c)
     c.t("\n" + c.pick(["报告人：", "承办人："]))
     c.person()
     c.t("\n")
@@ -1272,6 +1289,102 @@ def border_incident(c: Ctx) -> None:
     c.t("\n")
 
 
+# ============================================================================ openable variants of closed-looking genres
+FILLER = [
+    "各单位要认真贯彻执行，确保各项工作落到实处。", "请结合本地实际，认真研究，抓好落实。", "以上意见妥否，请批示。",
+    "特此报告。", "望各单位互相转告。", "会议强调，要加强领导，明确责任。", "现将有关情况汇报如下。", "此件请存档备查。",
+    "附件：有关材料一份。", "对工作中出现的新问题，要及时请示报告。", "当前农业生产形势较好，但仍需防范自然灾害。",
+    "要注意勤俭节约，反对铺张浪费。", "请于本月底前将执行情况书面报告。", "以上情况，供领导参阅。", "抄送：有关部门。",
+    "经研究，同意你们的意见。", "要切实做好群众的思想工作。", "此复。", "本通知自发布之日起执行。", "请各地及时总结经验。",
+]
+
+
+def filler(c: Ctx, k: int | None = None) -> None:
+    """Entity-free boiler-plate sentences, so documents are not all entities and templates blur."""
+    for _ in range(c.rng.randrange(0, 3) if k is None else k):
+        c.t(c.pick(FILLER))
+
+
+def appointment_notice(c: Ctx) -> None:
+    """任免通知: officials in their official capacity -> OPEN (GUIDELINES rule 1)."""
+    c.doc.fact("public_facing")
+    body = c.org_str(c.rng.choice(["party", "gov"]))
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["关于同志任职的通知", "干部任免通知", "关于任免干部的决定", "任职通知"])
+    c.org(name=body)
+    c.t("\n")
+    c.doc_number_line()
+    c.t(c.meta["title"] + "\n")
+    c.org(c.rng.choice(["gov", "town", "factory", "school"]))
+    c.t("：\n" + c.pick(["经研究决定：", "经党委研究，决定：", "根据工作需要，经研究决定："]) + "\n")
+    for _ in range(c.rng.randrange(1, 5)):
+        c.person()
+        c.t(c.rng.choice(["同志任", "任", "同志兼任"]))
+        c.org(c.rng.choice(["gov", "town", "factory", "school", "hospital"]))
+        c.t(c.rng.choice(["局长", "副局长", "主任", "厂长", "副厂长", "校长", "院长", "书记"]) + c.rng.choice(["；", "，免去其原职务；", "（试用期一年）；"]) + "\n")
+    filler(c, 1)
+    c.t("\n")
+    c.org(name=body)
+    c.t("\n")
+    c.date_text()
+
+
+def cadre_publicity_test(c: Ctx) -> None:
+    """HELD OUT: 干部任前公示 with a public complaints line."""
+    c.doc.fact("public_facing")
+    body = "中共" + (c.place.city or c.place.area) + "委员会组织部"
+    c.meta["creator"] = body
+    c.meta["title"] = c.pick(["干部任前公示", "拟任干部公示", "领导干部任前公示通告"])
+    c.t(c.meta["title"] + "\n" + c.pick(["根据干部任用有关规定，现将拟任人选公示如下：", "经考察，拟提拔以下同志，现予公示："]) + "\n")
+    for _ in range(c.rng.randrange(1, 4)):
+        c.person()
+        c.t("，" + c.rng.choice(["男", "女"]) + "，")
+        c.date_text(_birth(c, 30, 55), "ym")
+        c.t("生，")
+        c.origin()
+        c.t("人，现任")
+        c.org(c.rng.choice(["gov", "town", "school"]))
+        c.t(c.rng.choice(["副局长", "科长", "副主任"]) + "，拟任" + c.rng.choice(["局长", "主任", "镇长"]) + "。\n")
+    c.t("公示期间，" + c.pick(["如有意见，请向", "群众可来电来信向"]))
+    c.org(name=body)
+    c.t("反映。")
+    c.phone(private=False, word=c.pick(["举报电话", "电话", "受理电话"]))
+    c.t("。\n")
+    c.date_text()
+
+
+def product_catalogue(c: Ctx) -> None:
+    """产品目录/价目表 with published prices -> OPEN; one unpublished item -> OPEN_REDACTED."""
+    company = c.org_str(c.rng.choice(["company", "factory"]))
+    c.meta["creator"] = company
+    c.meta["title"] = c.pick(["产品目录", "企业简介", "产品价目表（对外）", "企业年度报告（摘要）"])
+    c.org(name=company)
+    c.t("\n" + c.meta["title"] + "\n" + c.pick(["本厂", "我公司", "本企业"]) + c.rng.choice(["始建于", "创办于"]) + f"{c.year - c.rng.randrange(2, 30)}年，")
+    c.t("位于")
+    c.loc(depth=c.rng.choice([2, 3]))
+    c.t("，" + c.rng.choice(["主要生产", "主营"]) + c.rng.choice(["棉纱、针织品", "农机配件", "罐头食品", "电线电缆"]) + "。")
+    c.t(c.pick(["产品采用的技术秘密受法律保护。", "产品曾获省优称号。", "密封件等配件另行报价。", "欢迎各地客户来函洽谈。"]))
+    c.t("\n")
+    for _ in range(c.rng.randrange(1, 4)):
+        c.t(c.rng.choice(["一级品", "二级品", "出口型", "标准型"]) + "：")
+        if c.chance(0.2):
+            c.doc.secret_range(f"{c.rng.randrange(50, 9000)}元")
+            c.t(c.pick(["（内部优惠价）", "（协议价，不公开）"]))
+        else:
+            c.t(f"{c.rng.randrange(50, 9000)}元" + c.pick(["（零售价）", "（公开报价）", ""]))
+        c.t("\n")
+    c.org_address()
+    c.t("\n")
+    c.phone(private=False, word=c.pick(["业务电话", "电话", "传真"]))
+    if c.year >= 1997 and c.chance(0.5):
+        c.t("  ")
+        c.email(private=False)
+    c.t("\n")
+    if c.chance(0.4):
+        c.bank(private=False)
+        c.t("\n")
+
+
 # ============================================================================ registry
 TEMPLATES: tuple[Template, ...] = (
     Template("personnel_form", "personnel", "train", personnel_form, weight=1.2),
@@ -1308,4 +1421,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("internal_compilation", "secret", "train", internal_compilation, (1956, 2005)),
     Template("price_quotation", "commercial", "train", price_quotation, (1980, 2005)),
     Template("border_incident", "security", "train", border_incident),
+    Template("appointment_notice", "personnel", "train", appointment_notice, weight=0.8),
+    Template("cadre_publicity", "personnel", "test", cadre_publicity_test, (1985, 2005), weight=0.7),
+    Template("product_catalogue", "commercial", "train", product_catalogue, (1980, 2005), weight=0.8),
 )
