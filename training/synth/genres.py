@@ -125,7 +125,7 @@ def personnel_form(c: Ctx) -> None:
     if c.chance(0.4):
         c.phone()
         c.sep()
-    if c.year >= 1997 and c.chance(0.4):
+    if c.year >= 1996 and c.chance(0.6):
         c.email()
         c.sep()
     c.t("\n" + c.pick(["工作经历：", "简历：", "本人简历\n", "主要经历："]))
@@ -538,7 +538,7 @@ def petition_letter(c: Ctx) -> None:
         c.t("，" + c.pick(["系错案，请求复查。", "现请求平反。", "要求落实政策。"]))
     c.t(c.pick(["联系方式：", "\n", "\n"]))
     c.phone()
-    if c.year >= 1997 and c.chance(0.35):
+    if c.year >= 1996 and c.chance(0.5):
         c.t("，")
         c.email()
     c.t("。\n" + c.pick(["来信人：", "此致\n敬礼\n", "信访人："]))
@@ -669,6 +669,9 @@ def _party_company(c: Ctx, role: str) -> str:
     c.t("\n")
     if c.chance(0.6):
         c.phone(private=False)
+        c.t("\n")
+    if c.year >= 1996 and c.chance(0.5):
+        c.email(private=False)
         c.t("\n")
     if c.chance(0.5):
         c.bank(private=False)
@@ -1186,6 +1189,9 @@ def petition_visit_form(c: Ctx) -> None:
     c.sep()
     if c.chance(0.6):
         c.phone()
+        c.sep()
+    if c.year >= 1996 and c.chance(0.4):
+        c.email()
         c.sep()
     c.t("\n" + c.pick(["反映问题：", "来访事由：", "主要诉求："]))
     k = c.rng.random()

@@ -262,7 +262,11 @@ def email(rng: random.Random, faker: Faker) -> str:
 
 
 def org_email(rng: random.Random, faker: Faker) -> str:
-    return f"{rng.choice(['office', 'bgs', 'dag', 'xfb', 'info', 'tjj', 'jwb'])}@{rng.choice(['fz', 'xm', 'qz', 'np', 'nd', 'pt'])}.{rng.choice(['gov.cn', 'fj.cn', 'net.cn'])}"
+    """A public body's or company's published address (office@..., sales@company.com.cn)."""
+    user = rng.choice(["office", "bgs", "dag", "xfb", "info", "tjj", "jwb", "sales", "service", "zhb", "webmaster", "hr"])
+    if rng.random() < 0.5:
+        return f"{user}@{rng.choice(['fz', 'xm', 'qz', 'np', 'nd', 'pt', 'sh', 'bj', 'gz', 'wh'])}.{rng.choice(['gov.cn', 'fj.cn', 'net.cn', 'gov.cn'])}"
+    return f"{user}@{faker.domain_word()}.{rng.choice(['com.cn', 'com', 'cn', 'net'])}"
 
 
 def luhn_complete(prefix_and_body: str) -> str:
