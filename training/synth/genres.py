@@ -1217,7 +1217,7 @@ def petition_visit_form(c: Ctx) -> None:
 
 def internal_compilation(c: Ctx) -> None:
     """内部资料 情况汇编: marked 内部, sometimes declassified by the opening review."""
-    c.meta["title"] = c.pick(["情况汇编", "参考资料", "工作通讯", "内部参考"])
+    c.meta["title"] = c.pick(["情况汇编", "参考资料", "工作通讯", "情况交流"])
     mark = c.pick(["内部资料　注意保存", "内部资料 注意保存", "内部刊物", "内部资料　注意保存"])
     c.doc.e(mark, "SECRET_MARK", False)
     c.meta["classification"] = "内部"
