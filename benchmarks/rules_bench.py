@@ -144,6 +144,8 @@ def hard_id(rng: random.Random, d: Doc) -> None:
         d.add(rng.choice(("护照号码：", "护照号"))).add(
             rng.choice(("E", "G")) + "".join(rng.choice("0123456789") for _ in range(8)), "ID_NUMBER").add("，")
         d.add("军官证").add(rng.choice("南北沈兰成济广") + "字第" + f"{rng.randint(0, 999999):06d}" + "号", "ID_NUMBER").add("。")
+        d.add(rng.choice(("回乡证号码：", "港澳居民来往内地通行证 "))).add(
+            rng.choice("HM") + f"{rng.randint(0, 10**8 - 1):08d}", "ID_NUMBER").add("。")
 
 
 def hard_phone(rng: random.Random, d: Doc) -> None:
