@@ -85,3 +85,22 @@ def test_iter_raw_text_mixes_sources_and_respects_budget():
     assert not any(p.startswith("央视网消息") for p in paras)
     first = list(itertools.islice(corpora.iter_raw_text(), 3))
     assert len(first) == 3
+
+
+def test_gazetteers_are_consistent_and_filtered():
+    from training import gazetteers as gz
+
+    names, weights = gz.surnames()
+    assert len(names) > 1000 and "欧阳" in gz.compound_surnames() and all(w > 0 for w in weights)
+    for a in gz.areas()[:: 97]:
+        assert a.code[:2] in gz.provinces() and gz.provinces()[a.code[:2]] == a.province
+        assert a.name not in {"市辖区", "省直辖县级行政区划"}
+    fuzhou = [a for a in gz.areas() if a.name == "鼓楼区" and a.city == "福州市"]
+    assert fuzhou and fuzhou[0].province == "福建省"
+    assert any(s.endswith("街道") for s in gz.streets_by_area()[fuzhou[0].code])
+    diseases = gz.disease_terms()
+    assert "糖尿病" in diseases and "疾病" not in diseases
+    assert "盗窃罪" in gz.criminal_charges() and all(c.endswith("罪") for c in gz.criminal_charges())
+    hist = gz.historical_names()
+    assert hist and all(2 <= len(n) <= 4 for n in hist[:1000])
+    assert not any("張" in n or "陳" in n for n in hist)

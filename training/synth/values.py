@@ -87,6 +87,12 @@ def group_digits(s: str, sizes: list[int], sep: str = " ") -> str:
 
 
 # ----------------------------------------------------------------------------- names
+#: Common given-name characters (hand-collected); Faker's zh_CN list has only 131 given names,
+#: too few: a tagger would learn the names instead of the contexts.
+GIVEN_CHARS = (
+    "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+    "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓仪荷丹蓉眉君琴蕊薇菁梦岚苑馨韵园咏卿聪澜纯毓悦昭冰爽琬茗羽希欣滢馥筠柔竹凝晓欢霄枫芸菲寒伊亚宜可舒影丽阳妮宝程恒鸿桦骅剑娇纪宽灵琪晴容睿烁唯威韦雯萱彦宇雨洋忠宗曼紫逸贤蝶菡"
+)
 RARE_GIVEN = list("堃犇淼喆昇珺玥燚垚旻赟翀婕琇璟昶晞婳祎曌彧玹燊钰湉暄瑢砚珩琰骞镠鋆韫") + ["𠮷", "𡒄", "𪚥"]
 ERA_GIVEN = {
     1950: ["建国", "建华", "援朝", "抗美", "解放", "国庆", "和平", "胜利", "建军", "秀英", "桂英", "玉兰", "凤英", "淑珍"],
@@ -117,10 +123,14 @@ class NameMaker:
         if year is not None and r < 0.25:
             era = 1950 if year < 1966 else 1966 if year < 1978 else 1980
             return self.rng.choice(ERA_GIVEN[era])
-        g = self.faker.first_name()
-        if self.rng.random() < 0.3 and len(g) == 1:
-            g += self.faker.first_name()[-1]
-        return g
+        if r < 0.4:
+            g = self.faker.first_name()
+            return g + self.faker.first_name()[-1] if self.rng.random() < 0.3 and len(g) == 1 else g
+        if r < 0.43:
+            c = self.rng.choice(GIVEN_CHARS)
+            return c + c  # 婷婷, 丹丹
+        k = 1 if self.rng.random() < 0.3 else 2
+        return "".join(self.rng.choice(GIVEN_CHARS) for _ in range(k))
 
     def full(self, year: int | None = None) -> str:
         return self.surname() + self.given(year)
