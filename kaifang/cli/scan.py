@@ -42,7 +42,7 @@ def _load_detector(model: Optional[Path], rules_only: bool):
     return detector
 
 
-def _scan_collection(name: str, detector, rescan: bool, actor: str) -> None:
+def _scan_collection(name: str, detector, rescan: bool, actor: str, batch_size: int = 32) -> None:
     try:
         from review_app.store.review import record_detection  # owner F
     except ImportError:
@@ -56,16 +56,17 @@ def _scan_collection(name: str, detector, rescan: bool, actor: str) -> None:
         if coll is None:
             fail(f"no collection named {name!r} (ingest it first: kaifang ingest)")
         docs = [(d.id, d.text, d.status) for d in list_documents(session=session, collection_id=coll.id)]
-        for doc_id, text, status in docs:
-            counts["documents"] += 1
-            if status != "new" and not rescan:
-                counts["skipped"] += 1
-                continue
-            spans = detector.detect(text) if text else []
-            rows = record_detection(session=session, document_id=doc_id, spans=spans,
-                                    model_version=str(detector.version), actor=actor, replace=rescan)
-            counts["scanned"] += 1
-            counts["spans"] += len(rows)
+        counts["documents"] = len(docs)
+        todo = [(i, t) for i, t, status in docs if rescan or status == "new"]
+        counts["skipped"] = len(docs) - len(todo)
+        for k in range(0, len(todo), batch_size):  # batched: the neural tagger runs faster on batches
+            batch = todo[k : k + batch_size]
+            results = detector.detect_many([t for _, t in batch], batch_size=batch_size)
+            for (doc_id, _), spans in zip(batch, results):
+                rows = record_detection(session=session, document_id=doc_id, spans=spans,
+                                        model_version=str(detector.version), actor=actor, replace=rescan)
+                counts["scanned"] += 1
+                counts["spans"] += len(rows)
     print_json(counts)
 
 
