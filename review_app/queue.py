@@ -37,15 +37,19 @@ ORDERS: dict[str, Order] = {}
 
 
 def register_order(name: str, fn: Callable[[Select], Select], label: str = "") -> None:
-    """Add (or replace) a named queue ordering. Idempotent."""
+    """Add (or replace) a named queue ordering. Idempotent.
+
+    ``fn`` orders the query of documents *with* a current proposal (``Proposal`` and ``Document``
+    are joined); documents not yet proposed follow in catalogue order. Ordering by indexed
+    proposal columns (risk, uncertainty) lets the database stop after one page.
+    """
     ORDERS[name] = Order(name=name, label=label or name, apply=fn)
 
 
-register_order("risk", lambda q: q.order_by(Proposal.risk.desc().nulls_last(), Proposal.uncertainty.desc().nulls_last(),
-                                            Document.id), "risk, then uncertainty")
-register_order("uncertainty", lambda q: q.order_by(Proposal.uncertainty.desc().nulls_last(),
-                                                   Proposal.risk.desc().nulls_last(), Document.id),
-               "uncertainty, then risk")
+register_order("risk", lambda q: q.order_by(Proposal.risk.desc(), Proposal.uncertainty.desc(),
+                                            Proposal.document_id.desc()), "risk, then uncertainty")
+register_order("uncertainty", lambda q: q.order_by(Proposal.uncertainty.desc(), Proposal.risk.desc(),
+                                                   Proposal.document_id.desc()), "uncertainty, then risk")
 register_order("oldest", lambda q: q.order_by(Document.year.asc().nulls_last(), Document.id), "oldest record first")
 register_order("id", lambda q: q.order_by(Document.id), "catalogue order")
 
@@ -86,13 +90,13 @@ class QueuePage:
     filters: QueueFilters = field(default_factory=QueueFilters)
 
 
-def _base(filters: QueueFilters, today: date) -> Select:
-    q = (select(Document.id, Document.reference_code, Document.title, Document.year, Document.status,
-                Document.review_after, Document.version, Collection.name.label("collection"),
-                Proposal.decision, Proposal.confidence, Proposal.risk, Proposal.uncertainty,
-                Proposal.closure, Proposal.model_version)
-         .join(Collection, Collection.id == Document.collection_id)
-         .outerjoin(Proposal, and_(Proposal.document_id == Document.id, Proposal.is_current == True)))  # noqa: E712
+_COLUMNS = (Document.id, Document.reference_code, Document.title, Document.year, Document.status,
+            Document.review_after, Document.version, Collection.name.label("collection"))
+_PROPOSAL_COLUMNS = (Proposal.decision, Proposal.confidence, Proposal.risk, Proposal.uncertainty,
+                     Proposal.closure, Proposal.model_version)
+
+
+def _document_filters(q: Select, filters: QueueFilters, today: date) -> Select:
     if filters.stage == "todo":
         q = q.where(or_(Document.status.in_(("new", "scanned", "proposed")),
                         and_(Document.status == "final", Document.review_after <= today)))
@@ -104,30 +108,63 @@ def _base(filters: QueueFilters, today: date) -> Select:
         q = q.where(Collection.name == filters.collection)
     if filters.year is not None:
         q = q.where(Document.year == filters.year)
+    if filters.reviewer:
+        q = q.where(exists().where(Review.document_id == Document.id, Review.username == filters.reviewer))
+    return q
+
+
+def _proposed(filters: QueueFilters, today: date) -> Select:
+    """Documents with a current proposal, driven from the proposal table (its indexes give the order)."""
+    q = (select(*_COLUMNS, *_PROPOSAL_COLUMNS).select_from(Proposal)
+         .join(Document, Document.id == Proposal.document_id)
+         .join(Collection, Collection.id == Document.collection_id)
+         .where(Proposal.is_current == True))  # noqa: E712
     if filters.decision:
         q = q.where(Proposal.decision == filters.decision)
     if filters.min_confidence is not None:
         q = q.where(Proposal.confidence >= filters.min_confidence)
     if filters.max_confidence is not None:
         q = q.where(Proposal.confidence <= filters.max_confidence)
-    if filters.reviewer:
-        q = q.where(exists().where(Review.document_id == Document.id, Review.username == filters.reviewer))
-    return q
+    return _document_filters(q, filters, today)
+
+
+def _unproposed(filters: QueueFilters, today: date) -> Select:
+    """Documents without a current proposal (not scanned or proposed yet), in catalogue order."""
+    has = exists().where(Proposal.document_id == Document.id, Proposal.is_current == True)  # noqa: E712
+    q = (select(*_COLUMNS).join(Collection, Collection.id == Document.collection_id).where(~has))
+    return _document_filters(q, filters, today).order_by(Document.id)
+
+
+def _count(session: Session, q: Select) -> int:
+    from sqlalchemy import func
+
+    return session.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
 
 
 def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", page: int = 1,
                per_page: int = 50, today: date | None = None) -> QueuePage:
-    """One page of the queue (LIMIT/OFFSET; one extra row tells whether a next page exists)."""
+    """One page of the queue: proposed documents in the chosen order, then unproposed ones.
+
+    LIMIT/OFFSET with one extra row to tell whether a next page exists; no total count is run
+    (it would cost a scan of the whole queue on every page view).
+    """
     filters.validate()
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
     page = max(1, int(page))
     per_page = max(1, min(PER_PAGE_MAX, int(per_page)))
-    q = ORDERS[order].apply(_base(filters, today or date.today()))
-    rows = session.exec(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
-    out = [dict(r._mapping) for r in rows[:per_page]]
-    return QueuePage(rows=out, page=page, per_page=per_page, has_more=len(rows) > per_page, order=order,
-                     filters=filters)
+    today = today or date.today()
+    offset, want = (page - 1) * per_page, per_page + 1
+    proposed_q = ORDERS[order].apply(_proposed(filters, today))
+    rows = [dict(r._mapping) for r in session.exec(proposed_q.offset(offset).limit(want)).all()]
+    proposal_filter = filters.decision or filters.min_confidence is not None or filters.max_confidence is not None
+    if len(rows) < want and not proposal_filter:
+        n_proposed = offset + len(rows) if rows else _count(session, _proposed(filters, today))
+        rest = session.exec(_unproposed(filters, today).offset(max(0, offset - n_proposed))
+                            .limit(want - len(rows))).all()
+        rows += [{**dict(r._mapping), **{c.key: None for c in _PROPOSAL_COLUMNS}} for r in rest]
+    return QueuePage(rows=rows[:per_page], page=page, per_page=per_page, has_more=len(rows) > per_page,
+                     order=order, filters=filters)
 
 
 def collections(*, session: Session) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -113,6 +113,15 @@ class SpanRecord(SQLModel, table=True):
 
 class Proposal(SQLModel, table=True):
     """The machine's proposed decision for a document, with the evidence behind it."""
+
+    # The review queue walks these in order (risk or uncertainty first) and stops after a page,
+    # instead of sorting every document; the last one makes "the current proposal of a document"
+    # a direct lookup.
+    __table_args__ = (
+        Index("ix_proposal_queue_risk", "is_current", "risk", "uncertainty", "document_id"),
+        Index("ix_proposal_queue_uncertainty", "is_current", "uncertainty", "risk", "document_id"),
+        Index("ix_proposal_document_current", "document_id", "is_current"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)

@@ -195,3 +195,21 @@ def test_users_and_logins_are_audited(engine):
         actions = [e.action for e in _events(s)]
         assert actions.count("login") == 2 and actions.count("login.failed") == 2
         assert all("correct horse" not in e.payload for e in _events(s))
+
+
+def test_queue_pages_proposed_by_risk_then_unproposed(engine):
+    from review_app.queue import QueueFilters, queue_page
+
+    with Session(engine, expire_on_commit=False) as s:
+        ids = make_document(s, n=5)
+        for i, conf in zip(ids[:3], (0.9, 0.5, 0.7)):  # risk = 1 - P(OPEN) = 1 - (1-conf)/2
+            scan_and_propose(s, i, confidence=conf)
+        pages = [queue_page(session=s, filters=QueueFilters(), order="risk", page=p, per_page=2) for p in (1, 2, 3)]
+        assert [[r["id"] for r in p.rows] for p in pages] == [[ids[0], ids[2]], [ids[1], ids[3]], [ids[4]]]
+        assert [p.has_more for p in pages] == [True, True, False]
+        assert pages[1].rows[1]["decision"] is None
+        only = queue_page(session=s, filters=QueueFilters(decision="OPEN_REDACTED", stage="all"), per_page=10)
+        assert [r["id"] for r in only.rows] == [ids[0], ids[2], ids[1]]
+        review.decide(session=s, document_id=ids[4], actor="rev1", decision="OPEN", version=_version(s, ids[4]))
+        com = queue_page(session=s, filters=QueueFilters(stage="committee"))
+        assert [r["id"] for r in com.rows] == [ids[4]]  # reviewed without a proposal still reaches the committee

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:15:32.615441
+Create Date: 2026-11-24 19:29:53.581796
 """
 from typing import Sequence, Union
 
@@ -232,8 +232,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_decision'), ['decision'], unique=False)
+        batch_op.create_index('ix_proposal_document_current', ['document_id', 'is_current'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_is_current'), ['is_current'], unique=False)
+        batch_op.create_index('ix_proposal_queue_risk', ['is_current', 'risk', 'uncertainty', 'document_id'], unique=False)
+        batch_op.create_index('ix_proposal_queue_uncertainty', ['is_current', 'uncertainty', 'risk', 'document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_risk'), ['risk'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_uncertainty'), ['uncertainty'], unique=False)
 
@@ -303,8 +306,11 @@ def downgrade() -> None:
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proposal_uncertainty'))
         batch_op.drop_index(batch_op.f('ix_proposal_risk'))
+        batch_op.drop_index('ix_proposal_queue_uncertainty')
+        batch_op.drop_index('ix_proposal_queue_risk')
         batch_op.drop_index(batch_op.f('ix_proposal_is_current'))
         batch_op.drop_index(batch_op.f('ix_proposal_document_id'))
+        batch_op.drop_index('ix_proposal_document_current')
         batch_op.drop_index(batch_op.f('ix_proposal_decision'))
 
     op.drop_table('proposal')
