@@ -83,8 +83,9 @@ class Ctx:
     def id_number(self, birth: date | None = None, private: bool = True, label: bool = True) -> str:
         birth = birth or v.random_date(self.rng, self.rng.randrange(max(1900, self.year - 70), self.year - 16))
         text, kind = v.id_surface(self.rng, birth, self.place.area_code if self.chance(0.6) else None)
-        if label or kind in ("wrongcheck", "legacy15", "passport", "officer"):
-            word = {"passport": ["护照号码", "护照号", "护照"], "officer": ["军官证", "军官证号"]}.get(
+        if label or kind in ("wrongcheck", "legacy15", "passport", "officer", "permit"):
+            word = {"passport": ["护照号码", "护照号", "护照"], "officer": ["军官证", "军官证号"],
+                    "permit": ["回乡证号", "港澳居民来往内地通行证", "回乡证号码"]}.get(
                 kind, ["身份证号", "身份证号码", "公民身份号码", "身份证", "居民身份证号码", "身份证号码为"])
             self.t(self.pick(word) + self.colon() if kind not in ("officer",) else self.pick(word) + "：")
         self.doc.e(text, "ID_NUMBER", private)

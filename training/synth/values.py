@@ -180,7 +180,9 @@ def id_surface(rng: random.Random, birth: date, area_code: str | None = None, ha
     """An ID number in one of its archival surface forms; returns (text, kind)."""
     if rng.random() >= hard:
         return resident_id(rng, birth, area_code), "id18"
-    kind = rng.choice(["legacy15", "spaced", "fullwidth", "ocr", "wrongcheck", "x", "linebreak", "passport", "officer"])
+    kind = rng.choice(["legacy15", "spaced", "fullwidth", "ocr", "wrongcheck", "x", "linebreak", "passport", "officer", "permit"])
+    if kind == "permit":  # Hong Kong/Macao home-return permit (回乡证)
+        return rng.choice(["H", "M"]) + "".join(rng.choice(string.digits) for _ in range(rng.choice([8, 10]))), kind
     if kind == "legacy15":
         return legacy_id15(rng, birth, area_code), kind
     if kind == "x":
