@@ -563,6 +563,10 @@ def petition_register_test(c: Ctx) -> None:
         c.t("你留下的")
         c.phone()
         c.t("已登记。")
+    if c.year >= 1996 and c.chance(0.5):
+        c.t(c.pick(["答复已同时发送至你的", "电子答复已发至"]))
+        c.email()
+        c.t("。")
     if c.chance(0.4):
         c.t("送达地址：")
         c.home_address(word=False)
@@ -754,6 +758,9 @@ def contract_test(c: Ctx) -> None:
     c.person()
     c.t(c.pick(["，", "，联系"]))
     c.phone(private=False)
+    if c.year >= 1996 and c.chance(0.6):
+        c.t("，")
+        c.email(private=False)
     c.t("。\n")
     c.t(c.pick(["乙方开户银行：", "乙方账户："]) + c.rng.choice(v.BANKS) + "，")
     c.bank(private=False)
