@@ -382,7 +382,7 @@ def court_judgment(c: Ctx) -> None:
 def court_ruling_test(c: Ctx) -> None:
     """HELD OUT: 劳动教养/治安处罚决定书 (an administrative penalty decision)."""
     c.doc.fact("private_subject")
-    org = c.org_str("gov").replace("人民政府", "公安局")
+    org = (c.place.city or c.place.area) + c.rng.choice(["公安局", "公安局", "劳动教养管理委员会"]) if c.chance(0.6) else c.place.area + "公安局"
     c.meta["title"] = c.pick(["治安管理处罚裁决书", "劳动教养决定书", "公安行政处罚决定书", "收容审查决定书"])
     c.meta["creator"] = org
     c.org(name=org)
@@ -937,7 +937,7 @@ def public_test(c: Ctx) -> None:
     body = c.org_str("gov")
     c.meta["creator"] = body
     c.doc.fact("public_facing")
-    c.meta["title"] = c.pick(["建设项目批前公示", "征求意见公告", "招生简章", "关于某工程竣工验收的公告"])
+    c.meta["title"] = c.pick(["建设项目批前公示", "征求意见公告", "建设项目环境影响公示", "关于某工程竣工验收的公告"])
     c.t(c.meta["title"] + "\n")
     c.t(c.pick(["项目名称：", "事项："]))
     c.loc(depth=c.rng.choice([1, 2]))
