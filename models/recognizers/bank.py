@@ -16,6 +16,10 @@ from models.recognizers.numbers import candidates, luhn_ok
 from models.spans import Span
 from models.text import NormalizedText
 
+# between a cue and its number: a colon, a space, 为/是 (账号：, 卡号为); after 开户行, the bank's name
+_TIGHT_GAP = re.compile(r"^(?:号码|号)?[ :\-()为是]{0,4}$")
+_BANK_NAME_CUES = frozenset({"开户行", "开户银行"})
+_BANK_NAME_GAP = re.compile(r"^[ :]*[^\n。；;]{0,24}(?:银行|行|社|部|所|处)[ ,，、:]*(?:账号|帐号|账户|帐户)?[ :]*$")
 _CARD_CUES = frozenset({"卡号", "银行卡号", "银行卡", "信用卡", "借记卡", "储蓄卡"})
 _CARD_PREFIX = re.compile(r"(?:62|60|4|5[1-5]|3[47]|35|9[45]|2[2-7])")
 
@@ -87,8 +91,11 @@ class BankAccountRecognizer(RecognizerBase):
             ctx = CONTEXT.nearest(text, c.start, self.context_window)
             if ctx is None or ctx.category != "bank":
                 continue
-            if re.search(r"[0-9]", text[c.start - ctx.distance : c.start]):
+            gap = text[c.start - ctx.distance : c.start]
+            if re.search(r"[0-9]", gap):
                 continue  # the cue names the first number after it, not a later one
+            if not (_TIGHT_GAP.match(gap) or (ctx.word in _BANK_NAME_CUES and _BANK_NAME_GAP.match(gap))):
+                continue  # 帐号迁移的…实体店14131922: the cue does not name this number
             if ctx.word in _CARD_CUES and 16 <= len(d) <= 19:
                 continue  # a card: BankCardRecognizer reads it and says whether Luhn passes
             score = (0.9 if ctx.distance <= 8 else 0.8) - (0.05 if c.split else 0.0)

@@ -195,3 +195,11 @@ def test_register_row_with_a_year_after_the_id(analyzer):
 ])
 def test_spaced_field_label_and_internal_with_note(analyzer, text, expected):
     assert found(analyzer, text) == [("SECRET_MARK", expected)]
+
+
+def test_account_numbers_need_their_cue_right_before(analyzer):
+    assert found(analyzer, "帐号迁移的…云霄懒人潮品实体店14131922:") == []
+    text = "开户行：中国工商银行福州市鼓楼支行 140202320910"
+    assert found(analyzer, text) == [("BANK_ACCOUNT", "140202320910")]
+    text = "工资卡号：140202320910001"
+    assert found(analyzer, text) == [("BANK_ACCOUNT", "140202320910001")]
