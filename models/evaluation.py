@@ -3,6 +3,9 @@
 Every benchmark and external evaluation goes through ``evaluate_records``, so the definitions
 here are the project's definitions:
 
+Throughput (``chars_per_second``)
+    Characters of all texts divided by the wall-clock seconds spent inside the detector
+    (``detect_many`` in batches of 32 where the detector has it), in this process.
 Spans, exact (``spans``)
     A prediction is a true positive when a gold span has the same label, start and end
     (multiset matching: a duplicated prediction counts once as TP, once as FP).
