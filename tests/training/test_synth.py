@@ -219,3 +219,18 @@ def test_secret_mark_policy_on_generated_documents(train_docs, test_docs):
             masked = {(r["start"], r["end"]) for r in d["redact"] if r["label"]}
             assert masked <= {(s["start"], s["end"]) for s in d["spans"]}
             assert all(r["label"] != "PERSON" for r in d["redact"])
+
+
+def test_surface_form_classes_and_describe():
+    from training.synth.stats import describe, surface_form
+
+    assert surface_form("ID_NUMBER", "３５０１０２１９８７０３１５４５１１") == "id_fullwidth"
+    assert surface_form("ID_NUMBER", "3501 0219 8703 1545 11") == "id_spaced"
+    assert surface_form("ID_NUMBER", "350102870315451") == "id_legacy15"
+    assert surface_form("ID_NUMBER", "南字第087315号") == "id_officer_card"
+    assert surface_form("PHONE", "126-3351872") == "phone_pager"
+    assert surface_form("SECRET_MARK", "内部资料　注意保存") == "mark_internal"
+    assert surface_form("SECRET_MARK", "秘密★长期") == "mark_star_period"
+    stats = describe(generate_documents(20, seed=3))
+    assert stats["documents"] == 20 and stats["spans"] == sum(stats["labels"].values())
+    assert sum(stats["decisions"].values()) == 20

@@ -6,10 +6,10 @@ import json
 import os
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from training.synth.generator import SPLITS, generate_documents
+from training.synth.stats import describe
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--split", choices=SPLITS, default="train", help="train: training templates; test: held-out templates")
     ap.add_argument("--out", type=Path, required=True, help="output .jsonl (written atomically); '-' for stdout")
-    ap.add_argument("--stats", action="store_true", help="print label/decision counts to stderr")
+    ap.add_argument("--stats", action="store_true", help="print corpus statistics (labels, decisions, hard surface forms ...) as JSON to stderr")
     args = ap.parse_args(argv)
     if args.n < 0:
         ap.error("--n must be >= 0")
@@ -33,9 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             fh.write(lines)
         os.replace(tmp, args.out)
     if args.stats:
-        labels = Counter(s["label"] for d in docs for s in d["spans"])
-        decisions = Counter(d["decision"] for d in docs)
-        print(json.dumps({"documents": len(docs), "labels": dict(labels.most_common()), "decisions": dict(decisions)}, ensure_ascii=False), file=sys.stderr)
+        print(json.dumps(describe(docs), ensure_ascii=False, indent=1), file=sys.stderr)
     return 0
 
 

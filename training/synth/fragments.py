@@ -30,6 +30,8 @@ class Ctx:
     names: v.NameMaker
     meta: dict = field(default_factory=dict)
     mark_periods: list[int] = field(default_factory=list)
+    #: share of ID numbers in a hard surface form; the held-out test split is harder on purpose
+    hard: float = 0.3
 
     # -- plumbing ---------------------------------------------------------------------------
     def t(self, s: str) -> "Ctx":
@@ -82,7 +84,7 @@ class Ctx:
 
     def id_number(self, birth: date | None = None, private: bool = True, label: bool = True) -> str:
         birth = birth or v.random_date(self.rng, self.rng.randrange(max(1900, self.year - 70), self.year - 16))
-        text, kind = v.id_surface(self.rng, birth, self.place.area_code if self.chance(0.6) else None)
+        text, kind = v.id_surface(self.rng, birth, self.place.area_code if self.chance(0.6) else None, hard=self.hard)
         if label or kind in ("wrongcheck", "legacy15", "passport", "officer", "permit"):
             word = {"passport": ["护照号码", "护照号", "护照"], "officer": ["军官证", "军官证号"],
                     "permit": ["回乡证号", "港澳居民来往内地通行证", "回乡证号码"]}.get(

@@ -66,7 +66,8 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
     d = v.random_date(rng, year)
     faker = _faker(rng.randrange(2**31))
     doc = Doc(rng=rng, split=split)
-    ctx = Ctx(doc=doc, rng=rng, faker=faker, year=year, date=d, place=v.random_place(rng), names=v.NameMaker(rng, faker))
+    ctx = Ctx(doc=doc, rng=rng, faker=faker, year=year, date=d, place=v.random_place(rng), names=v.NameMaker(rng, faker),
+              hard=0.45 if split == "test" else 0.3)
     ctx.meta["reference_code"] = v.reference_code(rng, year)
     if rng.random() < 0.25:
         ctx.archive_line()

@@ -526,7 +526,7 @@ def secret_mark(rng: random.Random, year: int) -> tuple[str, str, int | None]:
     if r < 0.15:
         return rng.choice(["内部资料　注意保存", "内部资料 注意保存", "内部文件　注意保存", "内部资料"]), "内部", None
     level = rng.choice(["秘密", "秘密", "机密", "机密", "绝密"])
-    if year < 1989 or rng.random() < 0.35:  # the ★ period marking dates from the 1990s
+    if year < 1989 or rng.random() < 0.15:  # the ★ period marking dates from the 1988 Secrecy Law on
         return level, level, None
     period = rng.choice(["长期", "10年", "20年", "3年", "5年", "30年", "1年"])
     star = rng.choice(["★", "★", "☆"]) if rng.random() < 0.9 else "★"
