@@ -48,6 +48,8 @@ class DataConfig:
     corpora: tuple[str, ...] = ()  # base NER corpora from training.corpora: cluener, resume, weibo, peoples_daily
     corpus_limit: int = 500  # per corpus
     require_reviewed_spans: bool = True
+    base_file: str | None = None  # extra base training records (SCHEMA.md JSON Lines)
+    eval_file: str | None = None  # a curated held-out set added to the frozen evaluation split
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "DataConfig":
@@ -191,12 +193,33 @@ def _strip(record: dict) -> dict:
     return {k: v for k, v in record.items() if k != "spans_reviewed"}
 
 
+def load_jsonl(path: str) -> list[dict]:
+    """SCHEMA.md records from a JSON Lines file, validated by models.evaluation's checker.
+
+    The checker returns spans as (start, end, label) tuples; they are turned back into SCHEMA
+    dicts, the form every trainer takes.
+    """
+    from models.evaluation import load_records
+
+    out = []
+    for r in load_records(path):
+        if "spans" in r:
+            r["spans"] = [{"start": a, "end": b, "label": lab} for a, b, lab in r["spans"]]
+        out.append(r)
+    return out
+
+
 def base_records(cfg: DataConfig) -> tuple[list[dict], list[dict]]:
     """(train, eval) base data: synthetic archival documents and the configured NER corpora."""
-    from training.synth import generate_documents
+    if cfg.synth_train or cfg.eval_synth:
+        from training.synth import generate_documents
 
     train = generate_documents(cfg.synth_train, seed=cfg.synth_seed, split="train") if cfg.synth_train else []
     held_out = generate_documents(cfg.eval_synth, seed=cfg.eval_seed, split="test") if cfg.eval_synth else []
+    if cfg.base_file:
+        train.extend(load_jsonl(cfg.base_file))
+    if cfg.eval_file:
+        held_out.extend(load_jsonl(cfg.eval_file))
     if cfg.corpora:
         from training import corpora
 

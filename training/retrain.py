@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -184,45 +183,14 @@ def apply_gate(candidate: dict, current: dict, gate: PromotionGate) -> GateResul
 # --------------------------------------------------------------------------- model directories
 
 
-def code_version() -> str:
-    """The git commit of the code that trained a model (or the package version outside git)."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=HERE, capture_output=True,
-                             text=True, timeout=10)
-        if out.returncode == 0 and out.stdout.strip():
-            return "git:" + out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return "kaifang-" + version("kaifang")
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_manifest(version_dir: Path, manifest: dict) -> None:
-    """Through models.artifacts where it offers a writer, else the same format written atomically."""
-    try:
-        from models import artifacts
-    except ImportError:
-        artifacts = None
-    writer = getattr(artifacts, "write_manifest", None) if artifacts else None
-    if writer is not None:
-        writer(version_dir, manifest)
-    else:
-        write_json_atomic(version_dir / "manifest.json", manifest)
-
-
 def read_manifest(version_dir: Path) -> dict:
-    p = Path(version_dir) / "manifest.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+    """The manifest, or {} where a directory has none (a hand-made or legacy version)."""
+    from models import artifacts
+
+    try:
+        return artifacts.read_manifest(version_dir)
+    except (FileNotFoundError, ValueError):
+        return {}
 
 
 def clean_stale_temp_dirs(models_root: Path) -> list[Path]:
@@ -294,27 +262,84 @@ def _dev_split(records: list[dict], seed: int) -> tuple[list[dict], list[dict]]:
     return train, dev
 
 
-def train_components(ts: TrainingSet, out: Path, parent_dir: Path, cfg: RetrainConfig, progress: Progress) -> dict:
-    """Train into ``out`` (a fresh dir): ner/ and decision/. Returns the component metrics."""
+def ner_config(params: dict[str, Any]):
+    """``[ner]`` settings -> ``training.ner.TrainConfig`` (``preset = "tiny"`` for tests and demos)."""
+    from dataclasses import replace
+
+    from training.ner import TrainConfig
+
+    params = dict(params)
+    preset = params.pop("preset", None)
+    if preset not in (None, "tiny", "default"):
+        raise ValueError(f"unknown [ner] preset {preset!r}; use 'tiny' or 'default'")
+    base = TrainConfig.tiny() if preset == "tiny" else TrainConfig()
+    unknown = set(params) - set(TrainConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown [ner] settings: {sorted(unknown)}")
+    if "labels" in params:
+        params["labels"] = tuple(params["labels"])
+    return replace(base, **params)
+
+
+def _parent_rules(parent_dir: Path | None) -> tuple[Path | None, bool]:
+    """The rules config (and whether rules run) of the parent's pipeline, else the shipped rules."""
+    if parent_dir is not None:
+        spec_path = parent_dir / "ner" / "pipeline.json"
+        if spec_path.is_file():
+            spec = json.loads(spec_path.read_text(encoding="utf-8"))
+            rules = parent_dir / "ner" / spec["rules_config"] if spec.get("rules_config") else None
+            return rules, bool(spec.get("rules", True))
+    shipped = Path(__file__).resolve().parents[1] / "models" / "configs" / "rules.toml"
+    return (shipped if shipped.is_file() else None), True
+
+
+def build_version(*, out: Path, name: str, ner_train: list[dict], decision_train: list[dict],
+                  parent_dir: Path | None, cfg: "RetrainConfig", progress: Progress) -> dict:
+    """Train ``out/ner`` (rules + tagger pipeline) and ``out/decision``; return component metrics.
+
+    The decision model is trained on the spans of the NEW detector (what it will see in service).
+    """
+    from models.pipeline import Detector, save_pipeline
+
     components: dict[str, Any] = {}
-    if cfg.retrain_ner and ts.ner_train:
+    if cfg.retrain_ner:
         from training.ner import train_tagger
 
-        progress(0.10, f"training the NER on {len(ts.ner_train)} records")
-        train, dev = _dev_split(ts.ner_train, cfg.seed)
-        components["ner"] = train_tagger(train, dev, out / "ner", seed=cfg.seed, **cfg.ner_params)
+        if not ner_train:
+            raise ValueError("retrain_ner is on but there are no NER training records")
+        progress(0.10, f"training the NER on {len(ner_train)} records")
+        train, dev = _dev_split(ner_train, cfg.seed)
+        scratch = out / ".tagger"
+        components["ner"] = train_tagger(train, dev, scratch, seed=cfg.seed, config=ner_config(cfg.ner_params),
+                                         progress=False)
+        rules, use_rules = _parent_rules(parent_dir)
+        save_pipeline(out / "ner", tagger_dir=scratch, rules_config=rules, version=name, use_rules=use_rules,
+                      backend="char_tagger")
+        shutil.rmtree(scratch, ignore_errors=True)
     else:
         progress(0.10, "keeping the parent's NER (retrain_ner = false)")
-        if not (parent_dir / "ner").is_dir():
+        if parent_dir is None or not (parent_dir / "ner").is_dir():
             raise FileNotFoundError(f"parent version {parent_dir} has no ner/ directory to keep")
         shutil.copytree(parent_dir / "ner", out / "ner")
         components["ner"] = {"kept_from": str(parent_dir)}
     from training.train_decision import train_proposer
 
-    progress(0.55, f"training the decision model on {len(ts.decision_train)} records")
-    components["decision"] = train_proposer(ts.decision_train, out / "decision", seed=cfg.seed,
+    progress(0.55, f"training the decision model on {len(decision_train)} records")
+    detector = Detector.load(out / "ner")
+    components["decision"] = train_proposer(decision_train, out / "decision", seed=cfg.seed, detector=detector,
                                             **cfg.decision_params)
     return components
+
+
+def write_version_manifest(out: Path, *, name: str, parent: str | None, data_fingerprint: str,
+                           metrics: dict, components: dict, extra: dict | None = None) -> dict:
+    from models import artifacts
+
+    manifest = artifacts.make_manifest(version=name, parent=parent, data_fingerprint=data_fingerprint,
+                                       metrics=_jsonable(metrics), components=_jsonable(components))
+    manifest.update(_jsonable(extra or {}))
+    artifacts.write_manifest(out, manifest)
+    return manifest
 
 
 def _jsonable(obj: Any) -> Any:
@@ -344,27 +369,27 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
     tmp = models_root / f".tmp-{name}-{os.getpid()}"
     tmp.mkdir()
     try:
-        components = train_components(ts, tmp, parent_dir, cfg, progress)
+        components = build_version(out=tmp, name=name, ner_train=ts.ner_train, decision_train=ts.decision_train,
+                                   parent_dir=parent_dir, cfg=cfg, progress=progress)
         (tmp / "data").mkdir(exist_ok=True)
         with open(tmp / "data" / "provenance.jsonl", "w", encoding="utf-8") as fh:
             for p in ts.provenance:
                 fh.write(json.dumps(p, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+        # a first manifest makes the temp dir a loadable version (final metrics are added below)
+        write_version_manifest(tmp, name=name, parent=parent_name, data_fingerprint=ts.fingerprint, metrics={},
+                               components=components)
         progress(0.75, f"evaluating the candidate on the frozen split ({len(ts.eval)} records)")
         cand_metrics = evaluate_version(tmp, ts.eval)
         progress(0.87, f"evaluating the current model {parent_name} on the same split")
         cur_metrics = evaluate_version(parent_dir, ts.eval)
         gate = apply_gate(cand_metrics, cur_metrics, cfg.gate)
-        manifest = {
-            "version": name, "created": now.isoformat(), "parent": parent_name,
-            "data_fingerprint": ts.fingerprint, "code_version": code_version(),
-            "metrics": _jsonable(cand_metrics),
-            "components": _jsonable({**components, "ner_dir": "ner", "decision_dir": "decision"}),
-            "training_data": {"counts": ts.counts, "provenance": "data/provenance.jsonl",
-                              "eval_fingerprint": ts.eval_fingerprint, "eval_seed": cfg.data.eval_seed},
-            "comparison": {"current": parent_name, "current_metrics": _jsonable(cur_metrics),
-                           "gate": {"promote": gate.promote, "reasons": gate.reasons}},
-        }
-        write_manifest(tmp, manifest)
+        manifest = write_version_manifest(
+            tmp, name=name, parent=parent_name, data_fingerprint=ts.fingerprint, metrics=cand_metrics,
+            components=components,
+            extra={"training_data": {"counts": ts.counts, "provenance": "data/provenance.jsonl",
+                                     "eval_fingerprint": ts.eval_fingerprint, "eval_seed": cfg.data.eval_seed},
+                   "comparison": {"current": parent_name, "current_metrics": cur_metrics,
+                                  "gate": {"promote": gate.promote, "reasons": gate.reasons}}})
         progress(0.95, "registering the candidate")
         os.rename(tmp, final_dir)  # atomic: the version dir appears complete or not at all
     except BaseException:

@@ -36,3 +36,84 @@ def add_proposal():
         return review.propose(session=session, document_id=document_id, result=result)
 
     return add
+
+
+TINY_NER = {"preset": "tiny", "batch_size": 16, "epochs": 4, "lr": 0.02}
+TINY_DECISION = {"n_text_features": 1024}
+
+
+def write_jsonl(path, records) -> str:
+    import json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return str(path)
+
+
+def write_train_config(path, *, base_file: str, eval_file: str, retrain_ner: bool = True,
+                       confirmed_weight: int = 3) -> str:
+    """A tiny retraining config: no synthetic corpus, the test's own base and frozen eval files."""
+    ner = "\n".join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in TINY_NER.items())
+    path.write_text(f"""
+[data]
+synth_train = 0
+eval_synth = 0
+eval_fraction = 0.0
+confirmed_weight = {confirmed_weight}
+base_file = "{base_file}"
+eval_file = "{eval_file}"
+
+[train]
+seed = 5
+retrain_ner = {str(retrain_ner).lower()}
+threads = 1
+
+[ner]
+{ner}
+
+[decision]
+n_text_features = {TINY_DECISION["n_text_features"]}
+""", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    import learning_corpus as lc
+
+    return {
+        "base": lc.records({"notice": 20, "household": 20, "secret": 10}, seed=1),  # no medical records
+        "medical": lc.records({"medical": 12}, seed=2),
+        "eval": lc.records({"notice": 8, "household": 8, "secret": 4, "medical": 10}, seed=3),
+    }
+
+
+@pytest.fixture(scope="session")
+def seed_version(tmp_path_factory, corpus):
+    """A tiny seed model version (never saw a medical record), built once per session."""
+    from training.retrain import RetrainConfig, build_version, write_version_manifest
+
+    out = tmp_path_factory.mktemp("seed") / "seed-v1"
+    out.mkdir()
+    cfg = RetrainConfig(ner_params=dict(TINY_NER), decision_params=dict(TINY_DECISION), seed=5, threads=1)
+    comps = build_version(out=out, name="seed-v1", ner_train=corpus["base"], decision_train=corpus["base"],
+                          parent_dir=None, cfg=cfg, progress=lambda f, m: None)
+    write_version_manifest(out, name="seed-v1", parent=None, data_fingerprint="seed", metrics={}, components=comps)
+    return out
+
+
+@pytest.fixture
+def models_home(tmp_path, seed_version, sqlite_engine):
+    """A models root holding a copy of the seed, registered as the current version."""
+    import shutil
+
+    from review_app.db import session_scope
+    from review_app.store import model_registry as reg
+
+    root = tmp_path / "models"
+    root.mkdir()
+    shutil.copytree(seed_version, root / "seed-v1")
+    with session_scope(sqlite_engine) as s:
+        reg.register_version(session=s, name="seed-v1", path=str(root / "seed-v1"), actor="admin", status="current")
+    return root
