@@ -349,7 +349,9 @@ def court_judgment(c: Ctx) -> None:
     c.t("。\n")
     name, _ = _defendant_intro(c, c.pick(["被告人", "被告人", "罪犯", "被告人："]))
     _priors(c)
-    c.t(f"因本案于{c.year - 1}年{c.rng.randrange(1, 13)}月{c.rng.randrange(1, 28)}日被")
+    c.t(c.pick([f"因本案于{c.year - 1}年{c.rng.randrange(1, 13)}月{c.rng.randrange(1, 28)}日被", f"{c.year - 1}年{c.rng.randrange(1, 13)}月因涉嫌本案被",
+                f"因涉嫌{c.rng.choice(['盗窃', '伤害', '诈骗', '流氓'])}于{c.year - 1}年{c.rng.randrange(1, 13)}月被", "现因本案被", f"因本案于{c.year - 1}年被依法",
+                "因本案经检察院批准被"]))
     c.legal("measure")
     c.t("。\n" + c.pick(["经审理查明：", "本院查明：", "经审理查明，", "经审理查明"]))
     c.t(f"{c.year - 1}年{c.rng.randrange(1, 13)}月，被告人")
@@ -357,7 +359,7 @@ def court_judgment(c: Ctx) -> None:
     c.t("在")
     c.loc(depth=c.rng.choice([1, 2, 3]))
     c.t(c.rng.choice(["一带", "附近", ""]) + c.pick(["伙同陈某某", "与同案人", "单独", "伙同他人"]) + c.rng.choice(["窃取财物，价值人民币三千余元", "持刀伤人，致一人重伤", "诈骗钱款二万元", "聚众斗殴"]) + "。\n")
-    c.t(c.pick(["本院认为，被告人", "本院认为：被告人", "本院认为，被告人"]))
+    c.t(c.pick(["本院认为，被告人", "本院认为：被告人", "本院认为，被告人", "本院认为，被告人", "经合议庭评议认为，被告人", "综上，被告人"]))
     c.person(name)
     c.t("的行为已构成")
     c.legal("charge")
@@ -594,7 +596,7 @@ def meeting_minutes(c: Ctx) -> None:
     for _ in range(c.rng.randrange(2, 6)):
         c.person()
         c.t(c.rng.choice(["、", "、", "，"]))
-    c.t("等。\n" + c.pick(["会议议定事项如下：", "会议研究了以下问题：", "纪要如下："]) + "\n")
+    c.t("等。\n" + c.pick(["会议议定事项如下：", "会议研究了以下问题：", "纪要如下：", "会议讨论并决定了以下事项：", "会议听取了汇报，议定如下：", "会议议定："]) + "\n")
     for i in range(c.rng.randrange(1, 4)):
         c.t(f"{v.cn_number(i + 1)}、")
         kind = c.rng.random()
@@ -1239,10 +1241,12 @@ def internal_compilation(c: Ctx) -> None:
     c.t(c.pick(["编", "办公室编印"]) + "\n")
     for _ in range(c.rng.randrange(1, 4)):
         c.loc(depth=c.rng.choice([1, 2, 3]))
-        c.t(c.rng.choice(["抓好夏收夏种。", "乡镇企业发展较快。", "开展爱国卫生运动，效果明显。", "农民负担问题有所缓解。"]))
+        c.t(c.pick(["抓好夏收夏种。", "乡镇企业发展较快。", "开展爱国卫生运动，效果明显。", "农民负担问题有所缓解。", "兴修水利取得成效。",
+                    "扫盲运动进展顺利。", "粮食生产获得丰收。", "个体工商户增加较多。", "植树造林面积扩大。", "集市贸易活跃。",
+                    "社队企业产值上升。", "计划生育工作有所加强。"]))
         if c.chance(0.4):
             c.person()
-            c.t(c.rng.choice(["同志介绍了经验。", "书记作了部署。"]))
+            c.t(c.pick(["同志介绍了经验。", "书记作了部署。", "同志汇报了情况。", "主任提出了意见。", "同志在会上发言。", "同志带队检查。"]))
         c.t("\n")
     if c.chance(0.25):
         _incidental_private(c)
@@ -1270,7 +1274,7 @@ def price_quotation(c: Ctx) -> None:
             c.t(c.rng.choice(["甲级", "乙级", "特级", "二级"]) + c.rng.choice(["绿茶", "棉布", "钢管", "电缆", "化肥"]) + "  ")
             c.doc.secret_range(f"{c.rng.randrange(50, 9000)}元/{c.rng.choice(['吨', '米', '担', '件'])}")
             c.t("\n")
-        c.t("以上价格仅对")
+        c.t(c.pick(["以上价格仅对", "此价仅限供应", "上述结算价只对", "本价目只适用于", "以上报价专供"]))
         c.org("company")
         c.t("执行，不得对外公开。\n")
     c.t(c.pick(["制表：", "经办人："]))
@@ -1297,7 +1301,8 @@ def border_incident(c: Ctx) -> None:
     c.t(c.rng.choice(["附近海域", "边境一带", "港口"]) + c.rng.choice(["与我方发生冲突。", "越界活动。", "被我方扣留。"]))
     c.t("我方" + c.pick(["渔民", "民兵", "边防战士"]))
     c.person()
-    c.t(c.rng.choice(["受伤。", "参与处置。"]) + "此事涉及两国关系，" + c.pick(["请示如何交涉。", "对外口径须统一。"]) + "\n")
+    c.t(c.rng.choice(["受伤。", "参与处置。", "目击了经过。", "被对方扣押。"]) + c.pick(["此事涉及两国关系，", "该事件涉及对外关系，", "事关外交大局，", "此事政策性强，", "事涉邻国，", "此案涉外，"]))
+    c.t(c.pick(["请示如何交涉。", "对外口径须统一。", "请速示处理意见。", "不得对外扩散。", "请外事部门研究。", "应慎重处理。"]) + "\n")
     c.org(name=body)
     c.t("\n")
 
