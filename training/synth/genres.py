@@ -593,10 +593,13 @@ def meeting_minutes(c: Ctx) -> None:
     c.t(c.pick(["会议室", "三楼会议室", "小会议室"]) + c.pick(["\n主持人：", "\n主持：", "  主持人："]))
     c.person()
     c.t(c.pick(["\n出席：", "\n参加人员：", "\n出席会议："]))
-    for _ in range(c.rng.randrange(2, 6)):
+    sep = c.rng.choice(["、", "、", "，", " "])
+    n = c.rng.randrange(2, 7)
+    for i in range(n):
         c.person()
-        c.t(c.rng.choice(["、", "、", "，"]))
-    c.t("等。\n" + c.pick(["会议议定事项如下：", "会议研究了以下问题：", "纪要如下：", "会议讨论并决定了以下事项：", "会议听取了汇报，议定如下：", "会议议定："]) + "\n")
+        if i < n - 1:
+            c.t(sep)
+    c.t(c.rng.choice(["等。", "。", "等同志。", ""]) + "\n" + c.pick(["会议议定事项如下：", "会议研究了以下问题：", "纪要如下：", "会议讨论并决定了以下事项：", "会议听取了汇报，议定如下：", "会议议定："]) + "\n")
     for i in range(c.rng.randrange(1, 4)):
         c.t(f"{v.cn_number(i + 1)}、")
         kind = c.rng.random()
