@@ -12,7 +12,7 @@ import re
 from models.recognizers.base import RecognizerBase
 from models.recognizers.cn_identifiers import is_valid_resident_id
 from models.recognizers.context import CONTEXT, quantity_follows
-from models.recognizers.numbers import candidates, luhn_ok
+from models.recognizers.numbers import Candidate, candidates, luhn_ok
 from models.spans import Span
 from models.text import NormalizedText
 
@@ -76,7 +76,7 @@ class BankAccountRecognizer(RecognizerBase):
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
         text = nt.text
         out: list[Span] = []
-        best_by_start: dict[int, object] = {}
+        best_by_start: dict[int, Candidate] = {}
         # the number right after the cue: the longest slice from the start of its run that is
         # not a quantity ("账号1402-0232-0910 1990年" stops before the year)
         for c in candidates(text):
