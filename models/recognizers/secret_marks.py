@@ -18,9 +18,11 @@ _NUM = r"(?:[0-9]{1,3}|[一二三四五六七八九十两]{1,3})"
 _PERIOD = rf"(?:{_NUM}[ ]?(?:年|个月|月)|长期|启用前|公布前|考试结束前|开考前|解密前)"
 _STAR = r"[★☆*＊]"
 # a level with a star: always a marking
-_STARRED = re.compile(rf"(?:绝密|机密|秘密)(?:级)?[ ]{{0,2}}{_STAR}(?:[ ]{{0,2}}{_PERIOD})?")
+# (not after 国家/商业/技术/工作/军事: 国家秘密* with a footnote star is running text)
+_NOT_RUNNING_TEXT = r"(?<!国家)(?<!商业)(?<!技术)(?<!工作)(?<!军事)(?<!个人)"
+_STARRED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]{{0,2}}{_STAR}(?:[ ]{{0,2}}{_PERIOD})?")
 # a level with a bracketed period: 机密(10年)
-_BRACKETED = re.compile(rf"(?:绝密|机密|秘密)(?:级)?[ ]?\([ ]?{_PERIOD}[ ]?\)")
+_BRACKETED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]?\([ ]?{_PERIOD}[ ]?\)")
 # a bare level, accepted only where a marking stands (checked in code)
 _BARE = re.compile(r"(?:绝密|机密|秘密)(?:级)?")
 _INTERNAL = re.compile(
