@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
@@ -115,10 +115,18 @@ def _document_filters(q: Select, filters: QueueFilters, today: date) -> Select:
 
 def _proposed(filters: QueueFilters, today: date) -> Select:
     """Documents with a current proposal, driven from the proposal table (its indexes give the order)."""
-    q = (select(*_COLUMNS, *_PROPOSAL_COLUMNS).select_from(Proposal)
-         .join(Document, Document.id == Proposal.document_id)
-         .join(Collection, Collection.id == Document.collection_id)
-         .where(Proposal.is_current == True))  # noqa: E712
+    if filters.year is not None or filters.reviewer:
+        # a selective document filter: start from those few documents and sort them, rather than
+        # walk the whole proposal index looking for them
+        # (coalesce() keeps SQLite's planner from walking the is_current-first ordering index)
+        q = (select(*_COLUMNS, *_PROPOSAL_COLUMNS).select_from(Document)
+             .join(Proposal, and_(Proposal.document_id == Document.id,
+                                  func.coalesce(Proposal.is_current, False) == True)))  # noqa: E712
+    else:
+        q = (select(*_COLUMNS, *_PROPOSAL_COLUMNS).select_from(Proposal)
+             .join(Document, Document.id == Proposal.document_id)
+             .where(Proposal.is_current == True))  # noqa: E712
+    q = q.join(Collection, Collection.id == Document.collection_id)
     if filters.decision:
         q = q.where(Proposal.decision == filters.decision)
     if filters.min_confidence is not None:
@@ -136,8 +144,6 @@ def _unproposed(filters: QueueFilters, today: date) -> Select:
 
 
 def _count(session: Session, q: Select) -> int:
-    from sqlalchemy import func
-
     return session.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
 
 

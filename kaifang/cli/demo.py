@@ -14,10 +14,9 @@ import typer
 from kaifang.cli.common import engine, fail, print_json, settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "datasets" / "sample_collection"
-COLLECTION = "sample_collection"
 
 
-def run_demo(*, s, eng, sample: Path, collection: str, ocr: str, progress: bool) -> dict:
+def run_demo(*, s, eng, sample: Path, collection: str | None, ocr: str, progress: bool) -> dict:
     """Ingest + scan + propose; returns a summary (what the JSON line prints)."""
     from kaifang.cli.propose import load_models, run_propose
     from review_app.ingest.runner import LazyOcr, ingest_directory
@@ -28,6 +27,7 @@ def run_demo(*, s, eng, sample: Path, collection: str, ocr: str, progress: bool)
                               catalogue=catalogue if catalogue.is_file() else None, ocr=LazyOcr(ocr),
                               actor="demo", algo=s.audit_hash, progress=progress)
     detector, proposer = load_models(eng, s, None)
+    collection = report.collection  # the catalogue's 全宗号 unless --collection says otherwise
     counts = run_propose(eng=eng, collection=collection, detector=detector, proposer=proposer, actor="demo",
                          algo=s.audit_hash)
     return {"collection": collection, "ingested": report.ingested, "duplicates": report.duplicates,
@@ -43,7 +43,8 @@ def register(app: typer.Typer) -> None:
         host: Optional[str] = typer.Option(None, "--host", help="default 127.0.0.1"),
         port: Optional[int] = typer.Option(None, "--port", help="default 8000 (KAIFANG_PORT)"),
         sample: Path = typer.Option(SAMPLE, "--sample", help="the collection folder (catalogue.csv + documents/)"),
-        collection: str = typer.Option(COLLECTION, "--collection", help="collection name in the store"),
+        collection: Optional[str] = typer.Option(None, "--collection", help="collection name in the store "
+                                                 "(default: the catalogue's 全宗号)"),
         ocr: str = typer.Option("rapidocr", "--ocr", help="OCR engine for scanned pages: rapidocr | tesseract"),
     ) -> None:
         """Ingest the sample collection, scan it, propose decisions, and serve the review app."""
