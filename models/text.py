@@ -25,15 +25,11 @@ __all__ = [
     "utf16_to_cp",
     "NOT_ALNUM_BEFORE",
     "NOT_ALNUM_AFTER",
-    "DIGIT_SEP",
 ]
 
 #: Look-behind / look-ahead that replace ``\b`` (which never fires between 中 and 1 in Python).
 NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
-#: What may sit between the digits of one number as typed or OCR'd: a space, a hyphen, a line
-#: break (GUIDELINES: in OCR-damaged text the span covers the text as written, line break included).
-DIGIT_SEP = r"[ \t\r\n\-]?"
 
 # Characters that carry no text and are dropped from the normalised copy.
 _DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
@@ -174,10 +170,3 @@ def utf16_to_cp(text: str, j: int) -> int:
     if units == j:
         return len(text)
     raise ValueError(f"UTF-16 offset {j} outside text of {units} UTF-16 units")
-
-
-def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Start and end of the line(s) holding ``[start, end)`` (used to spot header markings)."""
-    ls = text.rfind("\n", 0, start) + 1
-    le = text.find("\n", end)
-    return ls, (len(text) if le < 0 else le)
