@@ -382,6 +382,8 @@ def format_report(result: dict) -> str:
         sr = result.get("sensitive_recall")
         lines.append(f"sensitive_recall {sr if sr is None else f'{sr:.4f}'} "
                      f"(of {result.get('sensitive_support', 0)} sensitive gold spans)")
+    if result.get("decisions_skipped"):
+        lines.append(f"\ndecisions not scored: {result['decisions_skipped']}")
     d = result.get("decisions")
     if d:
         lines.append("")

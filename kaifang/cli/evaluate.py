@@ -37,18 +37,23 @@ def register(app: typer.Typer) -> None:
             detector, warning = load_detector(model, rules_only=rules_only)
             if warning:
                 warn(warning)
-            proposer = None
-            if not rules_only and any(r.get("decision") is not None for r in records):
-                try:
-                    proposer, warning = load_proposer(model)
-                except FileNotFoundError as exc:
-                    if model is not None:
-                        raise
-                    # no default decision model yet (not trained): spans are still scored
-                    proposer, warning = None, f"decisions not scored: {exc}"
-                if warning:
-                    warn(warning)
+            proposer, skipped = None, None
+            if any(r.get("decision") is not None for r in records):
+                if rules_only:
+                    skipped = "--rules-only evaluates spans only"
+                else:
+                    try:
+                        proposer, warning = load_proposer(model)
+                        if warning:
+                            warn(warning)
+                    except FileNotFoundError as exc:
+                        # no decision model there (a pipeline-only directory, or the default not
+                        # trained yet): the spans are still scored, and the output says why not
+                        skipped = str(exc)
+                        warn(f"decisions not scored: {exc}")
             result = evaluate_records(records, detector, proposer)
+            if skipped:
+                result["decisions_skipped"] = skipped
         except (EvaluationInputError, FileNotFoundError) as exc:
             fail(str(exc))
         if as_json:

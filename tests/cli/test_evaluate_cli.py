@@ -139,8 +139,22 @@ def test_rules_only_flag_needs_no_trained_model(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["detector"] == "rules-only:rules.v1" and "decisions" not in out
+    assert out["decisions_skipped"] == "--rules-only evaluates spans only"
     assert out["spans"]["ID_NUMBER"]["f1"] == 1.0 and out["labels_unscored"] == ["PHONE", "SECRET_MARK"]
     r = runner.invoke(app, ["scan", "-", "--rules-only"], input=TEXT.encode("utf-8"))
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == 3
     r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--rules-only", "--model", str(tmp_path)])
     assert r.exit_code == 2 and "takes no --model" in r.output
+
+
+def test_missing_decision_model_skips_decisions_visibly(tmp_path, monkeypatch):
+    def no_model(model=None):
+        raise FileNotFoundError(f"no decision model under {model}")
+
+    monkeypatch.setattr(evaluation, "load_proposer", no_model)
+    gold = [{"id": "1", "text": TEXT, "decision": "CLOSED", "spans": []}]
+    r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold))])
+    assert r.exit_code == 0, r.output
+    assert "decisions not scored: no decision model under None" in r.stdout
+    r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--json"])
+    assert json.loads(r.stdout)["decisions_skipped"] == "no decision model under None"
