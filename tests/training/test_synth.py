@@ -234,3 +234,16 @@ def test_surface_form_classes_and_describe():
     stats = describe(generate_documents(20, seed=3))
     assert stats["documents"] == 20 and stats["spans"] == sum(stats["labels"].values())
     assert sum(stats["decisions"].values()) == 20
+
+
+def test_frozen_heldout_file_is_valid():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "datasets" / "synthetic" / "heldout_test_seed2_n500.jsonl"
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(docs) == 500
+    test_templates = {t.name for t in templates_for("test")}
+    for d in docs:
+        _check_record(d)
+        assert d["template"] in test_templates

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         fd, tmp = tempfile.mkstemp(dir=args.out.parent, prefix=args.out.name + ".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(lines)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; the file is data, readable like any other
         os.replace(tmp, args.out)
     if args.stats:
         print(json.dumps(describe(docs), ensure_ascii=False, indent=1), file=sys.stderr)
