@@ -105,33 +105,30 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    if text.isascii():
-        norm, mapping = text, list(range(len(text)))
-    else:
-        # fast path: when every distinct character maps to exactly one character, one
-        # str.translate does it and the map is the identity
-        table = {}
+    # one str.translate over a table of the distinct characters that change; the map is the
+    # identity except around the few characters that expand (… -> ...) or vanish (zero-width)
+    table: dict[int, str] = {}
+    resized: dict[str, int] = {}
+    if not text.isascii():
         for ch in set(text):
             if ord(ch) > 127:
                 out = _normalize_char(ch)
-                if len(out) != 1:
-                    break
                 if out != ch:
                     table[ord(ch)] = out
-        else:
-            norm = text.translate(table) if table else text
-            mapping = list(range(len(text)))
-            if any(c in norm for c in "OolI"):
-                norm = _OCR_RUN.sub(_fix_ocr_run, norm)
-            return norm, mapping
-        parts: list[str] = []
+                if len(out) != 1:
+                    resized[ch] = len(out)
+    norm = text.translate(table) if table else text
+    if not resized:
+        mapping = list(range(len(text)))
+    else:
         mapping = []
-        for i, ch in enumerate(text):
-            out = _normalize_char(ch) if ord(ch) > 127 else ch
-            if out:
-                parts.append(out)
-                mapping.extend([i] * len(out))
-        norm = "".join(parts)
+        prev = 0
+        for m in re.finditer("[" + re.escape("".join(resized)) + "]", text):
+            i = m.start()
+            mapping.extend(range(prev, i))
+            mapping.extend([i] * resized[text[i]])
+            prev = i + 1
+        mapping.extend(range(prev, len(text)))
     if any(c in norm for c in "OolI"):
         norm = _OCR_RUN.sub(_fix_ocr_run, norm)  # same length: the map is unchanged
     return norm, mapping

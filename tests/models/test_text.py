@@ -60,3 +60,23 @@ def test_rejects_non_text():
 def test_ocr_fix_before_an_id_check_character():
     damaged = "l101051949123lOO2X"  # 11010519491231002X with 1->l and 0->O, ending in X
     assert normalize(f"身份证{damaged}。") == "身份证11010519491231002X。"
+
+
+def test_map_matches_the_per_character_definition_on_random_text():
+    """The fast translate path gives exactly the per-character NFKC result and map."""
+    import random
+
+    from models.text import _OCR_RUN, _fix_ocr_run, _normalize_char
+
+    rng = random.Random(0)
+    alphabet = list("０１２３Ａｂ＠　…\u200b㎡，。林𠮷OolI1234567890 -—X")
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        parts, ref_map = [], []
+        for i, ch in enumerate(text):
+            out = _normalize_char(ch) if ord(ch) > 127 else ch
+            parts.append(out)
+            ref_map += [i] * len(out)
+        norm, mapping = normalize_with_map(text)
+        assert mapping == ref_map
+        assert norm == _OCR_RUN.sub(_fix_ocr_run, "".join(parts))
