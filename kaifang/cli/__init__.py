@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "kaifang.cli.train",
     "kaifang.cli.models",
     "kaifang.cli.labelstudio",
+    "kaifang.cli.elusion",
     "kaifang.cli.demo",
 )
 

@@ -87,3 +87,35 @@ def test_no_open_proposals_means_no_sample(engine, add_document, add_proposal):
         add_proposal(s, d, "CLOSED", {"OPEN": 0.0, "OPEN_REDACTED": 0.0, "CLOSED": 1.0})
         with pytest.raises(ValueError, match="nothing to sample"):
             elusion.draw(session=s, actor="chair", size=5)
+
+
+def test_elusion_cli_draw_judge_status(tmp_path, monkeypatch, add_document, add_proposal):
+    from typer.testing import CliRunner
+
+    from kaifang.cli import app
+    from review_app.db import make_engine, upgrade
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("KAIFANG_HOME", str(home))
+    monkeypatch.delenv("KAIFANG_DATABASE_URL", raising=False)
+    eng = make_engine(f"sqlite:///{(home / 'kaifang.db').resolve()}")
+    upgrade(eng)
+    with session_scope(eng) as s:
+        for i in range(5):
+            d = add_document(s, "第三批", f"关于第{i}期扫盲班结业的报告。")
+            add_proposal(s, d, "OPEN", {"OPEN": 0.9, "OPEN_REDACTED": 0.05, "CLOSED": 0.05})
+    runner = CliRunner()
+    out = runner.invoke(app, ["elusion", "draw", "--collection", "第三批", "--size", "3", "--seed", "1"])
+    assert out.exit_code == 0, out.output
+    drawn = json.loads(out.stdout)
+    assert drawn["population"] == 5 and len(drawn["documents"]) == 3
+    for doc in drawn["documents"]:
+        out = runner.invoke(app, ["elusion", "judge", str(drawn["sample"]), str(doc), "--not-sensitive",
+                                  "--user", "blind1"])
+        assert out.exit_code == 0, out.output
+    status = json.loads(runner.invoke(app, ["elusion", "status", str(drawn["sample"]), "--method", "wilson"]).stdout)
+    assert status["complete"] and status["estimate"]["sensitive"] == 0 and status["estimate"]["method"] == "wilson"
+    out = runner.invoke(app, ["elusion", "draw", "--collection", "没有这批"])
+    assert out.exit_code == 2 and "unknown collection" in out.output
+    eng.dispose()

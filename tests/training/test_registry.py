@@ -107,3 +107,40 @@ def test_jobs_one_at_a_time_and_dead_ones_reaped(engine):
         reg.finish_job(session=s, job_id=job2.id, status="succeeded", message="ok", candidate="v9", promoted=True)
         actions = [e.action for e in s.exec(select(AuditEvent).order_by(AuditEvent.seq))]
         assert actions == ["training.start", "training.killed", "training.start", "training.succeeded"]
+
+
+def test_models_and_train_cli(tmp_path, monkeypatch):
+    """`kaifang models list|promote|rollback` and `kaifang train --status` on a fresh home."""
+    from typer.testing import CliRunner
+
+    from kaifang.cli import app
+    from review_app.db import make_engine, upgrade
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("KAIFANG_HOME", str(home))
+    monkeypatch.delenv("KAIFANG_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    out = runner.invoke(app, ["models", "list"])
+    assert out.exit_code == 0 and out.stdout == ""  # nothing registered: the hint goes to stderr
+    eng = make_engine(f"sqlite:///{(home / 'kaifang.db').resolve()}")
+    upgrade(eng)
+    with session_scope(eng) as s:
+        reg.register_version(session=s, name="base", path=_dir(tmp_path, "base"), actor="a", status="current")
+        reg.register_version(session=s, name="v2", path=_dir(tmp_path, "v2"), actor="trainer", parent="base")
+    out = runner.invoke(app, ["models", "promote", "v2", "--actor", "chief"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["status"] == "current"
+    rows = [json.loads(line) for line in runner.invoke(app, ["models", "list"]).stdout.splitlines()]
+    assert {r["name"]: r["status"] for r in rows} == {"v2": "current", "base": "retired"}
+    out = runner.invoke(app, ["models", "rollback"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["name"] == "base"
+    out = runner.invoke(app, ["models", "promote", "nope"])
+    assert out.exit_code == 2 and "unknown model version" in out.output
+    out = runner.invoke(app, ["train", "--wait"])
+    assert out.exit_code == 2 and "--background" in out.output
+    out = runner.invoke(app, ["train", "--status"])
+    assert out.exit_code == 0 and out.stdout == ""
+    with session_scope(eng) as s:
+        actors = [e.actor for e in s.exec(select(AuditEvent).where(AuditEvent.action == "model.promote"))]
+    assert actors == ["chief"]
+    eng.dispose()
