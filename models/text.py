@@ -68,11 +68,13 @@ class NormalizedText:
 
     original: str
     text: str
-    index_map: tuple[int, ...]
+    index_map: tuple[int, ...] | range
 
     @classmethod
     def of(cls, original: str) -> "NormalizedText":
-        norm, mapping = normalize_with_map(original)
+        norm, mapping = _normalize(original)
+        if mapping is None:  # the usual case: same length, identity map (a range costs nothing)
+            return cls(original, norm, range(len(original) + 1))
         return cls(original, norm, tuple(mapping) + (len(original),))
 
     @property
@@ -103,6 +105,12 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     dropped, then OCR confusions inside digit runs (O/o -> 0, l/I -> 1). The usual case keeps the
     length, so the map is the identity; expansions (``…`` -> ``...``) and drops are mapped exactly.
     """
+    norm, mapping = _normalize(text)
+    return norm, (list(range(len(text))) if mapping is None else mapping)
+
+
+def _normalize(text: str) -> tuple[str, list[int] | None]:
+    """``normalize_with_map`` with ``None`` for the identity map."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     # one str.translate over a table of the distinct characters that change; the map is the
@@ -118,9 +126,8 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
                 if len(out) != 1:
                     resized[ch] = len(out)
     norm = text.translate(table) if table else text
-    if not resized:
-        mapping = list(range(len(text)))
-    else:
+    mapping: list[int] | None = None
+    if resized:
         mapping = []
         prev = 0
         for m in re.finditer("[" + re.escape("".join(resized)) + "]", text):
