@@ -114,15 +114,20 @@ def load_records(path: str | Path) -> list[dict]:
     if not p.is_file():
         raise EvaluationInputError(f"{p}: no such file")
     records = []
-    with p.open(encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvaluationInputError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
-            records.append(validate_record(obj, f"{p}:{lineno}"))
+    try:
+        raw = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        raise EvaluationInputError(f"{p}:{line}: not UTF-8 (JSON Lines files are UTF-8): {exc.reason}") from None
+    # split on "\n" only: U+2028 and friends may stand inside JSON strings
+    for lineno, line in enumerate(raw.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvaluationInputError(f"{p}:{lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        records.append(validate_record(obj, f"{p}:{lineno}"))
     if not records:
         raise EvaluationInputError(f"{p}: no records")
     return records

@@ -184,6 +184,17 @@ def test_load_records_validates_with_line_numbers(tmp_path):
             load_records(write(tmp_path, lines))
     with pytest.raises(EvaluationInputError, match="no such file"):
         load_records(tmp_path / "missing.jsonl")
+    gbk = tmp_path / "gbk.jsonl"
+    gbk.write_bytes((good + "\n").encode("utf-8") + '{"id": "b", "text": "王秀英"}\n'.encode("gbk"))
+    with pytest.raises(EvaluationInputError, match=r"gbk\.jsonl:2: not UTF-8"):
+        load_records(gbk)
+
+
+def test_line_separator_inside_a_json_string_is_not_a_line_break(tmp_path):
+    text = "第一段\u2028第二段"
+    p = tmp_path / "ls.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": text, "spans": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert load_records(p)[0]["text"] == text
 
 
 def test_evaluate_records_rejects_bad_detector_output():
