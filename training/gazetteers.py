@@ -134,13 +134,21 @@ def areas() -> tuple[Division, ...]:
 
 @cache
 def streets_by_area() -> dict[str, tuple[str, ...]]:
-    """County code (6 digits) -> township-level names under it (街道/镇/乡...)."""
+    """County code (6 digits) -> township-level names under it (街道/镇/乡...).
+
+    308 source rows repeat their county's name (端州区城东街道 under 端州区); the prefix is dropped so
+    that a chain reads 端州区城东街道, not 端州区端州区城东街道.
+    """
+    county = {a.code: a.name for a in areas()}
     out: dict[str, list[str]] = {}
     with dataset_path("cn_admin_divisions", "streets.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             name = r["name"]
             if name in _PLACEHOLDERS or not _is_cjk(name):
                 continue
+            prefix = county.get(r["areaCode"], "")
+            if prefix and name.startswith(prefix) and len(name) - len(prefix) >= 2:
+                name = name[len(prefix):]
             out.setdefault(r["areaCode"], []).append(name)
     return {k: tuple(v) for k, v in out.items()}
 

@@ -77,6 +77,8 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
         ctx.decoy_field()
         if doc.parts[-3].endswith("（"):
             doc.t("）")
+    if not ctx.meta.get("creator"):  # the fonds' creating body, as the catalogue records it
+        ctx.meta["creator"] = ctx.org_str(rng.choice(["gov", "party", "town"]))
     text = doc.text
     if not text.strip():
         raise _Retry()

@@ -538,6 +538,7 @@ def petition_letter(c: Ctx) -> None:
         c.t(c.rng.choice(["申诉：", "平反申诉："]) + f"{c.year - c.rng.randrange(10, 30)}年被")
         c.legal(c.rng.choice(["sentence", "admin", "party"]))
         c.t("，" + c.pick(["系错案，请求复查。", "现请求平反。", "要求落实政策。"]))
+    filler(c, pool=PETITION_FILLER)
     c.t(c.pick(["联系方式：", "\n", "\n"]))
     c.phone()
     if c.year >= 1996 and c.chance(0.5):
@@ -662,6 +663,7 @@ def meeting_test(c: Ctx) -> None:
         c.t("因" + c.rng.choice(["贪污", "失职", "违纪"]) + "已被")
         c.legal(c.rng.choice(["party", "measure"]))
         c.t("。")
+    filler(c)
     c.t(c.pick(["会议指出，", "与会人员认为，"]) + c.rng.choice(["要抓好生产安全。", "要加快基础设施建设。", "要确保完成全年任务。"]) + "\n")
 
 
@@ -809,6 +811,7 @@ def public_notice(c: Ctx) -> None:
             c.t("由")
             c.org(c.rng.choice(["gov", "school", "hospital", "town"]))
             c.t(c.rng.choice(["牵头负责。", "具体承办。", "负责组织实施。"]))
+        filler(c, c.rng.choice([0, 0, 1]))
         c.t("\n")
     if c.chance(0.25):
         _incidental_private(c)
@@ -986,6 +989,7 @@ def secret_directive(c: Ctx) -> None:
     c.t(c.pick(["：\n", "、", "：\n"]) + c.pick(["现将", "根据上级指示，", "为做好保密工作，"]))
     c.loc(depth=c.rng.choice([1, 2, 3]))
     c.t(c.rng.choice(["地区", "一带", ""]) + c.rng.choice(["储备点的建设情况", "工程的选址方案", "有关部署"]) + "报告如下。")
+    filler(c)
     c.t(c.pick(["由", "请"]))
     c.person()
     c.t(c.pick(["同志负责，", "同志具体负责，"]) + "工作人员须严格" + c.rng.choice(["保密", "遵守保密纪律"]) + "。")
@@ -1251,6 +1255,7 @@ def internal_compilation(c: Ctx) -> None:
             c.person()
             c.t(c.pick(["同志介绍了经验。", "书记作了部署。", "同志汇报了情况。", "主任提出了意见。", "同志在会上发言。", "同志带队检查。"]))
         c.t("\n")
+    filler(c)
     if c.chance(0.25):
         _incidental_private(c)
 
@@ -1320,10 +1325,26 @@ FILLER = [
 ]
 
 
-def filler(c: Ctx, k: int | None = None) -> None:
-    """Entity-free boiler-plate sentences, so documents are not all entities and templates blur."""
+ERA_FILLER = {
+    1950: ["要认真贯彻总路线，搞好增产节约。", "各地要做好土地改革后的生产恢复工作。", "要积极完成统购统销任务。", "互助合作运动要稳步推进。"],
+    1958: ["要鼓足干劲，力争上游。", "公共食堂要办好，保证社员吃饱吃好。", "要贯彻调整、巩固、充实、提高的方针。", "各公社要搞好秋收秋种。"],
+    1966: ["要抓革命，促生产。", "各单位要搞好斗批改。", "要坚持农业学大寨。", "要认真组织学习有关文件。"],
+    1978: ["要解放思想，实事求是。", "要认真落实家庭联产承包责任制。", "要把工作重点转移到经济建设上来。", "要做好落实政策工作。"],
+    1985: ["要深化经济体制改革。", "要进一步搞活企业。", "要加强社会治安综合治理。", "要认真开展普法教育。"],
+    1992: ["要抓住机遇，加快发展。", "要建立社会主义市场经济体制。", "要减轻农民负担。", "要做好国有企业改革工作。"],
+    2000: ["要实施西部大开发战略。", "要加强依法行政。", "要推进政务公开。", "要做好安全生产工作。"],
+}
+PETITION_FILLER = ["恳请领导为民做主。", "此事已反映多次，至今未得到解决。", "望早日答复为盼。", "以上情况属实，如有不实，愿负责任。",
+                   "我家生活十分困难。", "请求上级派人调查处理。"]
+
+
+def filler(c: Ctx, k: int | None = None, pool: list[str] | None = None) -> None:
+    """Entity-free boiler-plate sentences (general, era-typical or genre-typical), so documents are
+    not all entities and template boundaries blur."""
+    era = max(y for y in ERA_FILLER if y <= max(c.year, 1950))
     for _ in range(c.rng.randrange(0, 3) if k is None else k):
-        c.t(c.pick(FILLER))
+        r = c.rng.random()
+        c.t(c.pick(pool) if pool and r < 0.6 else c.rng.choice(ERA_FILLER[era]) if r < 0.35 else c.pick(FILLER))
 
 
 def appointment_notice(c: Ctx) -> None:
