@@ -244,8 +244,14 @@ def pull(client, *, project_id: int) -> PullReport:
 
 
 def document_tasks(session, *, collection: str | None = None, limit: int = 50, seed: int = 0,
-                   document_ids: Iterable[int] | None = None) -> list[dict]:
-    """Tasks for a random sample of ingested documents, with their current machine spans."""
+                   document_ids: Iterable[int] | None = None, strategy: str = "random") -> list[dict]:
+    """Tasks for a sample of ingested documents, with their current machine spans.
+
+    ``strategy``: ``random`` (seeded) or ``active`` (highest active-learning priority first, the
+    documents whose annotation teaches the model most; unscored documents come last).
+    """
+    if strategy not in ("random", "active"):
+        raise ValueError(f"unknown sampling strategy {strategy!r}; use 'random' or 'active'")
     from sqlmodel import select
 
     from review_app.tables import Collection, Document, SpanRecord
@@ -261,7 +267,14 @@ def document_tasks(session, *, collection: str | None = None, limit: int = 50, s
     ids = sorted(session.exec(q).all())
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    ids = sorted(random.Random(seed).sample(ids, min(limit, len(ids))))
+    if strategy == "active":
+        from review_app.tables import ActiveScore
+
+        prio = dict(session.exec(select(ActiveScore.document_id, ActiveScore.priority)
+                                 .where(ActiveScore.document_id.in_(ids))).all())
+        ids = sorted(sorted(ids, key=lambda i: (-prio.get(i, -1.0), i))[:limit])
+    else:
+        ids = sorted(random.Random(seed).sample(ids, min(limit, len(ids))))
     tasks = []
     for doc_id in ids:
         doc = session.get(Document, doc_id)

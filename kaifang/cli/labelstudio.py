@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         collection: Optional[str] = typer.Option(None, "--collection", help="sample from this collection only"),
         limit: int = typer.Option(50, "--limit", min=1, help="how many documents to sample"),
         seed: int = typer.Option(0, "--seed", help="sampling seed"),
+        strategy: str = typer.Option("random", "--strategy", help="random, or active (most informative first)"),
         url: Optional[str] = typer.Option(None, "--url", help="Label Studio URL (or LABEL_STUDIO_URL)"),
         api_key: Optional[str] = typer.Option(None, "--api-key", help="token (or LABEL_STUDIO_API_KEY)"),
     ) -> None:
@@ -42,7 +43,8 @@ def register(app: typer.Typer) -> None:
         client = _client(url, api_key)
         try:
             with session_scope(engine()) as s:
-                tasks = labelstudio.document_tasks(s, collection=collection, limit=limit, seed=seed)
+                tasks = labelstudio.document_tasks(s, collection=collection, limit=limit, seed=seed,
+                                                   strategy=strategy)
         except ValueError as exc:
             fail(str(exc))
         if not tasks:

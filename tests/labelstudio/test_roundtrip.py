@@ -165,3 +165,28 @@ def test_cli_push_and_pull(label_studio, store, monkeypatch):
     monkeypatch.delenv("LABEL_STUDIO_API_KEY")
     out = runner.invoke(app, ["labelstudio", "pull", "--project", "Kaifang CLI"])
     assert out.exit_code == 2 and "LABEL_STUDIO_API_KEY" in out.output
+
+
+def test_document_tasks_active_strategy_takes_the_most_informative_first(store):
+    from review_app.store.model_registry import save_active_scores
+
+    engine, _, _ = store
+    doc_id = _seed_store(engine)
+    now = datetime.now(timezone.utc)
+    with session_scope(engine) as s:
+        col = s.exec(select(Collection)).first()
+        other = Document(collection_id=col.id, title="通知", source_path="y.txt", sha256="b" * 64,
+                         media_type="text/plain", text="关于召开春耕生产工作会议的通知。", created_at=now, updated_at=now)
+        s.add(other)
+        s.commit()
+        save_active_scores(session=s, scores=[
+            {"document_id": other.id, "priority": 0.9, "uncertainty": 0.9, "disagreement": 0.0, "novelty": 1.0,
+             "risk": 0.1},
+            {"document_id": doc_id, "priority": 0.2, "uncertainty": 0.1, "disagreement": 0.0, "novelty": 0.0,
+             "risk": 0.9}])
+        [task] = ls.document_tasks(s, limit=1, strategy="active")
+        assert task["data"]["document_id"] == other.id and task["predictions"][0]["result"] == []
+        [task] = ls.document_tasks(s, limit=1, document_ids=[doc_id])
+        assert len(task["predictions"][0]["result"]) == 3
+        with pytest.raises(ValueError, match="strategy"):
+            ls.document_tasks(s, limit=1, strategy="newest")
