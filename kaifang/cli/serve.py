@@ -27,6 +27,9 @@ def print_first_admin(eng, algo: str) -> None:
     if created:
         typer.secho(f"First-run admin created. Sign in as: {created[0]}  password: {created[1]}\n"
                     "(shown once; change it or create named accounts under Admin)", fg=typer.colors.GREEN)
+    else:
+        typer.echo("Accounts exist already: sign in with yours (a forgotten admin password: "
+                   "kaifang users set-password admin).")
 
 
 def register(app: typer.Typer) -> None:

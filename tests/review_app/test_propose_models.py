@@ -79,3 +79,48 @@ def test_model_service_follows_promotion_without_restart(tmp_path, sqlite_engine
     with Session(sqlite_engine, expire_on_commit=False) as s:
         model_registry.promote(session=s, name="test-v2", actor="admin1")
     assert svc.detector().version == "test-v2" and svc.loaded_key() == "test-v2"
+
+
+def test_demo_no_serve_ingests_scans_proposes_and_prints_a_login(tmp_path, model_version):
+    """The main command end to end (without serving) on a small collection with a catalogue."""
+    import re
+
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from kaifang.cli import app as cli
+    from review_app.config import Settings
+    from review_app.db import make_engine, upgrade
+    from review_app.main import create_app
+    from review_app.store import model_registry
+
+    sample = tmp_path / "sample"
+    (sample / "documents").mkdir(parents=True)
+    (sample / "documents" / "J099-001-0001.txt").write_text(
+        "关于林碧军同志的处理意见\n林碧军，身份证号350102198703154511，联系电话13905912345。\n", encoding="utf-8")
+    (sample / "documents" / "J099-001-0002.txt").write_bytes(
+        "马尾区一九八七年农业生产情况统计\n全区粮食总产一万四千吨。\n".encode("gb18030"))
+    (sample / "catalogue.csv").write_text(
+        "全宗号,档号,题名,责任者,日期,密级\nJ099,J099-001-0001,关于林碧军同志的处理意见,福州市人事局,1987-03-15,\n"
+        "J099,J099-001-0002,农业生产情况统计,马尾区统计局,1987,\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    eng = make_engine(url)
+    upgrade(eng)
+    with Session(eng) as s:  # the registry's current version is what the app and demo use
+        model_registry.register_version(session=s, name="test-v1", path=str(model_version), actor="t",
+                                        status="current")
+    env = {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": url}
+    r = CliRunner().invoke(cli, ["demo", "--no-serve", "--sample", str(sample)], env=env)
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout.splitlines()[0])
+    assert summary["ingested"] == 2 and summary["proposed"] == 2 and summary["collection"] == "J099"
+    m = re.search(r"Sign in as: (\S+)\s+password: (\S+)", r.stdout)
+    assert m and m.group(1) == "admin"
+    again = CliRunner().invoke(cli, ["demo", "--no-serve", "--sample", str(sample)], env=env)
+    assert again.exit_code == 0 and json.loads(again.stdout.splitlines()[0])["proposed"] == 0
+    assert "Accounts exist already" in again.stdout
+    c = TestClient(create_app(Settings(home=tmp_path / "home"), engine=eng))
+    tok = c.get("/api/me").json()["csrf"]
+    assert c.post("/api/login", json={"username": "admin", "password": m.group(2)},
+                  headers={"X-CSRF-Token": tok}).status_code == 200
+    assert len(c.get("/api/queue").json()["rows"]) == 2
