@@ -67,6 +67,9 @@ def test_train_and_test_templates_disjoint(train_docs, test_docs):
     assert not train_t & test_t
     assert {d["template"] for d in train_docs} <= train_t
     assert {d["template"] for d in test_docs} <= test_t
+    assert {t for d in train_docs for t in d["attached_templates"]} <= train_t
+    assert {t for d in test_docs for t in d["attached_templates"]} <= test_t
+    assert any(d["attached_templates"] for d in train_docs)
     # every genre is held out in test
     assert {t.genre for t in templates_for("train")} == {t.genre for t in templates_for("test")}
 

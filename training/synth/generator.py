@@ -20,6 +20,9 @@ from training.synth.genres import TEMPLATES, Template
 from training.synth.policy import decide
 
 SPLITS = ("train", "test")
+#: share of documents filed with a second document (a dossier); its spans and facts join the policy
+ATTACHMENT_RATE = 0.08
+_CLASSIFICATION_RANK = {"": 0, "内部": 1, "秘密": 2, "机密": 3, "绝密": 4}
 
 
 def templates_for(split: str) -> tuple[Template, ...]:
@@ -72,6 +75,16 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
     if rng.random() < 0.25:
         ctx.archive_line()
     tpl.build(ctx)
+    attached: list[str] = []
+    if rng.random() < ATTACHMENT_RATE:  # a dossier: a second document of the same split filed with it
+        other = rng.choice([t for t in templates_for(split) if t.name != tpl.name])
+        attached.append(other.name)
+        keep = dict(ctx.meta)
+        doc.t(rng.choice(["\n\n附件：\n", "\n\n附：\n", "\n————————\n", "\n\n（附件）\n", "\n\n"]))
+        other.build(ctx)
+        levels = [keep.get("classification", ""), ctx.meta.get("classification", "")]
+        ctx.meta = keep
+        ctx.meta["classification"] = max(levels, key=lambda c: _CLASSIFICATION_RANK.get(c, 0))
     if rng.random() < 0.3:  # a catalogue/registry footer with a number that is no entity
         doc.t(rng.choice(["\n", "\n\n", "\n（", "\n备注："]))
         ctx.decoy_field()
@@ -91,6 +104,7 @@ def _build(tpl: Template, rng: random.Random, seed: int, split: str, i: int) -> 
         "reasons": decision.reasons,
         "genre": tpl.genre,
         "template": tpl.name,
+        "attached_templates": attached,
         "year": year,
         "title": ctx.meta.get("title", ""),
         "creator": ctx.meta.get("creator", ""),

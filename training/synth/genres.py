@@ -1427,6 +1427,99 @@ def product_catalogue(c: Ctx) -> None:
         c.t("\n")
 
 
+# ============================================================================ more held-out templates
+def civil_mediation_test(c: Ctx) -> None:
+    """HELD OUT: 民事调解书 (a divorce / maintenance case): a family dispute -> private subject."""
+    c.doc.fact("private_subject")
+    court = c.place.area + "人民法院"
+    c.meta["creator"] = court
+    c.meta["title"] = c.pick(["民事调解书", "离婚调解书（摘录）", "赡养纠纷调解协议"])
+    c.org(name=court)
+    c.t("\n" + c.meta["title"] + "\n" + f"（{c.year}）{c.rng.choice(['民初字', '民字'])}第{c.rng.randrange(1, 900)}号\n")
+    names = []
+    for role in (c.pick(["原告", "申请人"]), c.pick(["被告", "被申请人"])):
+        c.t(role + "：")
+        names.append(c.person())
+        birth = _birth(c, 22, 60)
+        c.t("，" + c.rng.choice(["男", "女"]) + "，")
+        c.date_text(birth, "arabic")
+        c.t("出生，" + c.rng.choice(["工人", "农民", "教师", "个体户"]) + "，住")
+        c.home_address(word=False)
+        c.t("。")
+        if c.year >= 1988 and c.chance(0.5):
+            c.id_number(birth)
+            c.t("。")
+        c.t("\n")
+    c.t(c.pick(["案由：", "纠纷事由："]) + c.rng.choice(["离婚纠纷", "赡养纠纷", "抚养费纠纷"]) + "。")
+    c.t(c.pick(["原告诉称，", "经查，"]))
+    c.person(names[1])
+    c.t(c.rng.choice(["婚后", "近年来"]))
+    if c.chance(0.6):
+        c.health()
+        c.t("，")
+    c.t(c.rng.choice(["双方感情破裂。", "经常发生争吵。", "不尽赡养义务。"]) + "经本院主持调解，双方自愿达成协议：" + c.rng.choice(["准予离婚，婚生子由原告抚养。", "被告每月给付赡养费三十元。", "房屋归原告所有。"]) + "\n")
+    c.t(c.pick(["审判员 ", "代理审判员 "]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def forensic_test(c: Ctx) -> None:
+    """HELD OUT: 法医学鉴定书 / 伤情鉴定 (injury grade of a named person) -> private subject."""
+    c.doc.fact("private_subject")
+    org = (c.place.city or c.place.area) + c.rng.choice(["公安局刑事科学技术研究所", "法医鉴定所", "人民医院司法鉴定中心"])
+    c.meta["creator"] = org
+    c.meta["title"] = c.pick(["法医学人体损伤程度鉴定书", "伤情鉴定书", "法医学鉴定意见"])
+    c.t(c.meta["title"] + "\n" + c.pick(["委托单位：", "送检单位："]))
+    c.org(name=c.place.area + "公安局")
+    c.t("\n" + c.pick(["被鉴定人：", "伤者："]))
+    c.person()
+    c.t("，" + c.rng.choice(["男", "女"]) + f"，{c.rng.randrange(16, 70)}岁")
+    if c.year >= 1990 and c.chance(0.5):
+        c.t("，")
+        c.id_number()
+    c.t("。\n" + c.pick(["检验所见：", "损伤情况："]))
+    c.doc.e(c.rng.choice(v.INJURIES), "HEALTH")
+    c.t("。" + c.pick(["鉴定意见：", "结论："]) + "被鉴定人的损伤程度为")
+    c.doc.e(c.rng.choice(["轻伤二级", "轻伤一级", "重伤二级", "轻微伤", "重伤一级"]), "HEALTH")
+    c.t("。\n" + c.pick(["鉴定人：", "法医师："]))
+    c.person()
+    c.t("\n")
+    c.date_text()
+
+
+def birth_death_test(c: Ctx) -> None:
+    """HELD OUT: 出生/死亡登记 (a civil-status record) -> private subject."""
+    c.doc.fact("private_subject")
+    c.meta["title"] = c.pick(["出生登记表", "死亡人口登记", "注销户口登记"])
+    death = c.meta["title"] != "出生登记表"
+    c.t(c.meta["title"] + "\n" + c.pick(["登记机关：", "派出所："]))
+    c.org(name=(c.place.town or c.place.area) + "派出所")
+    c.t("\n" + ("死者" if death else "婴儿") + "姓名：")
+    c.person()
+    c.t("  " + ("死亡日期：" if death else "出生日期："))
+    c.date_text(style="arabic")
+    c.t("\n")
+    if death:
+        c.t(c.pick(["死亡原因：", "死因："]))
+        c.doc.e(c.rng.choice(["因" + v.disease(c.rng) + "去世", v.disease(c.rng) + "晚期", "确诊为" + v.disease(c.rng)]), "HEALTH")
+        c.t("\n")
+    else:
+        c.t("父亲：")
+        c.person()
+        c.t("  母亲：")
+        c.person()
+        c.t("\n")
+    c.t(c.pick(["户籍地址：", "住址："]))
+    c.home_address(word=False)
+    c.t("\n申报人：")
+    c.person()
+    if c.chance(0.5):
+        c.t("  ")
+        c.phone()
+    c.t("\n")
+
+
 # ============================================================================ registry
 TEMPLATES: tuple[Template, ...] = (
     Template("personnel_form", "personnel", "train", personnel_form, weight=1.2),
@@ -1466,4 +1559,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("appointment_notice", "personnel", "train", appointment_notice, weight=0.8),
     Template("cadre_publicity", "personnel", "test", cadre_publicity_test, (1985, 2005), weight=0.7),
     Template("product_catalogue", "commercial", "train", product_catalogue, (1980, 2005), weight=0.8),
+    Template("civil_mediation", "court", "test", civil_mediation_test, (1980, 2005), weight=0.7),
+    Template("forensic_appraisal", "medical", "test", forensic_test, (1985, 2005), weight=0.7),
+    Template("birth_death_register", "household", "test", birth_death_test, (1955, 2005), weight=0.7),
 )
