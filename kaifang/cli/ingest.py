@@ -69,6 +69,9 @@ def ingest(
                                   progress=not quiet and sys.stderr.isatty())
     except CatalogueError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted: the documents stored so far are kept; run the same command again to continue",
+             code=130)
     finally:
         eng.dispose()
 
