@@ -90,8 +90,11 @@ class QueuePage:
     filters: QueueFilters = field(default_factory=QueueFilters)
 
 
+#: whether the latest reviewer decision departed from the proposal (shown as a flag to the committee)
+_DISAGREES = (select(Review.disagrees).where(Review.document_id == Document.id, Review.stage == "reviewer")
+              .order_by(Review.id.desc()).limit(1).correlate(Document).scalar_subquery().label("disagrees"))
 _COLUMNS = (Document.id, Document.reference_code, Document.title, Document.year, Document.status,
-            Document.review_after, Document.version, Collection.name.label("collection"))
+            Document.review_after, Document.version, Collection.name.label("collection"), _DISAGREES)
 _PROPOSAL_COLUMNS = (Proposal.decision, Proposal.confidence, Proposal.risk, Proposal.uncertainty,
                      Proposal.closure, Proposal.model_version)
 

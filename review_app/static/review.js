@@ -78,8 +78,12 @@
   function focused() { var ms = marks(); return focusIdx >= 0 ? ms[focusIdx] : null; }
 
   function refresh(keepId) {
-    return fetch("/documents/" + docId() + "/panel", { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
+    return fetch("/documents/" + docId() + "/panel", { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) {
+        if (r.redirected && r.url.indexOf("/login") >= 0) { location.href = r.url; throw new Error("signed out"); }
+        if (!r.ok) throw new Error("HTTP " + r.status + ": reload the page");
+        return r.text();
+      })
       .then(function (html) {
         panel.innerHTML = html;
         bindPanel();

@@ -54,7 +54,8 @@ def test_reviewer_then_committee_workflow(app_env):
     # the committee sees it in its queue and must write a note
     com, ccsrf = login(app, "committee1")
     q = com.get("/api/queue", params={"stage": "committee"}).json()
-    assert [row["id"] for row in q["rows"]] == [ids[0]]
+    assert [row["id"] for row in q["rows"]] == [ids[0]] and q["rows"][0]["disagrees"] is True
+    assert "分歧" in com.get("/committee").text
     page = com.get(f"/documents/{ids[0]}").text
     assert "Disagreement" in page and 'data-endpoint="/api/documents/%d/final"' % ids[0] in page
     v = _doc(com, ids[0])["document"]["version"]
