@@ -250,3 +250,13 @@ def test_frozen_heldout_file_is_valid():
     for d in docs:
         _check_record(d)
         assert d["template"] in test_templates
+
+
+def test_held_out_diagnosis_verbs_only_in_test(train_docs, test_docs):
+    from training.synth.values import DIAGNOSIS_VERBS_HELD_OUT
+
+    def health(docs):
+        return [d["text"][s["start"]:s["end"]] for d in docs for s in d["spans"] if s["label"] == "HEALTH"]
+
+    assert not any(h.startswith(tuple(DIAGNOSIS_VERBS_HELD_OUT)) for h in health(train_docs))
+    assert any(h.startswith(tuple(DIAGNOSIS_VERBS_HELD_OUT)) for h in health(test_docs))

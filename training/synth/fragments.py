@@ -143,7 +143,7 @@ class Ctx:
         return a
 
     def health(self) -> str:
-        h = v.health_phrase(self.rng)
+        h = v.health_phrase(self.rng, self.doc.split)
         self.doc.e(h, "HEALTH", True)
         return h
 

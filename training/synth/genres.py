@@ -137,7 +137,7 @@ def personnel_form(c: Ctx) -> None:
         c.t("。\n")
     if c.chance(0.3):
         c.t(c.pick(["健康状况：", "身体状况：", "健康情况："]))
-        c.t("曾")
+        c.t(c.rng.choice(["", "本人", "近年"]))
         c.health()
         c.t("。\n")
     if c.chance(0.5):

@@ -467,27 +467,32 @@ def disease(rng: random.Random) -> str:
     return rng.choice(common) if rng.random() < 0.35 else rng.choice(pool)
 
 
-def health_phrase(rng: random.Random) -> str:
-    """A minimal HEALTH phrase with its verb (确诊为肺结核, 患有尿毒症, 七级伤残)."""
+#: Diagnosis verbs. The held-out test split additionally uses the HELD_OUT ones, which training
+#: documents never contain, so HEALTH recall is measured on unseen phrasings too.
+DIAGNOSIS_VERBS = ["确诊为", "患有", "经诊断为", "诊断为", "长期患有", "曾患", "身患", "经医院确诊患有"]
+DIAGNOSIS_VERBS_HELD_OUT = ["被诊断为", "罹患", "经检查确诊为", "查出患有"]
+TREATMENTS = ["行阑尾切除术", "接受化学治疗", "做了心脏搭桥手术", "住院透析治疗", "行胃大部切除术", "接受放射治疗", "截除右下肢",
+              "行白内障摘除术", "服用抗精神病药物治疗"]
+
+
+def health_phrase(rng: random.Random, split: str = "train") -> str:
+    """A minimal HEALTH phrase with its verb (确诊为肺结核, 患有尿毒症, 七级伤残, 放置宫内节育器)."""
     r = rng.random()
     d = disease(rng)
-    if r < 0.2:
-        return f"确诊为{d}"
-    if r < 0.4:
-        return f"患有{d}"
+    verbs = DIAGNOSIS_VERBS + (DIAGNOSIS_VERBS_HELD_OUT if split == "test" else [])
     if r < 0.5:
-        return f"经诊断为{d}"
+        return rng.choice(verbs) + d
     if r < 0.58:
-        return f"诊断为{d}"
-    if r < 0.66:
         return f"{cn_number(rng.randrange(1, 11))}级伤残"
-    if r < 0.72:
+    if r < 0.64:
         return f"伤残等级为{cn_number(rng.randrange(1, 11))}级"
-    if r < 0.8:
+    if r < 0.71:
         return rng.choice(REPRO)
-    if r < 0.88:
+    if r < 0.78:
         return rng.choice(INJURIES)
-    if r < 0.94:
+    if r < 0.86:
+        return rng.choice(TREATMENTS)
+    if r < 0.93:
         return f"因{d}住院治疗"
     return f"{d}晚期"
 
