@@ -222,6 +222,10 @@ def ensure_current(engine: Engine, actor: str) -> tuple[str, Path]:
         if cur is not None:
             return cur.name, Path(cur.path)
         path = default_version_path()
+        if not (path / "manifest.json").is_file():
+            raise FileNotFoundError(
+                f"no current model version in the registry and no default model at {path}: build the default "
+                "(python -m training.ner.train_default) or register and promote a version first")
         existing = registry.get_version(session=s, name=DEFAULT_VERSION_NAME)
         if existing is not None:  # the default was retired/rejected and nothing is current: re-promote it
             registry.promote(session=s, name=DEFAULT_VERSION_NAME, actor=actor, reason="no current version")

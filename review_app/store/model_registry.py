@@ -223,6 +223,7 @@ def create_job(*, session: Session, started_by: str) -> TrainingJob:
     if not started_by:
         raise RegistryError("a training job needs the user who started it")
     reap_dead_jobs(session=session)
+    _lock_jobs(session)  # check-then-insert must not race with a second launcher
     active = session.exec(select(TrainingJob).where(TrainingJob.status.in_(("queued", "running")))).first()
     if active is not None:
         raise RegistryError(f"training job {active.id} is already {active.status}; wait for it or kill it")
@@ -234,6 +235,15 @@ def create_job(*, session: Session, started_by: str) -> TrainingJob:
     session.commit()
     session.refresh(job)
     return job
+
+
+def _lock_jobs(session: Session) -> None:
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=0x4B4A4F42))  # "KJOB"
+    else:
+        session.exec(text("UPDATE trainingjob SET id = id WHERE id = -1"))
 
 
 def get_job(*, session: Session, job_id: int) -> TrainingJob | None:
