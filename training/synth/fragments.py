@@ -191,6 +191,22 @@ class Ctx:
         self.doc.decoy(code, "reference_code")
         self.t("\n")
 
+    def negative_phrase(self) -> None:
+        """A sentence that LOOKS like HEALTH/LEGAL_RECORD/PERSON but is none (GUIDELINES): aggregate
+        statistics, anonymous cases, counts of arrests, penalties on companies, anonymised names."""
+        n = self.rng.randrange(2, 400)
+        kind, s = self.rng.choice([
+            ("aggregate_legal", f"全年依法刑事拘留{n}人，劳动教养{self.rng.randrange(1, 60)}人。"),
+            ("aggregate_legal", f"共查处违法案件{n}起，行政拘留{self.rng.randrange(1, 90)}人次。"),
+            ("company_penalty", f"对违规企业罚款{n}00元，责令停业整顿{self.rng.randrange(1, 9)}家。"),
+            ("anonymous_health", f"发现一例疑似{self.rng.choice(['霍乱', '鼠疫', '伤寒', '麻疹'])}病例，已隔离治疗。"),
+            ("anonymous_health", f"全年确诊{self.rng.choice(['肺结核', '肝炎', '血吸虫病', '麻风病'])}患者{n}人。"),
+            ("aggregate_health", f"{self.rng.choice(['残疾人', '伤残军人', '精神病人'])}共{n}名，均已登记造册。"),
+            ("anonymous_person", f"据村民陈某某反映，{self.rng.choice(['某厂', '某单位', '个别干部'])}存在违规问题。"),
+            ("anonymous_person", f"其丈夫王某已于{self.year - self.rng.randrange(1, 9)}年外出，下落不明。"),
+        ])
+        self.doc.decoy(s, kind)
+
     def decoy_field(self, kind: str | None = None) -> None:
         """One number-like field that is no entity (GUIDELINES: not IDs, not phones)."""
         kind = kind or self.rng.choice(["postal", "invoice", "tax", "date8", "survey", "stat", "docno", "serial"])

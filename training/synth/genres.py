@@ -621,6 +621,9 @@ def meeting_minutes(c: Ctx) -> None:
             c.t(c.rng.choice(["关于边境地区", "关于涉外", "关于宗教活动场所", "关于少数民族聚居区"]) + c.rng.choice(["的稳定问题", "的紧急情况", "的群体性事件"]) + "。会议要求")
             c.loc(depth=c.rng.choice([1, 2, 3]))
             c.t(c.rng.choice(["做好", "密切关注"]) + c.rng.choice(["民族关系", "对外交涉", "宗教事务"]) + "方面的工作，防止事态扩大。")
+        elif kind < 0.87:
+            c.t("关于社会治安情况。")
+            c.negative_phrase()
         else:
             c.t("关于困难职工救济。")
             c.person()
@@ -654,6 +657,8 @@ def meeting_test(c: Ctx) -> None:
     c.t("负责人")
     c.person()
     c.t(c.pick(["的汇报。", "等人的意见。"]))
+    if c.chance(0.3):
+        c.negative_phrase()
     if c.chance(0.4):
         c.doc.fact("public_security")
         c.t("会上通报了" + c.rng.choice(["与邻国边界勘定的进展", "外籍人员在我市的活动情况", "部分信教群众聚集的情况", "民族地区的稳定形势"]) + "，要求各单位注意保密。")
@@ -857,6 +862,9 @@ def statistics_report(c: Ctx) -> None:
             c.loc(depth=1)
             c.t(f"{c.rng.randrange(100, 99999)}{unit}。")
         c.t("\n")
+    if c.chance(0.5):
+        c.negative_phrase()
+        c.t("\n")
     c.t("统计数据截止日期：")
     c.doc.decoy(f"{c.year - 1}1231", "date_number")
     c.t("\n")
@@ -888,6 +896,7 @@ def work_report(c: Ctx) -> None:
     if c.chance(0.3):
         _incidental_private(c)
     if c.chance(0.3):
+        c.negative_phrase()
         c.t(c.pick(["全县", "全市", "辖区"]) + c.rng.choice(["肺结核发病率", "血吸虫病患者人数", "残疾人总数", "刑事案件发案数", "劳教人员"]) + c.rng.choice(["比上年下降", "比上年上升", "控制在"]) + f"{c.rng.randrange(1, 40)}%" + "。")
     if c.chance(0.2):
         c.t("修缮")
