@@ -820,6 +820,9 @@ def public_notice(c: Ctx) -> None:
         c.t("\n")
     if c.chance(0.25):
         _incidental_private(c)
+    if c.chance(0.25):
+        c.negative_phrase()
+        c.t("\n")
     if c.chance(0.3):
         c.t(c.pick(["对违规的", "经查，"]))
         c.org(c.rng.choice(["factory", "company"]))
@@ -1188,6 +1191,8 @@ def minutes_verbatim(c: Ctx) -> None:
             c.t(c.rng.choice(["同志家里困难，爱人", "同志本人"]))
             c.health()
             c.t("，" + c.rng.choice(["建议补助。", "请工会照顾。"]))
+        elif k < 0.9:
+            c.negative_phrase()
         else:
             c.t(c.rng.choice(["同意", "没有意见", "我补充一点，要注意安全生产"]) + "。")
         c.t("\n")
@@ -1255,6 +1260,9 @@ def internal_compilation(c: Ctx) -> None:
     c.meta["creator"] = body
     c.org(name=body)
     c.t(c.pick(["编", "办公室编印"]) + "\n")
+    if c.chance(0.35):
+        c.negative_phrase()
+        c.t("\n")
     for _ in range(c.rng.randrange(1, 4)):
         c.loc(depth=c.rng.choice([1, 2, 3]))
         c.t(c.pick(["抓好夏收夏种。", "乡镇企业发展较快。", "开展爱国卫生运动，效果明显。", "农民负担问题有所缓解。", "兴修水利取得成效。",
