@@ -20,6 +20,12 @@ from review_app.config import Settings
 DEFAULT_KEY = "default"
 
 
+def model_metadata(doc: Any) -> dict:
+    """A Document's catalogue metadata under the proposer's ``meta`` keys (the contract's names)."""
+    return {"title": doc.title, "creator": doc.creator, "date": doc.date_text, "year": doc.year,
+            "classification": doc.classification, "genre": doc.genre, "reference_code": doc.reference_code}
+
+
 @dataclass
 class LoadedModels:
     key: str

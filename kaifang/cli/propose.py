@@ -30,8 +30,9 @@ def load_models(eng, s, model: Optional[Path]):
 
 def meta_of(doc) -> dict:
     """The catalogue metadata the proposer reads (contract keys)."""
-    return {"title": doc.title, "creator": doc.creator, "date": doc.date_text, "year": doc.year,
-            "classification": doc.classification, "genre": doc.genre, "reference_code": doc.reference_code}
+    from review_app.model_service import model_metadata
+
+    return model_metadata(doc)
 
 
 def run_propose(*, eng, collection: str, detector, proposer, actor: str = "system", algo: str = "sha256",

@@ -179,6 +179,38 @@ def api_finalize(document_id: int, body: DecisionBody, session: Session = Depend
             "version": review._document(session, document_id).version}
 
 
+@router.post("/documents/{document_id}/rescan")
+def api_rescan(document_id: int, body: Versioned, request: Request, session: Session = Depends(get_session),
+               algo: str = Depends(audit_algo), user: User = Depends(require("decide"))) -> dict:
+    """Detect again and propose again with the model version now current (after a promotion).
+
+    Spans people already accepted, added or corrected stay; machine spans nobody reviewed are
+    replaced. Refused (409) when the document changed since the caller saw it.
+    """
+    from models.spans import Span
+
+    from review_app.model_service import model_metadata
+
+    doc = store_call(review._document, session=session, document_id=document_id)
+    if doc.version != body.version:
+        raise HTTPException(status_code=409, detail=f"document {document_id} changed since you opened it "
+                                                    f"(version {body.version}, now {doc.version}); reload it first")
+    try:
+        models = request.app.state.model_service.models()
+    except (FileNotFoundError, ValueError, ImportError) as exc:
+        raise HTTPException(status_code=503, detail=f"no model available: {exc}") from exc
+    spans = models.detector.detect(doc.text)
+    store_call(review.record_detection, session=session, algo=algo, document_id=document_id, spans=spans,
+               model_version=str(models.detector.version), actor=user.username, replace=True)
+    kept = [Span(r.start, r.end, r.label, r.score, r.source, r.explanation)
+            for r in review.active_spans(session=session, document_id=document_id)]
+    result = models.proposer.propose(doc.text, kept, model_metadata(doc))
+    p = store_call(review.propose, session=session, algo=algo, document_id=document_id, result=result,
+                   actor=user.username)
+    return {"proposal": p.id, "decision": p.decision, "model_version": p.model_version,
+            "detector": str(models.detector.version), "version": review._document(session, document_id).version}
+
+
 # --------------------------------------------------------------------------- audit log
 
 

@@ -191,6 +191,11 @@
   function bindPanel() {
     var f = document.getElementById("decision-form");
     if (f) f.addEventListener("submit", submitDecision);
+    var rs = document.getElementById("rescan-btn");
+    if (rs) rs.addEventListener("click", function () {
+      rs.disabled = true;
+      act(api(rs.getAttribute("data-endpoint"), { version: version() }), "已重新检测 re-scanned");
+    });
     marks().forEach(function (m, i) { m.addEventListener("click", function () { setFocus(i); }); });
   }
 

@@ -46,6 +46,7 @@ ROUTES = [
     ("POST", "/api/documents/{doc}/undo", {"version": 1}, EDIT),
     ("POST", "/api/documents/{doc}/decision", {"version": 1, "decision": "OPEN"}, DECIDE),
     ("POST", "/api/documents/{doc}/final", {"version": 1, "decision": "OPEN"}, FINAL),
+    ("POST", "/api/documents/{doc}/rescan", {"version": 1}, DECIDE),
     ("GET", "/audit", None, AUDIT),
     ("GET", "/audit/verify", None, AUDIT),
     ("GET", "/api/audit", None, AUDIT),

@@ -124,3 +124,37 @@ def test_demo_no_serve_ingests_scans_proposes_and_prints_a_login(tmp_path, model
     assert c.post("/api/login", json={"username": "admin", "password": m.group(2)},
                   headers={"X-CSRF-Token": tok}).status_code == 200
     assert len(c.get("/api/queue").json()["rows"]) == 2
+
+
+def test_rescan_in_the_app_uses_the_current_model_and_keeps_human_spans(tmp_path, sqlite_engine, model_version):
+    from fastapi.testclient import TestClient
+
+    from review_app.config import Settings
+    from review_app.main import create_app
+    from review_app.store import model_registry, review, users
+    from review_fixtures import TEXT, scan_and_propose
+
+    with Session(sqlite_engine, expire_on_commit=False) as s:
+        users.create_user(session=s, username="rev1", password="kaifang-test-pw", role="reviewer", actor="t")
+        (doc_id,) = make_document(s)
+        scan_and_propose(s, doc_id)
+        i = TEXT.index("乳腺癌")
+        review.add_span(session=s, document_id=doc_id, start=i - 3, end=i + 3, label="HEALTH", actor="rev1",
+                        version=s.get(Document, doc_id).version)
+        model_registry.register_version(session=s, name="test-v1", path=str(model_version), actor="t",
+                                        status="current")
+    app = create_app(Settings(home=tmp_path / "home", secret_key="r" * 40), engine=sqlite_engine)
+    c = TestClient(app)
+    tok = c.post("/api/login", json={"username": "rev1", "password": "kaifang-test-pw"},
+                 headers={"X-CSRF-Token": c.get("/api/me").json()["csrf"]}).json()["csrf"]
+    v = c.get(f"/api/documents/{doc_id}").json()["document"]["version"]
+    assert c.post(f"/api/documents/{doc_id}/rescan", json={"version": v - 1},
+                  headers={"X-CSRF-Token": tok}).status_code == 409
+    r = c.post(f"/api/documents/{doc_id}/rescan", json={"version": v}, headers={"X-CSRF-Token": tok})
+    assert r.status_code == 200, r.text
+    assert r.json()["detector"] == "test-v1" and r.json()["model_version"] != "test-model-1"
+    d = c.get(f"/api/documents/{doc_id}").json()
+    assert any(s["status"] == "added" and s["label"] == "HEALTH" for s in d["spans"])  # the person's span stays
+    assert {s["model_version"] for s in d["spans"] if s["status"] == "proposed"} == {"test-v1"}
+    assert d["proposal"]["model_version"] == r.json()["model_version"]
+    assert c.get("/api/models").json()["loaded"] == "test-v1"
