@@ -49,7 +49,7 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     prop = review.current_proposal(session=session, document_id=document_id)
     reviews = list(session.exec(select(Review).where(Review.document_id == document_id).order_by(Review.id)))
     last_rev = next((r for r in reversed(reviews) if r.stage == "reviewer"), None)
-    due = doc.review_after is not None and doc.status == "final" and review._is_due(doc)
+    due = doc.review_after is not None and doc.status == "final" and review.is_due(doc)
     may_decide = can(user.role, "decide") and (doc.status in ("new", "scanned", "proposed", "reviewed") or due)
     may_finalize = (can(user.role, "finalize") and doc.status == "reviewed" and last_rev is not None
                     and last_rev.username != user.username)

@@ -110,7 +110,7 @@ class DecisionBody(Versioned):
 
 
 def _span_answer(session: Session, row) -> dict:
-    doc_version = review._document(session, row.document_id).version
+    doc_version = review.document_version(session=session, document_id=row.document_id)
     return {"span": span_dict(row), "version": doc_version}
 
 
@@ -156,7 +156,7 @@ def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_s
              user: User = Depends(require("edit_spans"))) -> dict:
     ev = store_call(review.undo, session=session, algo=algo, document_id=document_id, actor=user.username,
                     version=body.version)
-    return {"undone": ev.payload, "version": review._document(session, document_id).version}
+    return {"undone": ev.payload, "version": review.document_version(session=session, document_id=document_id)}
 
 
 @router.post("/documents/{document_id}/decision")
@@ -166,7 +166,7 @@ def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
-            "version": review._document(session, document_id).version}
+            "version": review.document_version(session=session, document_id=document_id)}
 
 
 @router.post("/documents/{document_id}/final")
@@ -176,7 +176,7 @@ def api_finalize(document_id: int, body: DecisionBody, session: Session = Depend
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
-            "version": review._document(session, document_id).version}
+            "version": review.document_version(session=session, document_id=document_id)}
 
 
 @router.post("/documents/{document_id}/rescan")
@@ -191,7 +191,7 @@ def api_rescan(document_id: int, body: Versioned, request: Request, session: Ses
 
     from review_app.model_service import model_metadata
 
-    doc = store_call(review._document, session=session, document_id=document_id)
+    doc = store_call(review.get_document, session=session, document_id=document_id)
     if doc.version != body.version:
         raise HTTPException(status_code=409, detail=f"document {document_id} changed since you opened it "
                                                     f"(version {body.version}, now {doc.version}); reload it first")
@@ -208,7 +208,7 @@ def api_rescan(document_id: int, body: Versioned, request: Request, session: Ses
     p = store_call(review.propose, session=session, algo=algo, document_id=document_id, result=result,
                    actor=user.username)
     return {"proposal": p.id, "decision": p.decision, "model_version": p.model_version,
-            "detector": str(models.detector.version), "version": review._document(session, document_id).version}
+            "detector": str(models.detector.version), "version": review.document_version(session=session, document_id=document_id)}
 
 
 # --------------------------------------------------------------------------- audit log

@@ -148,6 +148,16 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
     return rows
 
 
+def get_document(*, session: Session, document_id: int) -> Document:
+    """The document, or NotFoundError."""
+    return _document(session, document_id)
+
+
+def document_version(*, session: Session, document_id: int) -> int:
+    """The document's current version (what a client must send with its next change)."""
+    return session.exec(select(Document.version).where(Document.id == document_id)).one()
+
+
 def is_scanned(*, session: Session, document_id: int) -> bool:
     """Whether any detector has run on the document (so ``propose`` need not scan it again)."""
     doc = _document(session, document_id)
@@ -476,6 +486,11 @@ def _same(a_decision: str, a_closure: str | None, b_decision: str, b_closure: st
 def latest_review(*, session: Session, document_id: int, stage: str) -> Review | None:
     return session.exec(select(Review).where(Review.document_id == document_id, Review.stage == stage)
                         .order_by(Review.id.desc())).first()
+
+
+def is_due(doc: Document, today: date | None = None) -> bool:
+    """Whether a deferred closure's review date has come (the document is back in the queue)."""
+    return _is_due(doc, today)
 
 
 def _is_due(doc: Document, today: date | None = None) -> bool:
