@@ -3,7 +3,7 @@
 1. Ingestion: N generated Chinese text files (UTF-8, GB18030, Big5 mixed) ingested by the real
    runner into a fresh SQLite database (one commit and one audit event per document).
 2. OCR: generated scanned pages (rendered with the CJK font, mild skew and speckle noise, plus a
-   harder set: smaller type, more noise and skew), recognised by RapidOCR and, if installed,
+   harder set: smaller type, more noise and skew; about 600 characters a page), recognised by RapidOCR and, if installed,
    Tesseract chi_sim; prints characters/s, seconds/page and the character error rate (CER:
    Levenshtein distance / reference length, ignoring whitespace and full/half width).
 
@@ -85,16 +85,20 @@ def bench_ingest(n: int, seed: int) -> dict:
             "rerun_seconds": round(rerun, 2)}
 
 
-def _pages(n: int, seed: int, hard: bool) -> list[tuple[str, object]]:
-    texts = _texts(n, seed + (7 if hard else 0))
+def _pages(n: int, seed: int, hard: bool, chars_per_page: int = 600) -> list[tuple[str, object]]:
+    """``n`` scanned pages of about ``chars_per_page`` characters (records joined as a file would be)."""
+    texts = _texts(n * 8, seed + (7 if hard else 0))
     pages = []
-    for i, text in enumerate(texts):
-        text = text[:420]
+    for i in range(n):
+        page = ""
+        while len(page) < chars_per_page and texts:
+            page += ("\n" if page else "") + texts.pop(0)
+        page = page[:chars_per_page]
         if hard:
-            img = render.render_scan(text, seed=seed + i, width=900, font_size=20, noise=0.012, max_angle=1.5)
+            img = render.render_scan(page, seed=seed + i, width=900, font_size=20, noise=0.012, max_angle=1.5)
         else:
-            img = render.render_scan(text, seed=seed + i)
-        pages.append((text, img))
+            img = render.render_scan(page, seed=seed + i)
+        pages.append((page, img))
     return pages
 
 
@@ -146,9 +150,12 @@ def main(argv: list[str] | None = None) -> None:
     ing = bench_ingest(args.docs, args.seed)
     ocr = [] if args.skip_ocr else bench_ocr([e.strip() for e in args.engines.split(",") if e.strip()],
                                              args.pages, args.seed)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    machine = {"cpus": os.cpu_count(), "load_avg_1min": round(load, 2)}
     if args.json:
-        print(json.dumps({"ingest": ing, "ocr": ocr}, ensure_ascii=False, indent=1))
+        print(json.dumps({"machine": machine, "ingest": ing, "ocr": ocr}, ensure_ascii=False, indent=1))
         return
+    print(f"machine: {machine['cpus']} CPUs, 1-min load average {machine['load_avg_1min']} at the end of the run")
     print(f"ingestion: {ing['ingested']} of {ing['files']} text files into a fresh SQLite DB in {ing['seconds']} s "
           f"= {ing['docs_per_s']} documents/s ({ing['chars_per_s']} chars/s), errors {ing['errors']}; "
           f"re-run: {ing['rerun_duplicates']} duplicates in {ing['rerun_seconds']} s")

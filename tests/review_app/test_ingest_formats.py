@@ -2,9 +2,7 @@
 corrupt, encrypted), scanned images through OCR, and the error paths."""
 from __future__ import annotations
 
-import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 
