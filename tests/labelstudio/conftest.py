@@ -50,7 +50,7 @@ def label_studio(tmp_path_factory):
          "--data-dir", str(data / "data")],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=str(data))
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300
     try:
         while True:
             if proc.poll() is not None:
@@ -64,7 +64,7 @@ def label_studio(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("Label Studio did not come up in 180 s: "
+                raise RuntimeError("Label Studio did not come up in 300 s: "
                                    + (data / "server.log").read_text(errors="replace")[-3000:])
             time.sleep(1)
         yield {"url": url, "token": TOKEN, "user": "annotator@kaifang.test"}
