@@ -24,7 +24,7 @@ def secret_directive(c: Ctx) -> None:
         c.t("\n")
     c.t(c.meta["title"] + "\n")
     c.org(name=c.rng.choice(v.NATIONAL_ORGS))
-    c.t(c.pick(["：\n", "、", "：\n"]) + c.pick(["现将", "根据上级指示，", "为做好保密工作，"]))
+    c.t(c.pick(["：\n", "：", "：\n"]) + c.pick(["现将", "根据上级指示，", "为做好保密工作，"]))
     c.loc(depth=c.rng.choice([1, 2, 3]))
     c.t(c.rng.choice(["地区", "一带", ""]) + c.rng.choice(["储备点的建设情况", "工程的选址方案", "有关部署"]) + "报告如下。")
     filler(c)
