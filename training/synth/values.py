@@ -479,9 +479,9 @@ def health_phrase(rng: random.Random, split: str = "train") -> str:
     """A minimal HEALTH phrase with its verb (确诊为肺结核, 患有尿毒症, 七级伤残, 放置宫内节育器)."""
     r = rng.random()
     d = disease(rng)
-    verbs = DIAGNOSIS_VERBS + (DIAGNOSIS_VERBS_HELD_OUT if split == "test" else [])
     if r < 0.5:
-        return rng.choice(verbs) + d
+        held_out = split == "test" and rng.random() < 0.5
+        return rng.choice(DIAGNOSIS_VERBS_HELD_OUT if held_out else DIAGNOSIS_VERBS) + d
     if r < 0.58:
         return f"{cn_number(rng.randrange(1, 11))}级伤残"
     if r < 0.64:
