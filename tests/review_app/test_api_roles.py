@@ -198,4 +198,5 @@ def test_security_headers(app_env):
     app, _, _ = app_env
     r = TestClient(app).get("/login")
     assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
