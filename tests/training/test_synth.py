@@ -13,6 +13,11 @@ from training.synth.builder import Doc, Range, SynthSpan
 from training.synth.genres import TEMPLATES
 from training.synth.policy import decide
 
+from training.gazetteers import shared_datasets_dir
+
+pytestmark = pytest.mark.skipif(not (shared_datasets_dir() / "cn_admin_divisions").exists(),
+                                reason="shared gazetteers (../shared/datasets) not present")
+
 DECISIONS = {"OPEN", "OPEN_REDACTED", "CLOSED"}
 REASONS = {"STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER"}
 
