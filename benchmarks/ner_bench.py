@@ -137,10 +137,11 @@ def make_system(kind: str, path: str):
     p = Path(path)
     if kind == "spacy":
         return SpacyDetector(p)
-    if kind == "detector":
+    if kind in ("detector", "detector_fp32", "detector_q8"):
         from models.pipeline import Detector
 
-        return Detector.load(p)
+        q = {"detector": None, "detector_fp32": False, "detector_q8": True}[kind]
+        return Detector.load(p, quantize=q)
     if kind == "neural":
         return NeuralOnlyDetector(_tagger_dir(p))
     if kind == "transformers":
@@ -269,8 +270,10 @@ def main(argv=None) -> int:
     sets_file.parent.mkdir(parents=True, exist_ok=True)
     sets_file.write_text(json.dumps(sets, ensure_ascii=False), encoding="utf-8")
     systems = [("spacy efficiency (stock)", "spacy", str(spacy_dir)),
-               ("kaifang detector", "detector", args.model),
-               ("kaifang neural only", "neural", args.model)]
+               ("kaifang detector (shipped)", "detector", args.model),
+               ("kaifang detector fp32", "detector_fp32", args.model),
+               ("kaifang detector int8", "detector_q8", args.model),
+               ("kaifang neural only fp32", "neural", args.model)]
     for spec in args.extra_model:
         label, _, path = spec.partition("=")
         systems.append((label, "detector", path))

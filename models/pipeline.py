@@ -129,7 +129,7 @@ def _ensure_registered() -> None:
     Language.factory("kaifang_rules", default_config={"config_path": None})(RuleComponent)
     Language.factory("kaifang_neural", default_config={
         "model_dir": None, "version": "unversioned", "batch_size": 64, "backend": None,
-        "min_score": 0.0})(NeuralComponent)
+        "min_score": 0.0, "quantize": False})(NeuralComponent)
     Language.factory("kaifang_merge", default_config={})(MergeComponent)
 
 
@@ -208,14 +208,15 @@ class NeuralComponent:
     """Runs ``NeuralRecognizer``; ``pipe`` batches the windows of many documents together."""
 
     def __init__(self, nlp, name: str, model_dir: str | None, version: str, batch_size: int,
-                 backend: str | None, min_score: float):
+                 backend: str | None, min_score: float, quantize: bool):
         from models.recognizers.neural import NeuralRecognizer
 
         if not model_dir:
             raise ValueError("kaifang_neural needs model_dir (a tagger or transformers directory)")
         self.name = name
         self.recognizer = NeuralRecognizer(model_dir, backend=backend, version=version,
-                                           batch_size=batch_size, min_score=min_score)
+                                           batch_size=batch_size, min_score=min_score,
+                                           quantize=quantize)
 
     def __call__(self, doc):
         return next(iter(self.pipe([doc])))
@@ -254,7 +255,7 @@ class MergeComponent:
 
 def build_nlp(*, tagger_dir: str | Path | None, rules_config: str | Path | None = None,
               version: str = "unversioned", use_rules: bool = True, rule_analyzer=None,
-              batch_size: int = 64, backend: str | None = None):
+              batch_size: int = 64, backend: str | None = None, quantize: bool = False):
     """A blank ``zh`` Language with the three components (no I/O until the first document)."""
     import spacy
 
@@ -268,7 +269,8 @@ def build_nlp(*, tagger_dir: str | Path | None, rules_config: str | Path | None 
             comp.set_analyzer(rule_analyzer)
     if tagger_dir is not None:
         nlp.add_pipe("kaifang_neural", config={"model_dir": str(tagger_dir), "version": version,
-                                               "batch_size": batch_size, "backend": backend})
+                                               "batch_size": batch_size, "backend": backend,
+                                               "quantize": bool(quantize)})
     nlp.add_pipe("kaifang_merge")
     return nlp
 
@@ -288,7 +290,8 @@ class Detector:
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path | None = None, *, rule_analyzer=None) -> "Detector":
+    def load(cls, path: str | Path | None = None, *, rule_analyzer=None,
+             quantize: bool | None = None) -> "Detector":
         base = Path(path) if path is not None else default_model_path()
         if not base.exists():
             hint = (" The default model is built by: .venv/bin/python -m "
@@ -318,15 +321,19 @@ class Detector:
         tagger = ner_dir / spec["tagger_dir"] if spec.get("tagger_dir") else None
         nlp = build_nlp(tagger_dir=tagger, rules_config=rules_cfg, version=version,
                         use_rules=bool(spec.get("rules", True)), rule_analyzer=rule_analyzer,
-                        backend=spec.get("backend"))
+                        backend=spec.get("backend"),
+                        quantize=bool(spec.get("quantize", False)) if quantize is None
+                        else quantize)
         return cls(nlp, version, base)
 
     @classmethod
     def from_parts(cls, *, tagger_dir: str | Path | None, rule_analyzer=None,
                    rules_config: str | Path | None = None, version: str = "unversioned",
-                   use_rules: bool = True, backend: str | None = None) -> "Detector":
+                   use_rules: bool = True, backend: str | None = None,
+                   quantize: bool = False) -> "Detector":
         nlp = build_nlp(tagger_dir=tagger_dir, rules_config=rules_config, version=version,
-                        use_rules=use_rules, rule_analyzer=rule_analyzer, backend=backend)
+                        use_rules=use_rules, rule_analyzer=rule_analyzer, backend=backend,
+                        quantize=quantize)
         return cls(nlp, version)
 
     # -- detection -----------------------------------------------------------------------
@@ -357,7 +364,8 @@ class Detector:
         return save_pipeline(ner_dir, tagger_dir=self.neural.directory if self.neural else None,
                              rules_config=self._rules_config(), version=self.version,
                              use_rules="kaifang_rules" in self.nlp.pipe_names,
-                             backend=self.neural.backend if self.neural else None)
+                             backend=self.neural.backend if self.neural else None,
+                             quantize=bool(self.neural and self.neural.quantize))
 
     def _rules_config(self) -> Path | None:
         if "kaifang_rules" not in self.nlp.pipe_names:
@@ -368,7 +376,8 @@ class Detector:
 
 def save_pipeline(ner_dir: str | Path, *, tagger_dir: str | Path | None,
                   rules_config: str | Path | None = None, version: str = "unversioned",
-                  use_rules: bool = True, backend: str | None = None) -> Path:
+                  use_rules: bool = True, backend: str | None = None,
+                  quantize: bool = False) -> Path:
     """Assemble a pipeline directory from a tagger directory and a rules config, atomically."""
     from models.artifacts import atomic_directory
 
@@ -379,7 +388,8 @@ def save_pipeline(ner_dir: str | Path, *, tagger_dir: str | Path | None,
                             if use_rules else ["kaifang_neural", "kaifang_merge"],
                             "rules": use_rules, "version": version,
                             "merge_policy": "rules own their characters; neural clipped; "
-                                            "longer wins", "backend": backend}
+                                            "longer wins", "backend": backend,
+                            "quantize": bool(quantize)}
     src_tagger = Path(tagger_dir).resolve() if tagger_dir else None
     with atomic_directory(ner_dir) as tmp:
         if src_tagger is not None:

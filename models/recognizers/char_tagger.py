@@ -205,8 +205,10 @@ class CharTagger(nn.Module):
         """Mean negative log-likelihood of the tag paths ``allowed`` (B, T, K) permits."""
         em = self.emissions(chars, bl, br, lengths)
         mask = torch.arange(chars.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
-        log_z = self._log_partition(em, mask)
-        log_gold = self._log_partition(em + torch.where(allowed, 0.0, NEG), mask)
+        # both partitions in one pass over time (half the Python-level loop overhead)
+        both = self._log_partition(torch.cat([em, em + torch.where(allowed, 0.0, NEG)]),
+                                   torch.cat([mask, mask]))
+        log_z, log_gold = both[: em.shape[0]], both[em.shape[0]:]
         return (log_z - log_gold).mean()
 
     @torch.inference_mode()

@@ -111,3 +111,15 @@ def test_load_errors_are_clear(tmp_path):
     det = Detector.from_parts(tagger_dir=None, rule_analyzer=FakeRules())
     with pytest.raises(TypeError):
         det.detect(None)  # type: ignore[arg-type]
+
+
+def test_quantized_pipeline_loads_and_keeps_the_contract(tagger_dir, tmp_path):
+    save_pipeline(tmp_path / "ner", tagger_dir=tagger_dir, version="q", quantize=True)
+    det = Detector.load(tmp_path / "ner", rule_analyzer=FakeRules())
+    assert det.neural.quantize is True
+    texts = [r["text"] for r in make_records(10, seed=4)] + ["电话13905912345"]
+    for text, spans in zip(texts, det.detect_many(texts)):
+        assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+        assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert Detector.load(tmp_path / "ner", rule_analyzer=FakeRules(),
+                         quantize=False).neural.quantize is False

@@ -94,7 +94,7 @@ def pretrain_encoder(vocab: CharVocab, paragraphs: Callable[[], Iterable[str]] |
                      out_dir: str | Path, *,
                      seed: int = 0, steps: int = 600, batch_size: int = 64, max_len: int = 128,
                      lr: float = 2e-3, char_dim: int = 128, bigram_dim: int = 64,
-                     hidden: int = 192, layers: int = 1, threads: int = 2,
+                     hidden: int = 128, layers: int = 1, threads: int = 2,
                      progress: bool = True, log_path: str | Path | None = None) -> dict:
     """Run ``steps`` MLM steps over windows of ``paragraphs``; save the encoder; return facts.
 

@@ -29,7 +29,7 @@ class TrainConfig:
     labels: tuple[str, ...] = NEURAL_LABELS
     char_dim: int = 128
     bigram_dim: int = 64
-    hidden: int = 192
+    hidden: int = 128
     layers: int = 1
     dropout: float = 0.3
     max_len: int = 160

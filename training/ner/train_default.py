@@ -27,7 +27,7 @@ from pathlib import Path
 
 from training.ner.train import TrainConfig, train_tagger
 
-DEFAULTS = {"synth_docs": 2000, "epochs": 6, "pretrain_steps": 0, "cluener_holdout": 600,
+DEFAULTS = {"synth_docs": 1200, "epochs": 4, "pretrain_steps": 0, "cluener_holdout": 600,
             "synth_holdout": 150}
 
 
@@ -66,8 +66,7 @@ def build(out: Path, *, seed: int, tiny: bool, epochs: int | None, synth_docs: i
     t0 = time.time()
     cfg = TrainConfig.tiny() if tiny else TrainConfig()
     cfg.threads = threads
-    if epochs is not None:
-        cfg.epochs = epochs
+    cfg.epochs = epochs if epochs is not None else (cfg.epochs if tiny else DEFAULTS["epochs"])
     n_synth = synth_docs if synth_docs is not None else (40 if tiny else DEFAULTS["synth_docs"])
     steps = pretrain_steps if pretrain_steps is not None else (0 if tiny else
                                                               DEFAULTS["pretrain_steps"])
