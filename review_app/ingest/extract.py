@@ -14,6 +14,7 @@ from typing import Callable
 
 from review_app.ingest.encoding import decode_bytes
 from review_app.ingest.errors import ExtractionError
+from review_app.ingest.layout import Line, reflow
 from review_app.ingest.ocr import OcrEngine
 
 PAGE_SEPARATOR = "\n\n"
@@ -162,6 +163,14 @@ def _root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
+def _pdf_page_text(page) -> str:
+    """A page's text layer with lines wrapped at the right margin joined (see ``layout``)."""
+    lines = page.extract_text_lines()
+    if not lines:
+        return page.extract_text() or ""
+    return reflow([Line(float(ln["x0"]), float(ln["x1"]), ln["text"]) for ln in lines])
+
+
 def _pdf_text_pages(path: Path) -> list[str]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -169,7 +178,7 @@ def _pdf_text_pages(path: Path) -> list[str]:
 
     try:
         with pdfplumber.open(str(path)) as pdf:
-            return [page.extract_text() or "" for page in pdf.pages]
+            return [_pdf_page_text(page) for page in pdf.pages]
     except Exception as wrapped:  # pdfminer raises many types for damaged files
         exc = _root_cause(wrapped)
         name = type(exc).__name__

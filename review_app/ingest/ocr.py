@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from review_app.ingest.errors import OcrUnavailable
+from review_app.ingest.layout import Line, reflow
 
 ENGINES = ("rapidocr", "tesseract")
 DEFAULT_ENGINE = "rapidocr"
@@ -84,7 +85,8 @@ def reading_order(boxes: list[tuple[float, float, float, float, str]]) -> str:
     """Order text boxes (x0, y0, x1, y1, text) into lines, top to bottom and left to right.
 
     A box joins a line when its vertical centre lies within half the line's median height of
-    the line's centre; this keeps fragments of one slightly rotated line together.
+    the line's centre; this keeps fragments of one slightly rotated line together. Lines wrapped
+    at the right margin are joined (``layout.reflow``).
     """
     if not boxes:
         return ""
@@ -101,7 +103,8 @@ def reading_order(boxes: list[tuple[float, float, float, float, str]]) -> str:
                 line.append(box)
                 continue
         lines.append([box])
-    return "\n".join(_join_fragments([b[4] for b in sorted(line, key=lambda b: b[0])]) for line in lines)
+    return reflow([Line(min(b[0] for b in line), max(b[2] for b in line),
+                        _join_fragments([b[4] for b in sorted(line, key=lambda b: b[0])])) for line in lines])
 
 
 class RapidOcrEngine:
@@ -169,17 +172,20 @@ class TesseractEngine:
         gray = prepare(image, keep_upscaled=True)  # chi_sim misreads small glyphs badly: prepare() upscales small pages
         data = pytesseract.image_to_data(gray, lang=self.lang, config="--psm 3",
                                          output_type=pytesseract.Output.DICT)
-        lines: dict[tuple[int, int, int], list[str]] = {}
+        lines: dict[tuple[int, int, int], list[int]] = {}
         confs: list[float] = []
         for i, word in enumerate(data["text"]):
             if not word or not word.strip():
                 continue
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-            lines.setdefault(key, []).append(word)
+            lines.setdefault(key, []).append(i)
             c = float(data["conf"][i])
             if c >= 0:
                 confs.append(c / 100.0)
-        text = "\n".join(_SPACE_BETWEEN_CJK.sub("", " ".join(words)) for _, words in sorted(lines.items()))
+        text = reflow([
+            Line(min(data["left"][i] for i in idx), max(data["left"][i] + data["width"][i] for i in idx),
+                 _SPACE_BETWEEN_CJK.sub("", " ".join(data["text"][i] for i in idx)))
+            for _, idx in sorted(lines.items())])
         return OcrResult(text, sum(confs) / len(confs) if confs else 0.0)
 
 

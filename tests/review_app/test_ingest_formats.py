@@ -176,3 +176,28 @@ def test_blank_scan_reports_no_text(tmp_path, rapidocr):
     Image.new("L", (300, 200), 255).save(p)
     with pytest.raises(ExtractionError, match="no text"):
         extract_file(p, lambda: rapidocr)
+
+
+def test_reflow_joins_lines_wrapped_at_the_margin():
+    from review_app.ingest.layout import Line, reflow
+
+    lines = [Line(50, 200, "通知"),                                   # heading: short
+             Line(50, 850, "经查，该同志身份证号码为3501021987"),         # runs to the margin: wrapped
+             Line(50, 400, "03154511，现住福州市。"),                  # paragraph end: short
+             Line(50, 848, "一、审核范围为一九八七年以前形成的文书档"),
+             Line(50, 300, "案。"),
+             Line(50, 851, "二、移交前应完成案卷整理和目录编制工作，"),
+             Line(50, 500, "三、联系人：王秀英")]                      # a new item is never joined
+    assert reflow(lines) == ("通知\n经查，该同志身份证号码为350102198703154511，现住福州市。\n"
+                             "一、审核范围为一九八七年以前形成的文书档案。\n"
+                             "二、移交前应完成案卷整理和目录编制工作，\n三、联系人：王秀英")
+    assert reflow(lines[:2]) == "通知\n经查，该同志身份证号码为3501021987"  # too few lines to find the margin
+
+
+def test_pdf_wrapped_paragraph_is_rejoined(tmp_path):
+    paragraph = ("经调查，林碧军同志身份证号码为350102198703154511，住福州市鼓楼区杨桥路18号3栋502室，"
+                 "联系电话13905912345，该同志于一九八二年因工作失误受到党内警告处分，现已期满。")
+    p = tmp_path / "wrapped.pdf"
+    render.write_text_pdf(p, ["调查报告\n" + paragraph + "\n调查组\n一九八三年九月二日"])
+    out = extract_file(p, _no_ocr)
+    assert out.text == "调查报告\n" + paragraph + "\n调查组\n一九八三年九月二日"
