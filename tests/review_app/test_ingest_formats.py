@@ -201,3 +201,11 @@ def test_pdf_wrapped_paragraph_is_rejoined(tmp_path):
     render.write_text_pdf(p, ["调查报告\n" + paragraph + "\n调查组\n一九八三年九月二日"])
     out = extract_file(p, _no_ocr)
     assert out.text == "调查报告\n" + paragraph + "\n调查组\n一九八三年九月二日"
+
+
+def test_missing_tesseract_fails_with_what_to_install(monkeypatch):
+    import review_app.ingest.ocr as ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    with pytest.raises(OcrUnavailable, match="apt-get install -y tesseract-ocr tesseract-ocr-chi-sim"):
+        get_engine("tesseract")
