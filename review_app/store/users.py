@@ -38,6 +38,15 @@ def _check(username: str, password: str | None, role: str) -> None:
         raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY[0]
+
+
 def get_user(*, session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
@@ -111,6 +120,8 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
     """
     username = (username or "").strip()[:100]
     user = get_user(session=session, username=username) if username else None
+    if user is None:
+        verify_password(_dummy_hash(), password or "")  # same work as a real check: no timing oracle
     ok = bool(user and user.active and verify_password(user.password_hash, password or ""))
     if ok and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
