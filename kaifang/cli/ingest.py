@@ -16,7 +16,7 @@ Reads .txt (UTF-8, GB18030/GBK or Big5, detected), .docx (paragraphs and tables)
 
 The catalogue CSV (目录) gives each record's metadata. Columns: 档号 (reference code), 题名 (title), 责任者 (creator), 日期 (date: 1987, 1987-03-15, 1987年3月15日, 19870315), 密级 (classification), optionally 文件名 (file name), 全宗号 (fonds code), 类别 (genre); English headers reference_code,title,creator,date,classification,filename work too; UTF-8 (with or without BOM) or GB18030. A row matches a file by 文件名, by the file stem being the 档号, or by the 档号 appearing in the file name. Unmatched rows and files are reported, not dropped.
 
-The database and data directory come from KAIFANG_DATABASE_URL / KAIFANG_HOME (default: SQLite in ./.kaifang).
+The database and data directory come from KAIFANG_DATABASE_URL / KAIFANG_HOME (default: SQLite in ./.kaifang). KAIFANG_OCR_THREADS sets the threads per OCR engine (default 1).
 """
 
 
