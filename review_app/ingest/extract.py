@@ -95,30 +95,39 @@ def extract_txt(path: Path) -> Extracted:
 
 
 def _docx_blocks(document) -> list[tuple[str, bool]]:
-    """(text, page_break_after) for every paragraph and table row, in document order."""
+    """(text, page_break_after) for every paragraph and table row, in document order.
+
+    Content controls (``w:sdt``, common in office templates) are descended into, so their
+    paragraphs and tables are not lost.
+    """
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     blocks: list[tuple[str, bool]] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            para = Paragraph(child, document)
-            breaks = child.findall(".//" + qn("w:br"))
-            page_break = any(b.get(qn("w:type")) == "page" for b in breaks)
-            blocks.append((para.text, page_break))
-        elif child.tag == qn("w:tbl"):
-            table = Table(child, document)
-            for row in table.rows:
-                cells: list[str] = []
-                seen: set[int] = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell repeats across the span
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(cell.text.replace("\n", " ").strip())
-                blocks.append(("\t".join(cells), False))
+
+    def walk(container) -> None:
+        for child in container.iterchildren():
+            if child.tag == qn("w:p"):
+                breaks = child.findall(".//" + qn("w:br"))
+                page_break = any(b.get(qn("w:type")) == "page" for b in breaks)
+                blocks.append((Paragraph(child, document).text, page_break))
+            elif child.tag == qn("w:tbl"):
+                for row in Table(child, document).rows:
+                    cells: list[str] = []
+                    seen: list = []  # the cell elements met so far (kept alive, compared by identity)
+                    for cell in row.cells:
+                        if any(cell._tc is tc for tc in seen):  # a merged cell repeats across its span
+                            continue
+                        seen.append(cell._tc)
+                        cells.append(cell.text.replace("\n", " ").strip())
+                    blocks.append(("\t".join(cells), False))
+            elif child.tag == qn("w:sdt"):
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    walk(content)
+
+    walk(document.element.body)
     return blocks
 
 

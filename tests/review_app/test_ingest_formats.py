@@ -209,3 +209,17 @@ def test_missing_tesseract_fails_with_what_to_install(monkeypatch):
     monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     with pytest.raises(OcrUnavailable, match="apt-get install -y tesseract-ocr tesseract-ocr-chi-sim"):
         get_engine("tesseract")
+
+
+def test_docx_merged_cells_are_read_once(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("会议签到表")
+    t = d.add_table(rows=2, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 2)).text = "福州市档案局"
+    for c, v in enumerate(["王秀英", "林碧军", "张建国"]):
+        t.cell(1, c).text = v
+    p = tmp_path / "merged.docx"
+    d.save(p)
+    assert extract_file(p, _no_ocr).text == "会议签到表\n福州市档案局\n王秀英\t林碧军\t张建国"
