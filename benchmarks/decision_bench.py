@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 from models.decision import DecisionProposer, calibration_metrics, coerce_spans, decision_metrics, record_meta  # noqa: E402
 from models.policy import DECISIONS, more_restrictive  # noqa: E402
-from training.train_decision import clean_records, evaluate_rows  # noqa: E402
+from training.train_decision import clean_records, evaluate_rows, policy_decisions  # noqa: E402
 
 
 class RulesDetector:
@@ -71,7 +71,13 @@ def argmax_trade(proposer: DecisionProposer, rows, as_of: date) -> dict:
     pred = [more_restrictive(DECISIONS[int(np.argmax(p))], pr.floor) for p, pr in zip(proba, prs)]
     forced = sum(more_restrictive(proposer.model_decision(p), pr.floor) != proposer.model_decision(p)
                  for p, pr in zip(proba, prs))
-    return {"argmax_no_caution": decision_metrics([r.decision for r in rows], pred),
+    gold = [r.decision for r in rows]
+    floors = [pr.floor for pr in prs]
+    sweep = []
+    for t in sorted({0.4, 0.5, 0.6, 0.7, 0.8, 0.9, round(proposer.state.open_threshold, 2)}):
+        m = decision_metrics(gold, policy_decisions(proba, floors, t))
+        sweep.append({"open_threshold": t, **{k: round(m[k], 4) for k in ("accuracy", "macro_f1", "leak_rate", "over_closure_rate")}})
+    return {"argmax_no_caution": decision_metrics(gold, pred), "threshold_sweep": sweep,
             "policy_raised_decisions": forced, "documents": len(rows)}
 
 

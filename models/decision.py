@@ -141,12 +141,18 @@ def numeric_feature_names(rulebook: Rulebook) -> list[str]:
     names += [f"cue:{g}" for g in ("commercial_secret", "public_security", "private_matter", "public_document")]
     names += [f"rule:{r.id}" for r in rulebook.rules]
     names += [f"genre_bucket:{i}" for i in range(GENRE_BUCKETS)]
+    names += ["private_pi_sum", "private_pi_max", "private_id_many", "official_pi_sum"]
+    names += [f"private:{lab}" for lab in PERSONAL_INFO_LABELS]
     return names
 
 
 def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], pr: PolicyResult,
-                     policy: Policy, as_of: date) -> list[float]:
-    """The dense features of one document, in the order of ``numeric_feature_names``."""
+                     policy: Policy, as_of: date, private: Sequence[float] | None = None) -> list[float]:
+    """The dense features of one document, in the order of ``numeric_feature_names``.
+
+    ``private[i]`` is P(span i is a private person's information) from the span privacy model
+    (GUIDELINES rules 1-2: an office phone does not stop opening, a home phone does).
+    """
     n = max(len(text), 1)
     counts = {lab: 0 for lab in LABELS}
     for s in spans:
@@ -183,14 +189,49 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
     fired = set(pr.fired_ids)
     f += [1.0 if r.id in fired else 0.0 for r in policy.rulebook.rules]
     genre = [0.0] * GENRE_BUCKETS
-    if meta.get("genre"):
+    if meta.get("genre") and GENRE_BUCKETS:
         genre[zlib.crc32(str(meta["genre"]).encode("utf-8")) % GENRE_BUCKETS] = 1.0
-    return f + genre
+    private = list(private) if private is not None else [1.0 if s.label in PERSONAL_INFO_LABELS else 0.0 for s in spans]
+    pi_p = [(s, p) for s, p in zip(spans, private) if s.label in PERSONAL_INFO_LABELS]
+    ids = sum(p for s, p in pi_p if s.label == "ID_NUMBER")
+    f_priv = [math.log1p(sum(p for _, p in pi_p)), max((p for _, p in pi_p), default=0.0),
+              1.0 if ids >= 2.5 else 0.0, math.log1p(sum(1.0 - p for _, p in pi_p))]
+    f_priv += [math.log1p(sum(p for s, p in pi_p if s.label == lab)) for lab in PERSONAL_INFO_LABELS]
+    return f + genre + f_priv
 
 
 def text_for_ngrams(text: str, meta: Mapping[str, Any]) -> str:
     """Title + text, half-width, digits folded to 0 so that numbers generalise."""
     return _DIGIT_RE.sub("0", to_halfwidth(f"{meta.get('title') or ''}\n{text}"))
+
+
+PRIVACY_FEATURES = 2 ** 12
+
+
+def span_context_tokens(text: str, span: Span) -> list[str]:
+    """What the privacy model sees of a span: its label and the characters around it.
+
+    Left context (宅电, 家住, 本人身份证 ... vs 办公电话, 受理电话, 开户行) decides most cases; digits
+    are folded so that the number itself never matters.
+    """
+    left = _DIGIT_RE.sub("0", to_halfwidth(text[max(0, span.start - 12):span.start]))
+    right = _DIGIT_RE.sub("0", to_halfwidth(text[span.end:span.end + 8]))
+    toks = [f"lab={span.label}"]
+    near = left[-6:]
+    for n in (1, 2, 3):
+        toks += [f"L{n}:{left[i:i + n]}" for i in range(len(left) - n + 1)]
+        toks += [f"N{n}:{near[i:i + n]}|{span.label}" for i in range(len(near) - n + 1)]
+        toks += [f"R{n}:{right[i:i + n]}" for i in range(len(right) - n + 1)]
+    return toks
+
+
+def span_context_matrix(items: Sequence[tuple[str, Span]]) -> sparse.csr_matrix:
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=PRIVACY_FEATURES, input_type="string", alternate_sign=False)
+    if not items:
+        return sparse.csr_matrix((0, PRIVACY_FEATURES))
+    return hasher.transform([span_context_tokens(t, s) for t, s in items]).tocsr()
 
 
 @dataclass(frozen=True)
@@ -199,6 +240,7 @@ class FeatureConfig:
     ngram_min: int = 1
     ngram_max: int = 3
     numeric_weight: float = 1.0
+    text_weight: float = 1.0
 
     def vectorizer(self):
         from sklearn.feature_extraction.text import HashingVectorizer
@@ -215,20 +257,39 @@ class FeatureSpace:
     """
 
     def __init__(self, policy: Policy, config: FeatureConfig, idf: np.ndarray | None = None,
-                 mean: np.ndarray | None = None, scale: np.ndarray | None = None):
+                 mean: np.ndarray | None = None, scale: np.ndarray | None = None,
+                 privacy: "LinearState | None" = None):
         self.policy = policy
         self.config = config
         self.names = numeric_feature_names(policy.rulebook)
         self.idf, self.mean, self.scale = idf, mean, scale
+        self.privacy = privacy  # span privacy model; None: every personal-information span counts as private
         self._vec = config.vectorizer()
 
+    def private_scores(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]]) -> list[list[float]]:
+        """P(private) for every span (0.0 for non-personal labels; 1.0 for all PI without a model)."""
+        items = [(i, j) for i, spans in enumerate(spans_list) for j, s in enumerate(spans) if s.label in PERSONAL_INFO_LABELS]
+        out = [[0.0] * len(spans) for spans in spans_list]
+        if not items:
+            return out
+        if self.privacy is None:
+            p = np.ones(len(items))
+        else:
+            M = span_context_matrix([(texts[i], spans_list[i][j]) for i, j in items])
+            p = _sigmoid(self.privacy.logits(M)[:, 0])
+        for (i, j), v in zip(items, p):
+            out[i][j] = float(v)
+        return out
+
     def raw(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]], metas: Sequence[Mapping[str, Any]],
-            as_of: date) -> tuple[sparse.csr_matrix, np.ndarray, list[PolicyResult]]:
+            as_of: date, private: Sequence[Sequence[float]] | None = None,
+            ) -> tuple[sparse.csr_matrix, np.ndarray, list[PolicyResult], list[list[float]]]:
         prs = [self.policy.evaluate(t, s, m, as_of) for t, s, m in zip(texts, spans_list, metas)]
+        private = [list(p) for p in private] if private is not None else self.private_scores(texts, spans_list)
         counts = self._vec.transform([text_for_ngrams(t, m) for t, m in zip(texts, metas)]).tocsr()
-        num = np.array([numeric_features(t, s, m, pr, self.policy, as_of)
-                        for t, s, m, pr in zip(texts, spans_list, metas, prs)], dtype=np.float64)
-        return counts, num.reshape(len(texts), len(self.names)), prs
+        num = np.array([numeric_features(t, s, m, pr, self.policy, as_of, pv)
+                        for t, s, m, pr, pv in zip(texts, spans_list, metas, prs, private)], dtype=np.float64)
+        return counts, num.reshape(len(texts), len(self.names)), prs, private
 
     def fit(self, counts: sparse.csr_matrix, num: np.ndarray) -> "FeatureSpace":
         n_docs = counts.shape[0]
@@ -247,7 +308,7 @@ class FeatureSpace:
         tf = tf.multiply(self.idf[np.newaxis, :]).tocsr()
         norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        tf = sparse.diags(1.0 / norms) @ tf
+        tf = sparse.diags(self.config.text_weight / norms) @ tf
         z = (num - self.mean) / self.scale * self.config.numeric_weight
         return sparse.hstack([tf, sparse.csr_matrix(z)], format="csr")
 
@@ -305,6 +366,7 @@ class DecisionModelState:
     closure: LinearState | None  # P(DEFERRED) for CLOSED documents; None: rulebook default
     open_threshold: float
     reason_threshold: float = 0.5
+    private_threshold: float = 0.2  # mask a personal-information span when P(private) >= this (cautious)
 
     def proba(self, X: sparse.csr_matrix) -> np.ndarray:
         return _softmax(self.beta * self.decision.logits(X))
@@ -360,7 +422,10 @@ class DecisionProposer:
         with np.load(d / WEIGHTS_FILE, allow_pickle=False) as w:
             arrays = {k: w[k] for k in w.files}
         cfg = FeatureConfig(**manifest["feature_config"])
-        fs = FeatureSpace(policy, cfg, idf=arrays["idf"], mean=arrays["num_mean"], scale=arrays["num_scale"])
+        privacy = (LinearState(arrays["privacy_coef"], arrays["privacy_intercept"])
+                   if "privacy_coef" in arrays else None)
+        fs = FeatureSpace(policy, cfg, idf=arrays["idf"], mean=arrays["num_mean"], scale=arrays["num_scale"],
+                          privacy=privacy)
         if fs.names != manifest["numeric_features"]:
             raise ValueError("numeric feature names differ from the ones the model was trained with")
         reasons = {r: LinearState(arrays[f"reason_coef:{r}"], arrays[f"reason_intercept:{r}"])
@@ -373,6 +438,7 @@ class DecisionProposer:
             beta=float(manifest["calibration"]["beta"]), reasons=reasons, closure=closure,
             open_threshold=float(manifest["open_threshold"]),
             reason_threshold=float(manifest.get("reason_threshold", 0.5)),
+            private_threshold=float(manifest.get("private_threshold", 0.2)),
         )
         proposer = cls(policy=policy, features=fs, state=state, version=str(manifest["version"]), manifest=manifest)
         proposer.manifest_dir = d
@@ -391,6 +457,9 @@ class DecisionProposer:
             for r, st in self.state.reasons.items():
                 arrays[f"reason_coef:{r}"] = st.coef
                 arrays[f"reason_intercept:{r}"] = st.intercept
+            if self.features.privacy is not None:
+                arrays["privacy_coef"] = self.features.privacy.coef
+                arrays["privacy_intercept"] = self.features.privacy.intercept
             if self.state.closure is not None:
                 arrays["closure_coef"] = self.state.closure.coef
                 arrays["closure_intercept"] = self.state.closure.intercept
@@ -407,6 +476,8 @@ class DecisionProposer:
                 "calibration": {"method": "temperature", "beta": float(self.state.beta)},
                 "open_threshold": float(self.state.open_threshold),
                 "reason_threshold": float(self.state.reason_threshold),
+                "private_threshold": float(self.state.private_threshold),
+                "privacy_model": self.features.privacy is not None,
                 "rulebook_file": rb_name, "rulebook_version": self.policy.version,
                 "rulebook_sha256": self.policy.rulebook.sha256,
                 "weights_sha256": hashlib.sha256((tmp / WEIGHTS_FILE).read_bytes()).hexdigest(),
@@ -429,8 +500,12 @@ class DecisionProposer:
     # -------------------------------------------------------------- inference
     def matrix(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]], metas: Sequence[Mapping[str, Any]],
                as_of: date) -> tuple[sparse.csr_matrix, list[PolicyResult]]:
-        counts, num, prs = self.features.raw(texts, spans_list, metas, as_of)
-        return self.features.transform(counts, num), prs
+        X, prs, _ = self._matrix(texts, spans_list, metas, as_of)
+        return X, prs
+
+    def _matrix(self, texts, spans_list, metas, as_of):
+        counts, num, prs, private = self.features.raw(texts, spans_list, metas, as_of)
+        return self.features.transform(counts, num), prs, private
 
     def predict_proba(self, texts: Sequence[str], spans_list: Sequence[Sequence[Span]],
                       metas: Sequence[Mapping[str, Any]] | None = None, as_of: date | None = None) -> np.ndarray:
@@ -459,14 +534,14 @@ class DecisionProposer:
         if not texts:
             return []
         as_of = as_of or date.today()
-        X, prs = self.matrix(texts, spans_list, metas, as_of)
+        X, prs, private = self._matrix(texts, spans_list, metas, as_of)
         proba = self.state.proba(X)
         rproba = self.state.reason_proba(X)
         closure_p = _sigmoid(self.state.closure.logits(X)[:, 0]) if self.state.closure is not None else None
         results = []
         for i, (text, spans, meta, pr) in enumerate(zip(texts, spans_list, metas, prs)):
             results.append(self._decide(i, X, text, spans, meta, pr, proba[i], {r: float(p[i]) for r, p in rproba.items()},
-                                        None if closure_p is None else float(closure_p[i]), as_of))
+                                        None if closure_p is None else float(closure_p[i]), as_of, private[i]))
         return results
 
     def model_decision(self, p: np.ndarray) -> str:
@@ -478,7 +553,7 @@ class DecisionProposer:
 
     def _decide(self, i: int, X: sparse.csr_matrix, text: str, spans: list[Span], meta: Mapping[str, Any],
                 pr: PolicyResult, p: np.ndarray, rp: dict[str, float], p_deferred: float | None,
-                as_of: date) -> ProposalResult:
+                as_of: date, private: Sequence[float]) -> ProposalResult:
         cls = list(self.state.classes)
         model_dec = self.model_decision(p)
         model_reasons = [r for r in REASONS if rp.get(r, 0.0) >= self.state.reason_threshold]
@@ -500,8 +575,14 @@ class DecisionProposer:
         redact: list[dict] = []
         if decision == "OPEN_REDACTED":
             if "PERSONAL_INFO" in reasons:
+                # a private person's information is masked; an office's published contact is not
+                # (GUIDELINES 1-2). Cautious threshold; forced labels (PI-01) are always masked.
+                forced = {lab for f in pr.fired if f.kind == "force" for lab in
+                          (self.policy.rulebook.rule(f.id).when.get("labels_any") or [])}
                 redact += [{"start": s.start, "end": s.end, "label": s.label, "reason": "PERSONAL_INFO",
-                            "text": text[s.start:s.end]} for s in spans if s.label in PERSONAL_INFO_LABELS]
+                            "text": text[s.start:s.end], "p_private": round(float(pv), 4)}
+                           for s, pv in zip(spans, private) if s.label in PERSONAL_INFO_LABELS
+                           and (pv >= self.state.private_threshold or s.label in forced)]
             if "COMMERCIAL_SECRET" in reasons:
                 redact += [{**r, "text": text[r["start"]:r["end"]]} for r in pr.commercial_ranges
                            if not any(r["start"] < x["end"] and x["start"] < r["end"] for x in redact)]

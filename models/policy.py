@@ -286,7 +286,8 @@ class Policy:
         out: list[dict] = []
         for pat in self._cues.get("commercial_secret_ranges", ()):
             for m in pat.finditer(norm):
-                s, e = (m.start(1), m.end(1)) if m.groups() else (m.start(), m.end())
+                g = "v" if "v" in pat.groupindex else (1 if pat.groups else 0)
+                s, e = m.start(g), m.end(g)
                 while e > s and norm[e - 1] in " ,，.":
                     e -= 1
                 if e > s:

@@ -7,11 +7,13 @@ Steps (all seeded, so the same records and seed give the same artifact):
 2. Spans for the features: the gold spans, the detector's spans (what the model will see when
    serving), or both (each document twice). ``span_source="auto"`` uses the detector when one is
    given or can be loaded from the sibling ``ner/`` (retraining) and otherwise the gold spans.
-3. A stratified validation split (``val_fraction``): the model is fitted on the rest, and the
-   OPEN threshold is tuned on the validation documents AFTER the policy floor: the lowest
-   P(OPEN) threshold whose leak rate is <= ``leak_target``, best accuracy among those.
-4. The model is refitted on all documents with that threshold and saved to ``out_dir`` (the
-   ``decision/`` directory of a model version), pickle-free.
+3. Out-of-group predictions: k-fold cross-validation whose folds never split a group (the
+   synthetic ``template``, else the document), so every document is scored by a model that never
+   saw its kind of document. Temperature scaling is fitted on those logits (calibration), and
+   the OPEN threshold is tuned on them AFTER the policy floor: the best-accuracy threshold whose
+   leak rate is <= ``leak_target`` (the strictest one if none reaches it).
+4. The model is refitted on all documents and saved to ``out_dir`` (the ``decision/``
+   directory of a model version), pickle-free, with those out-of-group metrics in its manifest.
 
 Run the default build (documented in models/default/decision/README.md):
     .venv/bin/python -m training.train_decision --out models/default/decision --n 1200 --seed 7
@@ -19,9 +21,9 @@ Run the default build (documented in models/default/decision/README.md):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
-import random
 import sys
 import time
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from models.decision import (
+    PERSONAL_INFO_LABELS,
     DecisionModelState,
     DecisionProposer,
     FeatureConfig,
@@ -42,6 +45,7 @@ from models.decision import (
     decision_metrics,
     new_version_name,
     record_meta,
+    span_context_matrix,
 )
 from models.policy import CLOSURES, DECISIONS, REASONS, Policy, more_restrictive
 from models.spans import Span
@@ -61,6 +65,8 @@ class Row:
     decision: str
     reasons: list[str]
     closure: str | None
+    group: str = ""  # documents of one template/source share a group: CV never splits them
+    redact: tuple[tuple[int, int], ...] | None = None  # gold masked entity ranges (OPEN_REDACTED)
 
 
 def clean_records(records: Iterable[Mapping[str, Any]]) -> tuple[list[Row], int]:
@@ -77,20 +83,55 @@ def clean_records(records: Iterable[Mapping[str, Any]]) -> tuple[list[Row], int]
         spans = [s for s in coerce_spans(r.get("spans") or []) if s.end <= len(text)]
         reasons = [x for x in (r.get("reasons") or []) if x in REASONS]
         closure = r.get("closure") if r.get("closure") in CLOSURES else None
-        rows.append(Row(str(r.get("id", i)), text, spans, record_meta(r), r["decision"], reasons, closure))
+        rid = str(r.get("id", i))
+        group = str(r.get("template") or r.get("group") or rid)
+        redact = None
+        if isinstance(r.get("redact"), list):
+            redact = tuple((int(x["start"]), int(x["end"])) for x in r["redact"]
+                           if isinstance(x, Mapping) and x.get("label") and "start" in x and "end" in x)
+        rows.append(Row(rid, text, spans, record_meta(r), r["decision"], reasons, closure, group, redact))
     return rows, skipped
 
 
-def stratified_split(rows: Sequence[Row], fraction: float, seed: int) -> tuple[list[Row], list[Row]]:
-    rng = random.Random(seed)
-    train, val = [], []
-    for d in DECISIONS:
-        group = [r for r in rows if r.decision == d]
-        rng.shuffle(group)
-        k = int(round(len(group) * fraction))
-        val += group[:k]
-        train += group[k:]
-    return train, val
+def group_folds(rows: Sequence[Row], n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds that never split a group (a synthetic template, a source).
+
+    Out-of-group predictions are what a new kind of document will get, so the threshold and
+    the calibration are tuned on them, not on documents from templates the model has seen.
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    y = np.array([DECISIONS.index(r.decision) for r in rows])
+    groups = np.array([r.group or r.id for r in rows])
+    n_groups = len(set(groups.tolist()))
+    if n_groups >= n_splits:
+        splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return list(splitter.split(np.zeros(len(rows)), y, groups))
+    k = int(max(2, min(n_splits, np.bincount(y, minlength=3).min())))
+    return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(rows)), y))
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Inverse temperature minimising the log loss of softmax(beta * logits) (temperature scaling)."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_beta: float) -> float:
+        logp = np.log(_softmax_np(np.exp(log_beta) * logits) + 1e-300)
+        return float(-logp[np.arange(len(y)), y].mean())
+
+    res = minimize_scalar(nll, bounds=(-6.0, 4.0), method="bounded")
+    return float(np.exp(res.x))
+
+
+def _softmax_np(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+
+
+def _lr(C: float, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
 
 
 def _constant_state(n_features: int, prior: float) -> LinearState:
@@ -98,31 +139,100 @@ def _constant_state(n_features: int, prior: float) -> LinearState:
     return LinearState(np.zeros((1, n_features)), np.array([np.log(p / (1 - p))]))
 
 
-def fit_model(rows: Sequence[Row], policy: Policy, config: FeatureConfig, *, C: float, seed: int,
-              as_of: date, open_threshold: float = 0.5) -> tuple[FeatureSpace, DecisionModelState]:
-    """Fit features, the temperature-calibrated decision model, reason and closure models."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model import LogisticRegression
+def privacy_labels(rows: Sequence[Row]) -> list[tuple[int, int, int]]:
+    """(row, span index, 1 if private) for personal-information spans whose status is known.
 
+    Known: every such span of a gold OPEN document is not private (it did not stop opening), and
+    in a gold OPEN_REDACTED document a span is private iff it overlaps a masked range.
+    """
+    out = []
+    for i, r in enumerate(rows):
+        if r.decision == "CLOSED" or (r.decision == "OPEN_REDACTED" and r.redact is None):
+            continue
+        for j, sp in enumerate(r.spans):
+            if sp.label not in PERSONAL_INFO_LABELS:
+                continue
+            y = 0 if r.decision == "OPEN" else int(any(sp.start < e and s < sp.end for s, e in r.redact or ()))
+            out.append((i, j, y))
+    return out
+
+
+def fit_privacy(rows: Sequence[Row], folds, *, C: float, seed: int) -> tuple[LinearState | None, list[list[float]] | None]:
+    """The span privacy model, and out-of-group P(private) for every span of every row.
+
+    None, None when there are too few labelled spans of either kind (every PI span then counts
+    as private: the cautious default).
+    """
+    labels = privacy_labels(rows)
+    ys = np.array([y for _, _, y in labels])
+    if len(ys) == 0 or ys.sum() < 5 or (len(ys) - ys.sum()) < 5:
+        return None, None
+    M = span_context_matrix([(rows[i].text, rows[i].spans[j]) for i, j, _ in labels])
+    row_of = np.array([i for i, _, _ in labels])
+
+    def fit(mask: np.ndarray):
+        if len(set(ys[mask].tolist())) < 2:
+            return None
+        m = _lr(C, seed).fit(M[mask], ys[mask])
+        return LinearState(np.asarray(m.coef_, dtype=np.float64), np.asarray(m.intercept_, dtype=np.float64))
+
+    private = [[0.0] * len(r.spans) for r in rows]
+    for tr, te in folds:
+        model = fit(np.isin(row_of, tr))
+        te_items = [(i, j) for i in te for j, sp in enumerate(rows[i].spans) if sp.label in PERSONAL_INFO_LABELS]
+        if not te_items:
+            continue
+        if model is None:
+            p = np.ones(len(te_items))
+        else:
+            p = 1.0 / (1.0 + np.exp(-model.logits(span_context_matrix([(rows[i].text, rows[i].spans[j]) for i, j in te_items]))[:, 0]))
+        for (i, j), v in zip(te_items, p):
+            private[i][j] = float(v)
+    return fit(np.ones(len(ys), dtype=bool)), private
+
+
+@dataclass
+class OutOfGroup:
+    """Out-of-group calibrated probabilities and policy floors of the training rows."""
+
+    proba: np.ndarray
+    floors: list[str]
+    n_folds: int
+
+
+def fit_model(rows: Sequence[Row], policy: Policy, config: FeatureConfig, *, C: float, seed: int,
+              as_of: date, open_threshold: float = 0.5, n_splits: int = 5,
+              ) -> tuple[FeatureSpace, DecisionModelState, OutOfGroup]:
+    """Fit the features, the decision model with temperature scaling on out-of-group logits
+    (what ``CalibratedClassifierCV(method="temperature", ensemble=False)`` does, with grouped
+    folds), and the reason and closure models."""
     missing = [d for d in DECISIONS if not any(r.decision == d for r in rows)]
     if missing:
         raise ValueError(f"training data has no {missing} documents: every decision needs examples")
-    fs = FeatureSpace(policy, config)
-    counts, num, _ = fs.raw([r.text for r in rows], [r.spans for r in rows], [r.meta for r in rows], as_of)
+    if min(sum(r.decision == d for r in rows) for d in DECISIONS) < 2:
+        raise ValueError("every decision needs at least 2 training documents for calibration")
+    folds = group_folds(rows, n_splits, seed)
+    privacy, private = fit_privacy(rows, folds, C=C, seed=seed)
+    fs = FeatureSpace(policy, config, privacy=privacy)
+    counts, num, prs, _ = fs.raw([r.text for r in rows], [r.spans for r in rows], [r.meta for r in rows], as_of,
+                                 private=private)
     fs.fit(counts, num)
     X = fs.transform(counts, num)
     y = np.array([DECISIONS.index(r.decision) for r in rows])
-    cv = int(min(5, np.bincount(y, minlength=3).min()))
-    if cv < 2:
-        raise ValueError("every decision needs at least 2 training documents for calibration")
-    base = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed)
-    cal = CalibratedClassifierCV(base, method="temperature", cv=cv, ensemble=False).fit(X, y)
-    cc = cal.calibrated_classifiers_[0]
-    est = cc.estimator
-    if list(est.classes_) != [0, 1, 2]:
-        raise RuntimeError(f"unexpected class order {est.classes_}")
+
+    oof = np.zeros((len(rows), len(DECISIONS)))
+    for tr, te in folds:
+        lr = _lr(C, seed).fit(X[tr], y[tr])
+        logits = np.full((len(te), len(DECISIONS)), -30.0)  # a class absent from the fold: ~0
+        d = lr.decision_function(X[te])
+        if d.ndim == 1:  # two classes in the fold
+            d = np.stack([-d / 2, d / 2], axis=1)
+        for j, c in enumerate(lr.classes_):
+            logits[:, int(c)] = d[:, j]
+        oof[te] = logits
+    beta = fit_temperature(oof, y)
+    est = _lr(C, seed).fit(X, y)
     decision = LinearState(np.asarray(est.coef_, dtype=np.float64), np.asarray(est.intercept_, dtype=np.float64))
-    beta = float(np.asarray(cc.calibrators[0].beta_))
 
     reasons: dict[str, LinearState] = {}
     restricted = [i for i, r in enumerate(rows) if r.decision != "OPEN"]
@@ -130,22 +240,21 @@ def fit_model(rows: Sequence[Row], policy: Policy, config: FeatureConfig, *, C: 
     for code in REASONS:
         yr = np.array([1 if code in rows[i].reasons else 0 for i in restricted])
         if len(yr) and 2 <= yr.sum() <= len(yr) - 2:
-            lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed).fit(Xr, yr)
-            reasons[code] = LinearState(np.asarray(lr.coef_, dtype=np.float64), np.asarray(lr.intercept_, dtype=np.float64))
+            m = _lr(C, seed).fit(Xr, yr)
+            reasons[code] = LinearState(np.asarray(m.coef_, dtype=np.float64), np.asarray(m.intercept_, dtype=np.float64))
         else:
             reasons[code] = _constant_state(X.shape[1], float(yr.mean()) if len(yr) else 0.0)
     closure = None
     closed = [i for i, r in enumerate(rows) if r.decision == "CLOSED" and r.closure]
     yc = np.array([1 if rows[i].closure == "DEFERRED" else 0 for i in closed])
     if len(yc) and 3 <= yc.sum() <= len(yc) - 3:
-        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=seed).fit(X[closed], yc)
-        closure = LinearState(np.asarray(lr.coef_, dtype=np.float64), np.asarray(lr.intercept_, dtype=np.float64))
+        m = _lr(C, seed).fit(X[closed], yc)
+        closure = LinearState(np.asarray(m.coef_, dtype=np.float64), np.asarray(m.intercept_, dtype=np.float64))
     state = DecisionModelState(classes=DECISIONS, decision=decision, beta=beta, reasons=reasons,
                                closure=closure, open_threshold=open_threshold)
-    ours, theirs = state.proba(X), cal.predict_proba(X)
-    if not np.allclose(ours, theirs, atol=1e-8):
+    if not np.allclose(state.proba(X), _softmax_np(beta * est.decision_function(X)), atol=1e-9):
         raise RuntimeError("pickle-free probabilities differ from scikit-learn's: refusing to save")
-    return fs, state
+    return fs, state, OutOfGroup(_softmax_np(beta * oof), [p.floor for p in prs], len(folds))
 
 
 def policy_decisions(proba: np.ndarray, floors: Sequence[str], threshold: float) -> list[str]:
@@ -218,21 +327,27 @@ def _load_detector(out_dir: Path):
 
 
 def with_spans(rows: Sequence[Row], spans_list: Sequence[Sequence[Span]]) -> list[Row]:
-    return [Row(r.id, r.text, list(s), r.meta, r.decision, r.reasons, r.closure) for r, s in zip(rows, spans_list)]
+    return [Row(r.id, r.text, list(s), r.meta, r.decision, r.reasons, r.closure, r.group, r.redact)
+            for r, s in zip(rows, spans_list)]
 
 
 def train_proposer(records: Iterable[Mapping[str, Any]], out_dir: str | Path, seed: int = 0, *,
                    span_source: str = "auto", detector: Any = None, leak_target: float = 0.02,
-                   C: float = 4.0, n_text_features: int = 2 ** 14, val_fraction: float = 0.2,
+                   C: float = 0.1, n_text_features: int = 2 ** 14, text_weight: float = 1.0, n_splits: int = 5,
                    as_of: str | date | None = None, rulebook: str | Path | None = None) -> dict:
-    """Train, tune, refit and save a DecisionProposer into ``out_dir``; return its metrics."""
+    """Train, tune the OPEN threshold out of group, and save a DecisionProposer into ``out_dir``.
+
+    Returns the metrics (out-of-group, i.e. on templates/sources the fold's model never saw).
+    """
     t0 = time.time()
     if span_source not in SPAN_SOURCES:
         raise ValueError(f"span_source must be one of {SPAN_SOURCES}, got {span_source!r}")
     if not 0.0 <= leak_target < 1.0:
         raise ValueError("leak_target must be in [0, 1)")
-    if not 0.05 <= val_fraction <= 0.5:
-        raise ValueError("val_fraction must be in [0.05, 0.5]")
+    if not 2 <= int(n_splits) <= 20:
+        raise ValueError("n_splits must be in [2, 20]")
+    if C <= 0:
+        raise ValueError("C must be positive")
     out_dir = Path(out_dir)
     as_of_d = date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or date.today())
     rows, skipped = clean_records(records)
@@ -240,65 +355,57 @@ def train_proposer(records: Iterable[Mapping[str, Any]], out_dir: str | Path, se
         raise ValueError(f"need at least 12 records with a gold decision, got {len(rows)} ({skipped} skipped)")
     np.random.seed(seed)
     policy = Policy.load(rulebook)
-    config = FeatureConfig(n_text_features=int(n_text_features))
+    config = FeatureConfig(n_text_features=int(n_text_features), text_weight=float(text_weight))
 
-    det_spans = None
+    det_rows = None
     if span_source in ("auto", "detector", "both"):
         detector = detector if detector is not None else _load_detector(out_dir)
         if detector is None and span_source != "auto":
             raise RuntimeError(f"span_source={span_source!r} but no detector could be loaded")
         if detector is not None:
-            det_spans = [list(s) for s in detector.detect_many([r.text for r in rows])]
-    used = "gold" if det_spans is None else ("both" if span_source == "both" else "detector")
-    det_rows = with_spans(rows, det_spans) if det_spans is not None else None
+            det_rows = with_spans(rows, [list(s) for s in detector.detect_many([r.text for r in rows])])
+    used = "gold" if det_rows is None else ("both" if span_source == "both" else "detector")
+    view = {"gold": rows, "detector": det_rows, "both": rows + (det_rows or [])}[used]
+    # what the model will see when serving: detector spans when we have a detector
+    serving = list(range(len(rows), 2 * len(rows))) if used == "both" else list(range(len(view)))
 
-    def training_view(subset_ids: set[str]) -> list[Row]:
-        gold_part = [r for r in rows if r.id in subset_ids]
-        if used == "gold":
-            return gold_part
-        det_part = [r for r in det_rows if r.id in subset_ids]
-        return det_part if used == "detector" else gold_part + det_part
-
-    train, val = stratified_split(rows, val_fraction, seed)
-    train_ids, val_ids = {r.id for r in train}, {r.id for r in val}
-    val_serving = [r for r in (det_rows or rows) if r.id in val_ids]
-    fs, state = fit_model(training_view(train_ids), policy, config, C=C, seed=seed, as_of=as_of_d)
-    probe = DecisionProposer(policy=policy, features=fs, state=state, version="validation")
-    X_val, prs = probe.matrix([r.text for r in val_serving], [r.spans for r in val_serving],
-                              [r.meta for r in val_serving], as_of_d)
-    proba = state.proba(X_val)
-    floors = [p.floor for p in prs]
-    gold = [r.decision for r in val_serving]
+    fs, state, oog = fit_model(view, policy, config, C=C, seed=seed, as_of=as_of_d, n_splits=n_splits)
+    proba = oog.proba[serving]
+    floors = [oog.floors[i] for i in serving]
+    gold = [view[i].decision for i in serving]
     threshold, sweep = tune_threshold(proba, floors, gold, leak_target)
     state.open_threshold = threshold
-    val_metrics = {"serving_spans": "detector" if det_rows else "gold",
-                   "tuned": evaluate_rows(probe, val_serving, as_of_d),
-                   "argmax_no_caution": decision_metrics(gold, _argmax_decisions(proba, floors))}
-    if det_rows:
-        val_metrics["tuned_gold_spans"] = evaluate_rows(probe, [r for r in rows if r.id in val_ids], as_of_d)
-
-    all_ids = {r.id for r in rows}
-    fs, state = fit_model(training_view(all_ids), policy, config, C=C, seed=seed, as_of=as_of_d,
-                          open_threshold=threshold)
-    import hashlib
+    gold_idx = [DECISIONS.index(g) for g in gold]
+    out_of_group = {
+        "folds": oog.n_folds, "grouped_by": "template" if any(r.group != r.id for r in rows) else "document",
+        "spans": "detector" if used != "gold" else "gold",
+        "tuned": decision_metrics(gold, policy_decisions(proba, floors, threshold)),
+        "argmax_no_caution": decision_metrics(gold, _argmax_decisions(proba, floors)),
+        "calibration_model": calibration_metrics(proba, gold_idx),
+    }
+    if used == "both":
+        gi = list(range(len(rows)))
+        g_gold = [view[i].decision for i in gi]
+        out_of_group["tuned_gold_spans"] = decision_metrics(
+            g_gold, policy_decisions(oog.proba[gi], [oog.floors[i] for i in gi], threshold))
 
     digest = hashlib.sha256(state.decision.coef.tobytes() + state.decision.intercept.tobytes()
                             + np.float64(state.beta).tobytes() + fs.idf.tobytes()).hexdigest()
     proposer = DecisionProposer(policy=policy, features=fs, state=state, version=new_version_name(digest))
-    class_counts = {d: sum(r.decision == d for r in rows) for d in DECISIONS}
     metrics = {
         "version": proposer.version,
-        "n_records": len(rows), "skipped_records": skipped, "class_counts": class_counts,
-        "n_train_rows": len(training_view(all_ids)), "span_source": used, "seed": seed,
-        "leak_target": leak_target, "open_threshold": threshold, "C": C, "val_fraction": val_fraction,
-        "as_of": as_of_d.isoformat(), "calibration_beta": state.beta,
-        "validation": val_metrics, "threshold_sweep": sweep[::5],
+        "n_records": len(rows), "skipped_records": skipped,
+        "class_counts": {d: sum(r.decision == d for r in rows) for d in DECISIONS},
+        "n_train_rows": len(view), "span_source": used, "seed": seed,
+        "leak_target": leak_target, "open_threshold": threshold, "C": C,
+        "as_of": as_of_d.isoformat(), "calibration": {"method": "temperature", "beta": state.beta},
+        "out_of_group": out_of_group, "threshold_sweep": sweep[::5],
         "train_seconds": round(time.time() - t0, 2),
     }
     proposer.save(out_dir, extra_manifest={"created": date.today().isoformat(), "metrics": metrics,
                                            "training": {"seed": seed, "span_source": used, "C": C,
                                                         "leak_target": leak_target, "as_of": as_of_d.isoformat(),
-                                                        "n_records": len(rows)}})
+                                                        "n_records": len(rows), "n_splits": n_splits}})
     return metrics
 
 
@@ -311,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--records", type=Path, help="JSON Lines records to train on instead of synthetic ones")
     ap.add_argument("--span-source", choices=SPAN_SOURCES, default="auto")
     ap.add_argument("--leak-target", type=float, default=0.02)
-    ap.add_argument("--C", type=float, default=4.0)
+    ap.add_argument("--C", type=float, default=0.1)
     ap.add_argument("--as-of", default=None, help="ISO date for age features (default today)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

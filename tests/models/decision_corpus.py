@@ -75,8 +75,11 @@ def incidental_personal(i: int, rng: random.Random) -> dict:
     d.add("关于").add(rng.choice(PLACES), "LOC").add("安置房分配工作的情况报告\n    本年度共分配安置房")
     d.add(f"{rng.randint(20, 200)}套，工作总体顺利。其中村民").add(rng.choice(NAMES), "PERSON")
     d.add("（身份证号").add(rng.choice(IDS), "ID_NUMBER").add("），原住").add(rng.choice(ADDRS), "ADDRESS")
+    d.add("，宅电").add(rng.choice(PHONES), "PHONE")
     d.add("，因房屋拆迁申请调换，经研究同意。下一步将继续做好群众工作。\n").add(rng.choice(ORGS), "ORG")
-    return _record(i, d, "OPEN_REDACTED", ["PERSONAL_INFO"], rng, title="情况报告", genre="工作报告")
+    rec = _record(i, d, "OPEN_REDACTED", ["PERSONAL_INFO"], rng, title="情况报告", genre="工作报告")
+    rec["redact"] = [{**s, "reason": "PERSONAL_INFO"} for s in d.spans if s["label"] in ("ID_NUMBER", "ADDRESS", "PHONE")]
+    return rec
 
 
 def medical_file(i: int, rng: random.Random) -> dict:
