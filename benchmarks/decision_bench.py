@@ -31,23 +31,7 @@ import numpy as np  # noqa: E402
 
 from models.decision import DecisionProposer, calibration_metrics, coerce_spans, decision_metrics, record_meta  # noqa: E402
 from models.policy import DECISIONS, more_restrictive  # noqa: E402
-from training.train_decision import clean_records, evaluate_rows, policy_decisions  # noqa: E402
-
-
-class RulesDetector:
-    """The rule analyzer alone behind the Detector interface (no neural tagger needed)."""
-
-    def __init__(self) -> None:
-        from models.analyzer import build_rule_analyzer
-
-        self.analyzer = build_rule_analyzer()
-        self.version = f"rules-only:{getattr(self.analyzer, 'version', 'v1')}"
-
-    def detect(self, text: str):
-        return self.analyzer.find(text)
-
-    def detect_many(self, texts, batch_size: int = 32):
-        return [self.analyzer.find(t) for t in texts]
+from training.train_decision import RuleSpanDetector, clean_records, evaluate_rows, policy_decisions  # noqa: E402
 
 
 def load_detector(kind: str, model: Path):
@@ -56,7 +40,7 @@ def load_detector(kind: str, model: Path):
         return None, "detector disabled (--detector none)"
     try:
         if kind == "rules":
-            return RulesDetector(), None
+            return RuleSpanDetector(), None
         from models.pipeline import Detector
 
         return Detector.load(model if kind == "model" else None), None

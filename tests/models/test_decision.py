@@ -186,3 +186,26 @@ def test_tampered_rulebook_is_refused(trained, tmp_path):
     rb.write_text(rb.read_text(encoding="utf-8").replace("kind: force", "kind: suggest", 1), encoding="utf-8")
     with pytest.raises(ValueError, match="changed after training"):
         DecisionProposer.load(copy)
+
+
+class _MarksOnlyDetector:
+    """A weak detector: finds only classification marks (what a rules-only detector misses most)."""
+
+    version = "marks-only"
+
+    def detect_many(self, texts, batch_size=32):
+        import re
+
+        return [[Span(m.start(), m.end(), "SECRET_MARK") for m in re.finditer(r"(?:绝密|机密|秘密)(?:★\d+年)?", t)]
+                for t in texts]
+
+
+def test_training_on_gold_and_detector_spans(tmp_path):
+    records = crafted_records(40, 5)
+    metrics = train_proposer(records, tmp_path / "decision", seed=1, span_source="both",
+                             detector=_MarksOnlyDetector(), n_text_features=2 ** 10, as_of=AS_OF)
+    assert metrics["span_source"] == "both" and metrics["n_train_rows"] == 80
+    assert "tuned_gold_spans" in metrics["out_of_group"]
+    p = DecisionProposer.load(tmp_path)
+    secret = next(r for r in records if "STATE_SECRET" in r["reasons"])
+    assert p.propose(secret["text"], [], secret, as_of=AS_OF).decision == "CLOSED"  # backstop + model
