@@ -31,6 +31,10 @@ MEDIA_TYPES = {
 SUPPORTED_SUFFIXES = tuple(MEDIA_TYPES)
 #: A PDF page whose text layer has fewer visible characters than this is treated as a scan.
 MIN_TEXT_LAYER_CHARS = 1
+#: A page whose text layer is this short but which is mostly covered by images is a scan with a
+#: stamped page number or Bates label: OCR it rather than keep only the stamp.
+STAMP_ONLY_CHARS = 30
+SCAN_IMAGE_COVERAGE = 0.5
 #: Rendering scale for OCR of PDF pages (72 dpi * 3 = 216 dpi): enough for 10-pt Chinese.
 PDF_RENDER_SCALE = 3.0
 
@@ -180,14 +184,25 @@ def _pdf_page_text(page) -> str:
     return reflow([Line(float(ln["x0"]), float(ln["x1"]), ln["text"]) for ln in lines])
 
 
-def _pdf_text_pages(path: Path) -> list[str]:
+def _image_coverage(page) -> float:
+    """Share of the page area covered by embedded images (0..1, overlaps not subtracted)."""
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for im in page.images:
+        x0, x1 = max(float(im["x0"]), 0.0), min(float(im["x1"]), float(page.width))
+        top, bottom = max(float(im["top"]), 0.0), min(float(im["bottom"]), float(page.height))
+        covered += max(x1 - x0, 0.0) * max(bottom - top, 0.0)
+    return min(covered / area, 1.0)
+
+
+def _pdf_text_pages(path: Path) -> list[tuple[str, float]]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         with pdfplumber.open(str(path)) as pdf:
-            return [_pdf_page_text(page) for page in pdf.pages]
+            return [(_pdf_page_text(page), _image_coverage(page)) for page in pdf.pages]
     except Exception as wrapped:  # pdfminer raises many types for damaged files
         exc = _root_cause(wrapped)
         name = type(exc).__name__
@@ -208,9 +223,11 @@ def extract_pdf(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
     ocr_pages: list[int] = []
     pdf = None
     try:
-        for i, raw in enumerate(raw_pages):
+        for i, (raw, coverage) in enumerate(raw_pages):
             text = _clean_page(raw)
-            if len("".join(text.split())) >= MIN_TEXT_LAYER_CHARS:
+            visible = len("".join(text.split()))
+            stamped_scan = visible < STAMP_ONLY_CHARS and coverage >= SCAN_IMAGE_COVERAGE
+            if visible >= MIN_TEXT_LAYER_CHARS and not stamped_scan:
                 pages.append(text)
                 continue
             if pdf is None:
@@ -233,12 +250,13 @@ def extract_pdf(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
 
 
 def extract_image(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
     try:
         with Image.open(path) as img:
             img.load()
-            frames = [frame.copy() for frame in ImageSequence.Iterator(img)]
+            # Photographed pages carry their rotation in EXIF; OCR needs them upright.
+            frames = [ImageOps.exif_transpose(frame.copy()) for frame in ImageSequence.Iterator(img)]
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ExtractionError(f"corrupt or unreadable image ({type(exc).__name__}: {exc})")
     engine = ocr()

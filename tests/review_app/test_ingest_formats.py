@@ -223,3 +223,46 @@ def test_docx_merged_cells_are_read_once(tmp_path):
     p = tmp_path / "merged.docx"
     d.save(p)
     assert extract_file(p, _no_ocr).text == "会议签到表\n福州市档案局\n王秀英\t林碧军\t张建国"
+
+
+def test_scan_with_a_stamped_page_number_is_ocrd(tmp_path, rapidocr):
+    """A scanned page whose only text layer is a stamped page number still goes to OCR."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    font = render._reportlab_font()
+    p = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(p), pagesize=A4)
+    w, h = A4
+    c.drawImage(ImageReader(render.render_scan(SCAN_TEXT, seed=11, width=700)), 0, h * 0.2, width=w, height=h * 0.8)
+    c.setFont(font, 9)
+    c.drawString(w - 80, 20, "第1页")
+    c.showPage()
+    c.save()
+    out = extract_file(p, lambda: rapidocr)
+    assert out.ocr_pages == [1]
+    assert cer(SCAN_TEXT, out.text.replace("第1页", "")) < 0.08
+
+
+def test_exif_rotated_photo_is_turned_upright(tmp_path):
+    from review_app.ingest.ocr import OcrResult
+
+    upright = render.render_scan(SCAN_TEXT, seed=4, width=700, noise=0.0)  # portrait page
+    sideways = upright.rotate(90, expand=True)
+    exif = sideways.getexif()
+    exif[0x0112] = 6  # "rotate 90 CW to view": the camera was held sideways
+    p = tmp_path / "photo.jpg"
+    sideways.convert("RGB").save(p, "JPEG", quality=85, exif=exif)
+
+    class Recorder:
+        name = "recorder"
+        sizes: list = []
+
+        def recognize(self, image):
+            self.sizes.append(image.size)
+            return OcrResult("福州市档案局", 1.0)
+
+    engine = Recorder()
+    extract_file(p, lambda: engine)
+    assert engine.sizes == [upright.size]
