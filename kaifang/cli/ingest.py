@@ -81,6 +81,7 @@ def ingest(
         typer.echo(f"collection {report.collection}: {report.files_seen} files, {report.ingested} ingested, "
                    f"{report.duplicates} already stored, {len(report.errors)} errors"
                    + (f", {report.ocr_pages} pages OCR'd" if report.ocr_pages else ""))
+        typer.echo(f"database: {eng.url.render_as_string(hide_password=True)}")
         for err in report.errors:
             typer.echo(f"  error  {err['path']}: {err['reason']}")
         if report.catalogue_rows is not None:
