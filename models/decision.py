@@ -316,8 +316,10 @@ class FeatureSpace:
         n_text = self.config.n_text_features
         if j >= n_text:
             name = self.names[j - n_text]
-            if name.startswith("genre_bucket:") and meta and meta.get("genre"):
-                return f"genre:{meta['genre']}"
+            if name.startswith("genre_bucket:") and meta and meta.get("genre") and GENRE_BUCKETS:
+                own = zlib.crc32(str(meta["genre"]).encode("utf-8")) % GENRE_BUCKETS
+                if int(name.split(":")[1]) == own:
+                    return f"genre:{meta['genre']}"
             return name
         return f"ngram:{ngram_index.get(j, f'#{j}')}"
 
@@ -632,8 +634,14 @@ class DecisionProposer:
             if contrib[o] <= 0:
                 break
             j = int(row.indices[o])
-            out.append({"kind": "feature", "name": self.features.feature_label(j, ngrams, meta),
-                        "contribution": round(float(contrib[o]), 4), "class": self.state.classes[k]})
+            item = {"kind": "feature", "name": self.features.feature_label(j, ngrams, meta),
+                    "contribution": round(float(contrib[o]), 4), "class": self.state.classes[k]}
+            n_text = self.features.config.n_text_features
+            if j >= n_text:  # the raw value: a driver may be an ABSENT cue (value 0, below the mean)
+                c = j - n_text
+                item["value"] = round(float(row.data[o] / self.features.config.numeric_weight
+                                            * self.features.scale[c] + self.features.mean[c]), 4)
+            out.append(item)
         return out
 
 
