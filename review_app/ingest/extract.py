@@ -29,6 +29,17 @@ MEDIA_TYPES = {
     ".tiff": "image/tiff",
 }
 SUPPORTED_SUFFIXES = tuple(MEDIA_TYPES)
+_SOFFICE = "soffice --headless --convert-to {fmt} FILE"
+#: What to do with formats archives often hold but ingestion does not read.
+CONVERT_HINTS = {
+    ".doc": "convert legacy Word files to .docx first: " + _SOFFICE.format(fmt="docx"),
+    ".wps": "convert WPS documents to .docx first: " + _SOFFICE.format(fmt="docx"),
+    ".rtf": "convert to .docx first: " + _SOFFICE.format(fmt="docx"),
+    ".odt": "convert to .docx first: " + _SOFFICE.format(fmt="docx"),
+    ".ofd": "export OFD files to PDF first (an OFD reader can print to PDF)",
+    ".bmp": "convert to .png first",
+    ".gif": "convert to .png first",
+}
 #: A PDF page whose text layer has fewer visible characters than this is treated as a scan.
 MIN_TEXT_LAYER_CHARS = 1
 #: A page whose text layer is this short but which is mostly covered by images is a scan with a
@@ -279,8 +290,10 @@ def extract_file(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
     """
     suffix = path.suffix.lower()
     if suffix not in MEDIA_TYPES:
+        hint = CONVERT_HINTS.get(suffix, "")
         raise ExtractionError(
-            f"unsupported file type '{suffix or path.name}' (supported: {' '.join(SUPPORTED_SUFFIXES)})")
+            f"unsupported file type '{suffix or path.name}' (supported: {' '.join(SUPPORTED_SUFFIXES)})"
+            + (f"; {hint}" if hint else ""))
     try:
         size = path.stat().st_size
     except OSError as exc:

@@ -128,6 +128,10 @@ def test_unsupported_extension(tmp_path):
     p.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(ExtractionError, match=r"unsupported file type '\.xls'"):
         extract_file(p, _no_ocr)
+    doc = tmp_path / "旧公文.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ExtractionError, match=r"'\.doc'.*convert-to docx"):
+        extract_file(doc, _no_ocr)
 
 
 def test_corrupt_pdf(tmp_path):
