@@ -591,6 +591,12 @@ class DecisionProposer:
             redact.sort(key=lambda r: (r["start"], r["end"]))
 
         evidence: list[dict] = [f.to_dict() for f in pr.fired]
+        if decision == "OPEN_REDACTED" and not redact:
+            # Cautious OPEN_REDACTED with nothing found to mask: the reviewer marks the ranges
+            # (or opens it). Never silently turned into OPEN: the detector may have missed them.
+            evidence.append({"kind": "note", "code": "REDACT_EMPTY",
+                             "wording_zh": "建议部分开放，但未检出需屏蔽的内容，请审核人员标出屏蔽范围或改为开放。",
+                             "wording_en": "Proposed OPEN_REDACTED but nothing to mask was found: mark the ranges or open it."})
         evidence.append({"kind": "model", "model_version": self.version,
                          "probabilities": {c: round(float(v), 6) for c, v in zip(cls, p)},
                          "model_decision": model_dec, "open_threshold": self.state.open_threshold,

@@ -209,3 +209,13 @@ def test_training_on_gold_and_detector_spans(tmp_path):
     p = DecisionProposer.load(tmp_path)
     secret = next(r for r in records if "STATE_SECRET" in r["reasons"])
     assert p.propose(secret["text"], [], secret, as_of=AS_OF).decision == "CLOSED"  # backstop + model
+
+
+def test_cautious_redaction_with_nothing_to_mask_is_flagged(trained):
+    _, _, p = trained
+    p2 = DecisionProposer.load(p.manifest_dir)
+    d = p2.state.decision
+    p2.state.decision = LinearState(np.zeros_like(d.coef), np.array([0.0, 50.0, 0.0]))  # certain OPEN_REDACTED
+    res = p2.propose("关于春耕生产工作的通知。各乡镇认真组织实施。", [], {}, as_of=AS_OF)
+    assert res.decision == "OPEN_REDACTED" and res.redact == []
+    assert any(e["kind"] == "note" and e["code"] == "REDACT_EMPTY" for e in res.evidence)
