@@ -530,9 +530,13 @@ class DecisionProposer:
         metas = [dict(m or {}) for m in (metas if metas is not None else [{}] * len(texts))]
         if not (len(texts) == len(spans_list) == len(metas)):
             raise ValueError(f"texts ({len(texts)}), spans ({len(spans_list)}) and metas ({len(metas)}) differ in length")
-        for t in texts:
+        for k, (t, spans) in enumerate(zip(texts, spans_list)):
             if not isinstance(t, str):
                 raise TypeError("every text must be a str")
+            bad = next((sp for sp in spans if sp.end > len(t)), None)
+            if bad is not None:
+                raise ValueError(f"document {k}: span [{bad.start}, {bad.end}) {bad.label} lies outside the text "
+                                 f"({len(t)} characters); offsets are code points into the original text")
         if not texts:
             return []
         as_of = as_of or date.today()

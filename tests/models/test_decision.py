@@ -165,6 +165,10 @@ def test_bad_inputs_fail_clearly(trained, tmp_path):
     out, _, p = trained
     with pytest.raises(ValueError, match="differ in length"):
         p.propose_many(["a", "b"], [[]], [{}])
+    with pytest.raises(ValueError, match="outside the text"):
+        p.propose("机密", [Span(0, 6, "SECRET_MARK")], {})
+    with pytest.raises(TypeError):
+        p.propose(None, [], {})  # type: ignore[arg-type]
     with pytest.raises(FileNotFoundError):
         DecisionProposer.load(tmp_path)
     with pytest.raises(ValueError, match="at least 12"):
