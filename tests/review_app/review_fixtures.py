@@ -57,7 +57,10 @@ def scan_and_propose(session: Session, doc_id: int, decision: str = "OPEN_REDACT
               "probabilities": {"OPEN": other, "OPEN_REDACTED": confidence, "CLOSED": other}
               if decision != "OPEN" else {"OPEN": confidence, "OPEN_REDACTED": other, "CLOSED": other},
               "model_version": "test-model-1", "rulebook_version": "rb-2026.1",
-              "fired_rules": ["PIPL-personal-info"], "evidence": [{"span": "ID_NUMBER", "weight": 0.7}],
+              "fired_rules": ["PIPL-personal-info"], "evidence": [{"span": "ID_NUMBER", "weight": 0.7},
+                           {"kind": "rule", "id": "PI-01", "rule_kind": "force", "outcome": "OPEN_REDACTED",
+                            "reasons": ["PERSONAL_INFO"], "basis": ["PIPL_28"], "wording_zh": "含身份证件号码，须屏蔽",
+                            "evidence": [{"start": 39, "end": 57, "label": "ID_NUMBER", "text": "350102198703154511"}]}],
               "eligible_from": date(2012, 3, 15)}
     prop = review.propose(session=session, document_id=doc_id, result=result)
     return rows, prop

@@ -161,6 +161,7 @@ def test_document_page_renders_offsets_pages_and_proposal(app_env):
     i = TEXT.index("350102198703154511")
     assert f'data-o="{i}" data-id=' in html and 'data-page="2"' in html
     assert "PIPL-personal-info" in html and "test-model-1" in html and "2012-03-15" in html
+    assert "规则 <code>PI-01</code>" in html and "含身份证件号码，须屏蔽" in html and "PIPL_28" in html
     assert 'id="decision-form"' in html and "/static/review.js" in html
     assert c.get("/documents/999999").status_code == 404
     assert c.get("/static/htmx.min.js").status_code == 200
