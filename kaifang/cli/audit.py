@@ -58,7 +58,7 @@ def verify(head_file: Optional[Path] = typer.Option(None, "--head", help="a head
 
 @audit_app.command("head")
 def head(out: Optional[Path] = typer.Option(None, "--out", help="write the head as JSON to this file")) -> None:
-    """Print (or write) the chain head {seq, hash, ts}: keep it outside the database."""
+    """Print (or write) the chain head {seq, hash, written}: publish it outside the database."""
     from datetime import datetime, timezone
 
     from review_app import audit
