@@ -29,7 +29,7 @@ if __package__ in (None, ""):
 
 import numpy as np  # noqa: E402
 
-from models.decision import DecisionProposer, calibration_metrics, coerce_spans, decision_metrics, record_meta  # noqa: E402
+from models.decision import DecisionProposer, coerce_spans, decision_metrics  # noqa: E402
 from models.policy import DECISIONS, more_restrictive  # noqa: E402
 from training.train_decision import RuleSpanDetector, clean_records, evaluate_rows, policy_decisions  # noqa: E402
 

@@ -28,7 +28,7 @@ import re
 import shutil
 import tempfile
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -36,7 +36,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from models.eligibility import add_years, document_date, review_after as compute_review_after
+from models.eligibility import document_date, review_after as compute_review_after
 from models.policy import (
     DECISIONS,
     PERSONAL_INFO_LABELS,
