@@ -115,6 +115,15 @@ def test_review_day_in_the_browser(server, browser):
     first_id = first.get_attribute("data-id")
     page.keyboard.press("a")
     page.wait_for_selector(f'#doc-text mark.span.st-accepted[data-id="{first_id}"]')
+    # l relabels the focused span (the phone number becomes a bank account), u undoes it
+    phone = page.locator('#doc-text mark.span.lbl-PHONE')
+    phone.click()
+    page.keyboard.press("l")
+    page.select_option("#relabel-label", "BANK_ACCOUNT")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#doc-text mark.span.lbl-BANK_ACCOUNT.st-corrected')
+    page.keyboard.press("u")
+    page.wait_for_selector('#doc-text mark.span.lbl-PHONE.st-proposed')
     # add a missed span by selecting its text (it comes after 𠮷, a surrogate pair in JS)
     needle = "福州市鼓楼区杨桥路18号3栋502室"
     page.evaluate(
