@@ -9,7 +9,9 @@ scored on a fixed held-out test set (synthetic documents from the HELD-OUT templ
 
 * ``uncertainty``: the documents the current models are least sure about first (the decision
   probabilities' entropy and margin, plus the NER's doubt about its spans: ``training.active``);
-* ``random``: a seeded random order (what a queue without active learning amounts to).
+* ``random``: a seeded random order (what a queue without active learning amounts to);
+* ``active`` (optional): the app's queue priority (``training.active``: uncertainty, disagreement
+  between policy and model, novelty against what is already labelled, and risk).
 
 Reported per round: labels used, span micro F1, sensitive_recall, decision macro F1, leak rate,
 and F1 = mean(span micro F1, decision macro F1) (the promotion gate's F1). "Labels needed to reach
@@ -47,6 +49,8 @@ class Args:
     epochs: int
     threads: int
     target_fraction: float
+    ner: str
+    strategies: list[str]
     out_png: Path
     out_json: Path
 
@@ -62,9 +66,18 @@ def parse_args(argv=None) -> Args:
     p.add_argument("--epochs", type=int, default=5, help="NER epochs per retraining")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--target-fraction", type=float, default=0.95)
+    p.add_argument("--ner", choices=("retrain", "rules"), default="retrain",
+                   help="retrain the tagger each round, or keep a fixed rules-only detector and retrain only "
+                        "the decision model (cheaper; sensitive_recall then stays flat by construction)")
+    p.add_argument("--strategies", default="uncertainty,random",
+                   help="comma-separated: uncertainty (entropy/margin + span doubt), random, active (the app's "
+                        "queue priority: uncertainty + disagreement + novelty + risk)")
     p.add_argument("--out-png", type=Path, default=ROOT / "benchmarks" / "figures" / "active_learning.png")
     p.add_argument("--out-json", type=Path, default=ROOT / "benchmarks" / "results" / "active_learning.json")
     a = p.parse_args(argv)
+    a.strategies = [x.strip() for x in a.strategies.split(",") if x.strip()]
+    if not a.strategies or set(a.strategies) - {"uncertainty", "random", "active"}:
+        p.error("--strategies takes uncertainty, random and/or active")
     if a.seed_size < 12:
         p.error("--seed-size must be at least 12 (the decision model needs 12 labelled decisions)")
     if a.pool < a.batch * a.rounds:
@@ -91,6 +104,11 @@ def train_models(labelled: list[dict], work: Path, seed: int, args: Args):
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
+    if args.ner == "rules":
+        detector = Detector.from_parts(tagger_dir=None, rules_config=ROOT / "models" / "configs" / "rules.toml",
+                                       version="al-rules")
+        train_proposer(labelled, work / "decision", seed=seed, detector=detector, n_text_features=2 ** 12)
+        return detector, DecisionProposer.load(work / "decision")
     rng = random.Random(seed)
     dev = rng.sample(labelled, max(4, len(labelled) // 10))
     train_tagger(labelled, dev, work / "tagger", seed=seed, config=ner_config(args.epochs, args.threads),
@@ -122,6 +140,25 @@ def uncertainty_scores(detector, proposer, docs: list[dict]) -> list[float]:
             for r, sp in zip(results, spans)]
 
 
+def active_scores(detector, proposer, docs: list[dict], labelled: list[dict]) -> list[float]:
+    """The app's queue priority (training.active): uncertainty, disagreement, novelty, risk."""
+    from models.decision import record_meta
+    from training.active import ActiveWeights, NoveltyIndex, combine, disagreement, entropy_margin, span_doubt
+
+    texts = [d["text"] for d in docs]
+    spans = detector.detect_many(texts)
+    results = proposer.propose_many(texts, spans, [record_meta(d) for d in docs])
+    novelty = NoveltyIndex([d["text"] for d in labelled]).novelty(texts)
+    w = ActiveWeights()
+    out = []
+    for r, sp, n in zip(results, spans, novelty):
+        u = 0.75 * entropy_margin(r.probabilities) + 0.25 * span_doubt(s.score for s in sp)
+        d = disagreement(r.decision, r.probabilities, [(s.label, s.source, s.score) for s in sp])
+        risk = 1.0 - float(r.probabilities.get("OPEN", 0.0))
+        out.append(combine(u, d, float(n), risk, w))
+    return out
+
+
 def run_strategy(name: str, seed_set: list[dict], pool: list[dict], test: list[dict], args: Args,
                  work: Path, log) -> list[dict]:
     labelled, remaining = list(seed_set), list(pool)
@@ -137,8 +174,9 @@ def run_strategy(name: str, seed_set: list[dict], pool: list[dict], test: list[d
         log(f"{name:11s} round {rnd}: {json.dumps(point, ensure_ascii=False)}")
         if rnd == args.rounds:
             break
-        if name == "uncertainty":
-            scores = uncertainty_scores(detector, proposer, remaining)
+        if name in ("uncertainty", "active"):
+            scores = (uncertainty_scores(detector, proposer, remaining) if name == "uncertainty"
+                      else active_scores(detector, proposer, remaining, labelled))
             order = sorted(range(len(remaining)), key=lambda i: -scores[i])
         else:
             order = list(range(len(remaining)))
@@ -169,7 +207,9 @@ def plot(curves: dict[str, list[dict]], full: dict, target: float, path: Path) -
     axes = list(grid.ravel())
     axes[-1].axis("off")
     for ax, (key, title) in zip(axes, panels):
-        for name, style in (("uncertainty", "o-"), ("random", "s--")):
+        for name, style in (("uncertainty", "o-"), ("random", "s--"), ("active", "^-.")):
+            if name not in curves:
+                continue
             c = curves[name]
             ax.plot([p["labels"] for p in c], [p[key] for p in c], style, label=name)
         ax.axhline(full[key], color="grey", lw=0.8, ls=":", label="seed + whole pool")
@@ -203,7 +243,7 @@ def main(argv=None) -> int:
     seed_set, pool = docs[: args.seed_size], docs[args.seed_size:]
     work = Path(tempfile.mkdtemp(prefix="kaifang-al-"))
     try:
-        curves = {name: run_strategy(name, seed_set, pool, test, args, work, log) for name in ("uncertainty", "random")}
+        curves = {name: run_strategy(name, seed_set, pool, test, args, work, log) for name in args.strategies}
         det, prop = train_models(seed_set + pool, work / "full", args.seed, args)
         full = {k: round(v, 4) for k, v in evaluate(det, prop, test).items()}
         full["labels"] = len(seed_set) + len(pool)

@@ -90,3 +90,43 @@ def records(kinds: dict[str, int], seed: int) -> list[dict]:
         out.extend(_record(kind, i, rng) for i in range(n))
     rng.shuffle(out)
     return out
+
+
+TINY_NER = {"preset": "tiny", "batch_size": 16, "epochs": 4, "lr": 0.02}
+TINY_DECISION = {"n_text_features": 1024}
+
+
+def write_jsonl(path, records) -> str:
+    import json
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return str(path)
+
+
+def write_train_config(path, *, base_file: str, eval_file: str, retrain_ner: bool = True,
+                       confirmed_weight: int = 3) -> str:
+    """A tiny retraining config: no synthetic corpus, the test's own base and frozen eval files."""
+    ner = "\n".join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in TINY_NER.items())
+    path.write_text(f"""
+[data]
+synth_train = 0
+eval_synth = 0
+eval_fraction = 0.0
+confirmed_weight = {confirmed_weight}
+base_file = "{base_file}"
+eval_file = "{eval_file}"
+
+[train]
+seed = 5
+retrain_ner = {str(retrain_ner).lower()}
+threads = 1
+
+[ner]
+{ner}
+
+[decision]
+n_text_features = {TINY_DECISION["n_text_features"]}
+""", encoding="utf-8")
+    return str(path)

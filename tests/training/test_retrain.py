@@ -27,7 +27,7 @@ from review_app.tables import AuditEvent, Document, ModelVersion
 from training import jobs
 from training.retrain import PromotionGate, RetrainConfig, apply_gate, clean_stale_temp_dirs
 
-from conftest import write_jsonl, write_train_config
+from learning_corpus import write_jsonl, write_train_config
 
 pytestmark = pytest.mark.slow
 
