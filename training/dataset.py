@@ -261,6 +261,9 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
         provenance.append(prov)
     if not ner_train and not decision_train:
         raise ValueError("no training data: no confirmed reviews and no base corpora configured")
+    if not eval_records:
+        raise ValueError("the frozen evaluation split is empty: set [data] eval_synth or eval_file (candidate and "
+                         "current model must be compared on the same held-out records)")
     counts = {"confirmed": len(confirmed), "confirmed_train": n_conf_train, "confirmed_eval": n_conf_eval,
               "confirmed_ner": n_ner_conf, "ner_train": len(ner_train), "decision_train": len(decision_train),
               "eval": len(eval_records)}

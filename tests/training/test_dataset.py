@@ -24,7 +24,17 @@ def _v(s, d):
     return s.get(Document, d).version
 
 
-def test_only_confirmed_spans_and_committee_decisions_count(sqlite_engine, add_document, add_proposal):
+@pytest.fixture
+def eval_file(tmp_path) -> str:
+    import json
+
+    p = tmp_path / "eval.jsonl"
+    p.write_text(json.dumps({"id": "e1", "text": "关于召开春耕生产会议的通知。", "spans": [], "decision": "OPEN",
+                             "reasons": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    return str(p)
+
+
+def test_only_confirmed_spans_and_committee_decisions_count(sqlite_engine, add_document, add_proposal, eval_file):
     with session_scope(sqlite_engine) as s:
         d = _doc(s, add_document, add_proposal)
         assert confirmed_records(s) == []  # proposed, not decided: nothing is gold yet
@@ -47,7 +57,7 @@ def test_only_confirmed_spans_and_committee_decisions_count(sqlite_engine, add_d
     assert {(x["label"], x["by"]) for x in prov["spans"]} == {("PERSON", "rev"), ("HEALTH", "rev"), ("PHONE", "rev2")}
 
     ts = build_training_set(_session(sqlite_engine), DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0,
-                                                                confirmed_weight=2))
+                                                                confirmed_weight=2, eval_file=eval_file))
     assert ts.counts["confirmed_train"] == 1 and len(ts.ner_train) == 2 and len(ts.decision_train) == 2
     assert ts.provenance[0]["used_for"] == "train" and ts.provenance[0]["ner"]
 
@@ -58,18 +68,20 @@ def _session(engine):
     return Session(engine)
 
 
-def test_unreviewed_machine_spans_keep_a_document_out_of_ner_training(sqlite_engine, add_document, add_proposal):
+def test_unreviewed_machine_spans_keep_a_document_out_of_ner_training(sqlite_engine, add_document, add_proposal,
+                                                                     eval_file):
     with session_scope(sqlite_engine) as s:
         d = _doc(s, add_document, add_proposal)
         review.decide(session=s, document_id=d, actor="rev", decision="OPEN_REDACTED", reasons=["PERSONAL_INFO"],
                       note="x", version=_v(s, d))
         review.finalize(session=s, document_id=d, actor="chair", decision="OPEN_REDACTED", reasons=["PERSONAL_INFO"],
                         note="x", version=_v(s, d))
-        ts = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0, confirmed_weight=1))
+        ts = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0, confirmed_weight=1,
+                                              eval_file=eval_file))
         assert ts.ner_train == [] and len(ts.decision_train) == 1
         assert ts.provenance[0]["unreviewed_machine_spans"] == 3 and not ts.provenance[0]["ner"]
         ts2 = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0, confirmed_weight=1,
-                                               require_reviewed_spans=False))
+                                               require_reviewed_spans=False, eval_file=eval_file))
         assert len(ts2.ner_train) == 1
 
 
@@ -89,3 +101,16 @@ def test_data_config_rejects_unknown_settings():
         DataConfig.from_dict({"synth": 3})
     with pytest.raises(ValueError, match="eval_fraction"):
         DataConfig.from_dict({"eval_fraction": 1.5})
+
+
+def test_an_empty_evaluation_split_is_refused(sqlite_engine, tmp_path):
+    import json
+
+    base = tmp_path / "base.jsonl"
+    base.write_text(json.dumps({"id": "a", "text": "关于召开会议的通知。", "spans": [], "decision": "OPEN",
+                                "reasons": []}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with session_scope(sqlite_engine) as s:
+        with pytest.raises(ValueError, match="evaluation split is empty"):
+            build_training_set(s, DataConfig(synth_train=0, eval_synth=0, base_file=str(base)))
+        ts = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, base_file=str(base), eval_file=str(base)))
+        assert ts.counts["eval"] == 1 and ts.decision_train[0]["spans"] == []
