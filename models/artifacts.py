@@ -69,6 +69,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         yield tmp
+        _make_readable(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -87,6 +88,14 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _make_readable(root: Path) -> None:
+    """mkdtemp/mkstemp create owner-only entries; a model directory is read by the app's user
+    and by other tools, so directories become 0755 and files 0644 (umask still applies)."""
+    os.chmod(root, 0o755)
+    for p in root.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+
+
 def write_json_atomic(path: str | Path, obj: Any) -> None:
     """JSON (UTF-8, sorted keys, indented) via temp file + rename."""
     path = Path(path)
@@ -96,6 +105,7 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(obj, fh, ensure_ascii=False, indent=1, sort_keys=True)
             fh.write("\n")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -213,10 +213,11 @@ class CharTagger(nn.Module):
 
     @torch.inference_mode()
     def decode(self, chars, bl, br, lengths) -> list[tuple[list[int], list[float]]]:
-        """Viterbi tag ids per sequence, with each character's marginal-free confidence.
+        """Viterbi tag ids per sequence, with each character's confidence.
 
-        The confidence is the softmax of the emission scores at the chosen tag: cheap, and
-        enough to rank spans (a span's score is the mean over its characters).
+        The confidence is the CRF marginal probability of the chosen tag at that character
+        (forward-backward), so a span's score (the mean over its characters) reads as a
+        probability; the emission softmax alone ignores the transitions and under-states it.
         """
         em = self.emissions(chars, bl, br, lengths)
         b, t_len, k = em.shape
@@ -235,7 +236,7 @@ class CharTagger(nn.Module):
             backptr.append(idx)
         score = score + self.end + self.end_mask
         last = score.argmax(dim=1)
-        probs = torch.softmax(em, dim=-1)
+        probs = self._marginals(em, mask)
         paths = torch.empty(b, t_len, dtype=torch.long)
         paths[:, t_len - 1] = last
         cur = last
@@ -247,6 +248,25 @@ class CharTagger(nn.Module):
         for i, n in enumerate(lengths.tolist()):
             out.append((paths[i, :n].tolist(), conf[i, :n].tolist()))
         return out
+
+    def _marginals(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """(B, T, K) marginal tag probabilities by forward-backward in log space."""
+        trans = self.trans + self.trans_mask
+        end = self.end + self.end_mask
+        t_len = em.shape[1]
+        alpha = [self.start + self.start_mask + em[:, 0]]
+        for t in range(1, t_len):
+            nxt = torch.logsumexp(alpha[-1].unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, t]
+            alpha.append(nxt)
+        beta = [end.expand_as(em[:, 0])]
+        for t in range(t_len - 2, -1, -1):
+            cand = torch.logsumexp(trans.unsqueeze(0) + (em[:, t + 1] + beta[-1]).unsqueeze(1),
+                                   dim=2)
+            # past the end of a sequence, position t is its last: only the end scores follow
+            beta.append(torch.where(mask[:, t + 1].unsqueeze(1), cand, end.expand_as(cand)))
+        beta.reverse()
+        scores = torch.stack(alpha, dim=1) + torch.stack(beta, dim=1)
+        return torch.softmax(scores, dim=-1)
 
     def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text; texts should be window-sized."""
