@@ -92,7 +92,7 @@ def records(kinds: dict[str, int], seed: int) -> list[dict]:
     return out
 
 
-TINY_NER = {"preset": "tiny", "batch_size": 16, "epochs": 4, "lr": 0.02}
+TINY_NER = {"preset": "tiny", "batch_size": 8, "epochs": 8, "lr": 0.01, "char_dim": 32, "hidden": 32, "threads": 1}
 TINY_DECISION = {"n_text_features": 1024}
 
 
