@@ -49,7 +49,7 @@ class TrainConfig:
     def tiny(cls) -> "TrainConfig":
         """Seconds on a laptop: for tests."""
         return cls(char_dim=16, bigram_dim=8, hidden=16, epochs=3, batch_size=8, lr=1e-2,
-                   max_chars=2000, max_bigrams=2000, fp16=False, max_len=64)
+                   max_chars=2000, max_bigrams=2000, fp16=False, max_len=64, threads=1)
 
 
 def set_seed(seed: int) -> None:
@@ -151,6 +151,8 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                 batch = make_batch([e.text for e in batch_examples], vocab,
                                    examples=batch_examples, tags=tags)
                 loss = model.loss(batch.chars, batch.bl, batch.br, batch.lengths, batch.allowed)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"non-finite loss at epoch {epoch + 1}; lower lr")
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
