@@ -14,7 +14,14 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Timezone-aware UTC now, the default of every timestamp column.
+
+    SQLModel maps ``datetime`` fields to ``UTCDateTime`` (``DateTime(timezone=True)``: PostgreSQL
+    ``timestamp with time zone``), which refuses naive values on write and returns aware UTC
+    values on read, also from SQLite (which stores them without an offset). So every timestamp
+    in the store is aware UTC, on both backends, and comparisons never mix naive and aware.
+    """
+    return datetime.now(timezone.utc)
 
 
 class Collection(SQLModel, table=True):
