@@ -85,3 +85,8 @@ def test_concurrent_writers_keep_one_chain(engine):
     with Session(engine) as s:
         assert audit.verify(session=s) is None
         assert s.query(AuditEvent).count() == 40
+
+
+def test_sm3_is_the_national_standard_hash():
+    """GB/T 32905-2016 appendix A, example 1: SM3("abc")."""
+    assert audit._digest("sm3", "abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
