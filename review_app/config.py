@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(default=None, description="model registry root; default home/models")
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Label Studio (``kaifang labelstudio push|pull``): the conventional LABEL_STUDIO_* names, or
+    #: KAIFANG_LABEL_STUDIO_*; a --url / --api-key option on the command line wins.
+    label_studio_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("LABEL_STUDIO_URL", "KAIFANG_LABEL_STUDIO_URL"),
+        description="Label Studio base URL")
+    label_studio_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("LABEL_STUDIO_API_KEY", "KAIFANG_LABEL_STUDIO_API_KEY"),
+        description="Label Studio API token (never printed)")
 
     @property
     def db_url(self) -> str:

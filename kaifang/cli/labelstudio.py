@@ -1,12 +1,11 @@
 """``kaifang labelstudio push|pull``: send documents to Label Studio, bring annotations back."""
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import typer
 
-from kaifang.cli.common import engine, fail, print_json
+from kaifang.cli.common import engine, fail, print_json, settings
 
 DEFAULT_PROJECT = "Kaifang 开放审核"
 
@@ -14,8 +13,9 @@ DEFAULT_PROJECT = "Kaifang 开放审核"
 def _client(url: Optional[str], api_key: Optional[str]):
     from training import labelstudio
 
-    url = url or os.environ.get("LABEL_STUDIO_URL")
-    api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    s = settings()  # LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY (or KAIFANG_LABEL_STUDIO_*)
+    url = url or s.label_studio_url
+    api_key = api_key or (s.label_studio_api_key.get_secret_value() if s.label_studio_api_key else None)
     if not url or not api_key:
         fail("give --url and --api-key, or set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY")
     return labelstudio.connect(url, api_key)
