@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "kaifang.cli.models",
     "kaifang.cli.labelstudio",
     "kaifang.cli.elusion",
+    "kaifang.cli.release",
     "kaifang.cli.demo",
 )
 

@@ -1,0 +1,64 @@
+"""``kaifang release`` against a real SQLite store: report, elusion estimate, refusals with exit 2."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from kaifang.cli import app
+from review_app.db import make_engine, upgrade
+from review_app.store import model_registry
+from review_app.store.documents import get_collection
+
+from release_fixtures import COLLECTION, MASKED, make_release_collection
+
+
+def _env(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    eng = make_engine(url)
+    upgrade(eng)
+    with Session(eng, expire_on_commit=False) as s:
+        ids = make_release_collection(s)
+    return {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": url}, eng, ids
+
+
+def test_release_cli_report_elusion_and_refusals(tmp_path):
+    env, eng, ids = _env(tmp_path)
+    run = CliRunner().invoke
+    out = tmp_path / "release"
+    with Session(eng, expire_on_commit=False) as s:  # a blind check of the batch's OPEN proposals
+        col = get_collection(session=s, name=COLLECTION)
+        sample = model_registry.draw_elusion_sample(session=s, actor="com1", size=5, seed=7, collection_id=col.id)
+        for d in sample.document_ids:
+            model_registry.record_elusion_judgement(session=s, sample_id=sample.id, document_id=d,
+                                                    username="rev2", sensitive=False)
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(out), "--actor", "archivist1", "--json"], env=env)
+    assert r.exit_code == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["counts"]["released"] == 3 and rep["counts"]["withheld"]["deferred"] == 1
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert m["elusion"]["sample"] == sample.id and m["elusion"]["complete"] is True
+    assert m["elusion"]["estimate"]["sensitive"] == 0 and 0 < m["elusion"]["estimate"]["high"] < 1
+    assert not any("elusion" in w for w in m["warnings"])
+    copy = (out / "texts" / "J001-2023-0002.txt").read_text(encoding="utf-8")
+    assert not any(v in copy for v in MASKED)
+
+    # plain report; a re-run is refused without --force, replaced with it
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(out)], env=env)
+    assert r.exit_code == 2 and "already exists" in r.stderr and "--force" in r.stderr
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(out), "--force"], env=env)
+    assert r.exit_code == 0, r.stderr
+    assert "released 3 of 7 documents" in r.stdout and "withheld (not_final): 2" in r.stdout
+    assert "J001-2023-0003" in r.stdout  # the operator's report names what was withheld
+    assert "manifest sha256" in r.stdout
+
+    r = run(app, ["release", "--collection", "无此全宗", "--out", str(tmp_path / "x")], env=env)
+    assert r.exit_code == 2 and "unknown collection" in r.stderr
+
+    with eng.begin() as c:
+        c.execute(text("UPDATE audit_event SET payload = '{}' WHERE seq = 2"))
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(tmp_path / "again")], env=env)
+    assert r.exit_code == 2 and "audit chain is broken at event #2" in r.stderr
+    assert not (tmp_path / "again").exists()
