@@ -3,38 +3,59 @@
 Every benchmark and external evaluation goes through ``evaluate_records``, so the definitions
 here are the project's definitions:
 
+Input
+    UTF-8 JSON Lines (a BOM, CRLF or CR line ends are fine; blank lines are skipped; ``-`` reads
+    standard input). Offsets count code points (SCHEMA.md): a non-BMP character such as 𠮷 is
+    one. A span's optional ``text`` must equal ``text[start:end]`` (an error otherwise: the
+    offsets are wrong, often UTF-16 units). Fields that are not scored (``reasons``,
+    ``closure``, ``redact``, ``note``, ...) are passed over. ``spans`` absent or null in every
+    record: spans are not scored; absent in some records only: an error. A gold span repeated in
+    one record (same start, end and label) counts once (``gold_duplicate_spans``).
 Throughput (``chars_per_second``)
-    Characters of all texts divided by the wall-clock seconds spent inside the detector
-    (``detect_many`` in batches of 32 where the detector has it), in this process.
+    ``characters`` (code points of all texts) divided by the wall-clock seconds spent inside
+    the detector (``detect_many`` in batches of 32 where the detector has it), in this process:
+    not model loading, file reading or scoring.
 Spans, exact (``spans``)
     A prediction is a true positive when a gold span has the same label, start and end
-    (multiset matching: a duplicated prediction counts once as TP, once as FP).
+    (multiset matching: a prediction returned twice counts once as TP, once as FP).
 Spans, overlap (``spans_overlap``)
-    A prediction of the same label that overlaps a gold span counts, one-to-one: within each
-    document and label, all (gold, prediction) pairs that overlap are ranked by overlap length
-    (longest first, ties by gold start then prediction start) and matched greedily, each gold and
-    each prediction at most once. So one long prediction covering two gold spans is one TP and
-    one FN, and two predictions inside one gold span are one TP and one FP.
+    A prediction of the same label that shares at least one character with a gold span can
+    match it, one-to-one: per document and label, tp is the size of a maximum matching between
+    gold and predicted spans (each gold and each prediction used at most once); fp =
+    predictions - tp, fn = gold - tp. So one long prediction covering two gold spans is one TP
+    and one FN, and two predictions inside one gold span are one TP and one FP.
+P, R, F1
+    precision = tp / (tp + fp), recall = tp / (tp + fn), f1 = 2tp / (2tp + fp + fn); each 0.0
+    when its denominator is 0 (no predictions: precision 0.0). Each is rounded to 6 decimals on
+    its own from the exact counts (given as ``tp``, ``fp``, ``fn``; ``support`` = tp + fn), so
+    2PR/(P+R) from the rounded P and R may differ from ``f1`` in the 6th decimal.
 Which labels are scored (``labels_scored``)
     Per-label figures are given for every label present in the gold spans or the predictions.
-    ``micro`` pools only the labels that occur in the file's gold spans (``labels_scored``): a
-    file never annotated for a label (CLUENER has no PHONE) cannot judge predictions of it, so
-    they would be false positives only by omission. Per-label entries carry ``scored``.
-    Precision, recall and F1 with a zero denominator are 0.0.
+    ``micro`` pools the counts of the ``labels_scored`` only: by default
+    (``labels_scored_from: "gold"``) the labels that occur in the file's gold spans, since a file
+    never annotated for a label (CLUENER has no PHONE) cannot judge predictions of it;
+    ``labels=`` (``--labels``) declares the labels a file was annotated for
+    (``"declared"``), so that predictions of a declared label absent from gold are false
+    positives. Predicted labels outside them are listed in ``labels_unscored``; per-label
+    entries carry ``scored``.
 ``sensitive_recall``
     Share of gold spans of the sensitive labels (all but ORG and LOC) that any predicted span of
-    any sensitive label overlaps (not one-to-one: the question is "was it caught at all").
-    None when the file has no sensitive gold span; ``sensitive_support`` gives the count.
+    any sensitive label overlaps (label-agnostic among sensitive labels, not one-to-one: the
+    question is "was it caught at all"). None when the file has no sensitive gold span;
+    ``sensitive_support`` gives the count. Not restricted by ``labels_scored``.
 Decisions (``decisions``, only where records carry a gold ``decision``)
-    accuracy; macro_f1 over the decision classes present in gold or predictions; ``leak_rate``:
-    share of gold OPEN_REDACTED or CLOSED documents proposed OPEN; ``over_closure_rate``: share
-    of gold OPEN documents proposed CLOSED; ``confusion[gold][predicted]`` counts; ``support``
-    per gold class. Rates with an empty denominator are None. The proposer sees the detector's
-    predicted spans (end to end), not the gold spans.
+    Records whose ``decision`` is absent or null are left out (``documents_without_decision``);
+    ``documents`` counts the scored ones. accuracy; macro_f1: mean F1 over the decision classes
+    present in gold or proposals (``macro_f1_classes``; as scikit-learn); ``leak_rate``: share of
+    gold OPEN_REDACTED or CLOSED documents proposed OPEN; ``over_closure_rate``: share of gold
+    OPEN documents proposed CLOSED; ``confusion[gold][proposed]`` counts (``confusion_axes``);
+    ``support`` per gold class. Rates with an empty denominator are None. The proposer sees the
+    detector's predicted spans (end to end), not the gold spans.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -79,7 +100,9 @@ def validate_record(record: Any, where: str) -> dict:
         raise EvaluationInputError(f"{where}: 'id' must be a string")
     out = dict(record)
     out["id"] = str(rid)
-    if "spans" in record:
+    if record.get("spans") is None:  # absent or null: this record's spans are not annotated
+        out.pop("spans", None)
+    else:
         spans = record["spans"]
         if not isinstance(spans, list):
             raise EvaluationInputError(f"{where}: 'spans' must be a list")
@@ -94,11 +117,15 @@ def validate_record(record: Any, where: str) -> dict:
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
                 raise EvaluationInputError(f"{where}: spans[{k}] needs integer 'start' and 'end'")
             if not 0 <= start < end <= len(text):
+                hint = _utf16_hint(text, start, end, s.get("text") if isinstance(s, dict) else None)
                 raise EvaluationInputError(
-                    f"{where}: spans[{k}] offsets [{start}, {end}) out of range for text of length {len(text)}")
+                    f"{where}: spans[{k}] offsets [{start}, {end}) out of range for text of length {len(text)}"
+                    f"{hint}")
             if label not in LABELS:
                 raise EvaluationInputError(
                     f"{where}: spans[{k}] has unknown label {label!r}; expected one of {', '.join(LABELS)}")
+            if isinstance(s, dict) and s.get("text") is not None:
+                _check_span_text(text, start, end, s["text"], f"{where}: spans[{k}]")
             checked.append((start, end, label))
         out["spans"] = checked
     decision = record.get("decision")
@@ -108,19 +135,50 @@ def validate_record(record: Any, where: str) -> dict:
     return out
 
 
+def _check_span_text(text: str, start: int, end: int, span_text: Any, where: str) -> None:
+    """A span's optional ``text`` must be ``text[start:end]``: otherwise its offsets are wrong (most
+    often UTF-16 units, as Label Studio counts, instead of code points) and scoring would be too."""
+    if not isinstance(span_text, str):
+        raise EvaluationInputError(f"{where}: 'text' must be a string")
+    found = text[start:end]
+    if found != span_text:
+        raise EvaluationInputError(f"{where}: 'text' {span_text!r} is not text[{start}:{end}] {found!r}"
+                                   f"{_utf16_hint(text, start, end, span_text)}")
+
+
+def _utf16_hint(text: str, start: int, end: int, span_text: Any) -> str:
+    """A note for the error message when [start, end) in UTF-16 units gives ``span_text``."""
+    from models.text import utf16_to_cp
+
+    if not isinstance(span_text, str) or start < 0:
+        return ""
+    try:
+        if text[utf16_to_cp(text, start):utf16_to_cp(text, end)] == span_text:
+            return " (the offsets look like UTF-16 code units; SCHEMA.md offsets count code points)"
+    except ValueError:
+        pass
+    return ""
+
+
 def load_records(path: str | Path) -> list[dict]:
-    """Read and validate a JSON Lines file; errors name the line number. Blank lines are skipped."""
-    p = Path(path)
-    if not p.is_file():
-        raise EvaluationInputError(f"{p}: no such file")
+    """Read and validate a JSON Lines file ("-": standard input); errors name the line number.
+
+    UTF-8 with or without a BOM; lines end in LF, CRLF or CR; blank lines are skipped."""
+    if str(path) == "-":
+        p, data = "<stdin>", sys.stdin.buffer.read()
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise EvaluationInputError(f"{p}: no such file")
+        data = p.read_bytes()
     records = []
     try:
-        raw = p.read_bytes().decode("utf-8-sig")
+        raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        line = len(re.findall(rb"\r\n|\r|\n", data[: exc.start])) + 1
         raise EvaluationInputError(f"{p}:{line}: not UTF-8 (JSON Lines files are UTF-8): {exc.reason}") from None
-    # split on "\n" only: U+2028 and friends may stand inside JSON strings
-    for lineno, line in enumerate(raw.split("\n"), 1):
+    # split on CR/LF only: U+2028 and friends may stand inside JSON strings (CR and LF may not)
+    for lineno, line in enumerate(re.split(r"\r\n|\r|\n", raw), 1):
         if not line.strip():
             continue
         try:
@@ -138,7 +196,7 @@ def load_records(path: str | Path) -> list[dict]:
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0  # = 2PR/(P+R), from the exact counts
     return {"precision": round(p, 6), "recall": round(r, 6), "f1": round(f, 6), "support": tp + fn,
             "tp": tp, "fp": fp, "fn": fn}
 
@@ -157,27 +215,57 @@ def _exact_counts(gold: list[tuple], pred: list[tuple]) -> Counter:
     return counts
 
 
+def _max_matching(adj: list[list[int]], n_right: int) -> int:
+    """Size of a maximum matching of a bipartite graph (left i -- right j for j in adj[i]):
+    augmenting paths (Kuhn), searched iteratively so long documents cannot exhaust the stack."""
+    match_l = [-1] * len(adj)
+    match_r = [-1] * n_right
+    size = 0
+    for root in range(len(adj)):
+        seen = [False] * n_right
+        came_from: dict[int, int] = {}  # right vertex -> the left vertex that reached it
+        stack = [(root, iter(adj[root]))]
+        free = -1
+        while stack and free < 0:
+            left, edges = stack[-1]
+            for right in edges:
+                if seen[right]:
+                    continue
+                seen[right] = True
+                came_from[right] = left
+                if match_r[right] < 0:
+                    free = right
+                else:
+                    stack.append((match_r[right], iter(adj[match_r[right]])))
+                break
+            else:
+                stack.pop()
+        if free < 0:
+            continue
+        right = free
+        while True:  # flip the path back to the root
+            left = came_from[right]
+            previous = match_l[left]
+            match_l[left], match_r[right] = right, left
+            if left == root:
+                break
+            right = previous
+        size += 1
+    return size
+
+
 def _overlap_counts(gold: list[tuple], pred: list[tuple]) -> Counter:
-    """Per-label tp/fp/fn with one-to-one greedy overlap matching (module docstring)."""
+    """Per-label tp/fp/fn with one-to-one overlap matching (module docstring): tp is the size of
+    a maximum matching between gold and predicted spans of one label that share a character."""
     counts: Counter = Counter()
     for label in {s[2] for s in gold} | {s[2] for s in pred}:
         gs = sorted(s for s in gold if s[2] == label)
         ps = sorted(s for s in pred if s[2] == label)
-        pairs = []
-        for gi, (gs_, ge, _) in enumerate(gs):
-            for pi, (ps_, pe, _) in enumerate(ps):
-                ov = min(ge, pe) - max(gs_, ps_)
-                if ov > 0:
-                    pairs.append((-ov, gs_, ps_, gi, pi))
-        pairs.sort()
-        used_g, used_p = set(), set()
-        for _, _, _, gi, pi in pairs:
-            if gi not in used_g and pi not in used_p:
-                used_g.add(gi)
-                used_p.add(pi)
-        counts[(label, "tp")] += len(used_g)
-        counts[(label, "fp")] += len(ps) - len(used_p)
-        counts[(label, "fn")] += len(gs) - len(used_g)
+        adj = [[j for j, (ps_, pe, _) in enumerate(ps) if ps_ < ge and gs_ < pe] for gs_, ge, _ in gs]
+        tp = _max_matching(adj, len(ps))
+        counts[(label, "tp")] += tp
+        counts[(label, "fp")] += len(ps) - tp
+        counts[(label, "fn")] += len(gs) - tp
     return counts
 
 
@@ -228,7 +316,7 @@ def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
     confusion = {g: {p: 0 for p in DECISIONS} for g in DECISIONS}
     for g, p in zip(gold, pred):
         confusion[g][p] += 1
-    per_class = {}
+    per_class, exact_f1 = {}, {}
     present = [c for c in DECISIONS if c in gold or c in pred]
     for c in DECISIONS:
         tp = confusion[c][c]
@@ -236,16 +324,18 @@ def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
         fn = sum(confusion[c][p] for p in DECISIONS if p != c)
         e = _prf(tp, fp, fn)
         per_class[c] = {k: e[k] for k in ("precision", "recall", "f1", "support")}
+        exact_f1[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     restricted = [i for i, g in enumerate(gold) if g != "OPEN"]
     opened = [i for i, g in enumerate(gold) if g == "OPEN"]
     return {
         "documents": n,
         "accuracy": round(sum(g == p for g, p in zip(gold, pred)) / n, 6) if n else None,
-        "macro_f1": round(sum(per_class[c]["f1"] for c in present) / len(present), 6) if present else None,
+        "macro_f1": round(sum(exact_f1[c] for c in present) / len(present), 6) if present else None,
         "macro_f1_classes": present,
         "leak_rate": round(sum(pred[i] == "OPEN" for i in restricted) / len(restricted), 6) if restricted else None,
         "over_closure_rate": round(sum(pred[i] == "CLOSED" for i in opened) / len(opened), 6) if opened else None,
         "confusion": confusion,
+        "confusion_axes": ["gold", "proposed"],
         "support": {c: sum(g == c for g in gold) for c in DECISIONS},
         "per_class": per_class,
     }
@@ -274,19 +364,32 @@ def _as_tuples(spans: Iterable[Any], text_len: int, where: str) -> list[tuple]:
     return out
 
 
-def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = None) -> dict:
+def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = None, *,
+                     labels: Iterable[str] | None = None) -> dict:
     """Run ``detector`` (and ``proposer`` where records carry decisions) and score them.
 
     ``records`` are SCHEMA.md dicts (validated here again, so callers may pass raw dicts).
-    Returns the dict described in the module docstring.
+    ``labels``: the labels the file was annotated for (``micro`` pools these; None: the labels
+    that occur in its gold spans). Returns the dict described in the module docstring.
     """
     recs = [validate_record(r, f"record {i + 1}") for i, r in enumerate(records)]
     if not recs:
         raise EvaluationInputError("no records to evaluate")
+    if labels is not None:
+        labels = list(labels)
+        unknown = [l for l in labels if l not in LABELS]
+        if unknown:
+            raise EvaluationInputError(f"unknown label(s) {', '.join(map(repr, unknown))}; "
+                                       f"expected some of {', '.join(LABELS)}")
     has_spans = ["spans" in r for r in recs]
     if any(has_spans) and not all(has_spans):
         missing = has_spans.index(False) + 1
         raise EvaluationInputError(f"record {missing}: 'spans' missing while other records have it")
+    if labels is not None and all(has_spans):
+        outside = sorted({s[2] for r in recs for s in r["spans"]} - set(labels), key=LABELS.index)
+        if outside:
+            raise EvaluationInputError(f"gold spans use label(s) {', '.join(outside)} outside the "
+                                       f"declared labels {', '.join(labels)}")
     texts = [r["text"] for r in recs]
     t0 = time.perf_counter()
     predicted = _detect_all(detector, texts)
@@ -303,11 +406,17 @@ def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = Non
         "detector": str(getattr(detector, "version", type(detector).__name__)),
     }
     if all(has_spans):
-        gold_docs = [r["spans"] for r in recs]
-        scored = sorted({s[2] for d in gold_docs for s in d}, key=LABELS.index)
+        # a span is its (start, end, label): an annotation repeated in one record is one entity
+        gold_docs = [sorted(set(r["spans"])) for r in recs]
+        duplicates = sum(len(r["spans"]) for r in recs) - sum(len(d) for d in gold_docs)
+        in_gold = {s[2] for d in gold_docs for s in d}
+        scored = sorted(in_gold if labels is None else set(labels), key=LABELS.index)
         predicted_labels = {s[2] for d in pred_docs for s in d}
         result["labels_scored"] = scored
+        result["labels_scored_from"] = "gold" if labels is None else "declared"
         result["labels_unscored"] = sorted(predicted_labels - set(scored), key=LABELS.index)
+        result["gold_spans"] = sum(len(d) for d in gold_docs)
+        result["gold_duplicate_spans"] = duplicates
         result["spans"] = span_scores(gold_docs, pred_docs, labels_scored=scored)
         result["spans_overlap"] = span_scores(gold_docs, pred_docs, overlap=True, labels_scored=scored)
         result["sensitive_recall"], result["sensitive_support"] = sensitive_recall(gold_docs, pred_docs)
@@ -324,6 +433,7 @@ def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = Non
             gold_d.append(r["decision"])
             pred_d.append(decision)
         result["decisions"] = decision_scores(gold_d, pred_d)
+        result["decisions"]["documents_without_decision"] = len(recs) - len(with_decision)
         result["decisions"]["proposer"] = str(getattr(proposer, "version", type(proposer).__name__))
     return result
 
@@ -384,6 +494,8 @@ def format_report(result: dict) -> str:
             lines.append(
                 f"{label:<14}{e['precision']:>8.4f}{e['recall']:>8.4f}{e['f1']:>8.4f}{e['support']:>9}   "
                 f"{o.get('precision', 0):>7.4f}{o.get('recall', 0):>7.4f}{o.get('f1', 0):>7.4f}{mark}")
+        lines.append(f"micro pools {', '.join(result['labels_scored']) or 'no label'} "
+                     f"(labels scored from {result['labels_scored_from']})")
         sr = result.get("sensitive_recall")
         lines.append(f"sensitive_recall {sr if sr is None else f'{sr:.4f}'} "
                      f"(of {result.get('sensitive_support', 0)} sensitive gold spans)")
@@ -392,7 +504,8 @@ def format_report(result: dict) -> str:
     d = result.get("decisions")
     if d:
         lines.append("")
-        lines.append(f"decisions ({d['documents']} documents, proposer {d.get('proposer')}): "
+        lines.append(f"decisions ({d['documents']} documents, {d.get('documents_without_decision', 0)} without "
+                     f"a gold decision left out; proposer {d.get('proposer')}): "
                      f"accuracy {d['accuracy']}  macro_f1 {d['macro_f1']}  "
                      f"leak_rate {d['leak_rate']}  over_closure_rate {d['over_closure_rate']}")
         corner = "gold \\ proposed"

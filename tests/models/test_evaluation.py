@@ -97,7 +97,7 @@ def test_two_predictions_inside_one_gold_span():
     pred = [[(0, 2, "PERSON"), (3, 6, "PERSON")]]
     o = span_scores(gold, pred, overlap=True)["PERSON"]
     assert (o["tp"], o["fp"], o["fn"]) == (1, 1, 0)
-    # the greedy match takes the longer overlap first
+    # one prediction over two gold spans matches one of them (one-to-one)
     gold = [[(0, 2, "PERSON"), (2, 8, "PERSON")]]
     pred = [[(1, 7, "PERSON")]]
     o = span_scores(gold, pred, overlap=True)["PERSON"]
