@@ -1,4 +1,4 @@
-"""``kaifang evaluate FILE.jsonl [--model DIR] [--json]``: score the detector (and, where the file
+"""``kaifang evaluate FILE.jsonl|- [--model DIR] [--labels L,..|all] [--json]``: score the detector (and, where the file
 has gold decisions, the decision proposer) on a SCHEMA.md file (definitions: models.evaluation)."""
 from __future__ import annotations
 
@@ -13,13 +13,30 @@ from kaifang.cli.common import fail, print_json
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate(
-        file: Path = typer.Argument(..., help="JSON Lines in the SCHEMA.md format"),
+        file: Path = typer.Argument(..., help="JSON Lines in the SCHEMA.md format ('-': standard input)"),
         model: Optional[Path] = typer.Option(None, "--model", help="model version directory (default: the shipped model)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of a table"),
         rules_only: bool = typer.Option(False, "--rules-only", help="evaluate the exact rules alone (no neural "
                                         "NER, no trained model needed; decisions are not scored)"),
+        labels: Optional[str] = typer.Option(None, "--labels", help="comma-separated labels the file was "
+                                             "annotated for, or 'all' (default: those in its gold spans); "
+                                             "micro pools these, so their predictions absent from gold are FPs"),
     ) -> None:
-        """Span P/R/F1 (exact and overlap), sensitive recall, throughput, and decision metrics."""
+        """Span P/R/F1 (exact and overlap), sensitive recall, throughput, and decision metrics.
+
+        spans: same start, end and label. spans_overlap: same label, sharing a
+        character, matched one-to-one (a maximum matching per document and label).
+        P = tp/(tp+fp), R = tp/(tp+fn), F1 = 2tp/(2tp+fp+fn); 0.0 on a zero
+        denominator; rounded to 6 decimals; tp, fp, fn are given.
+        micro pools labels_scored only: the labels in the gold spans, or --labels.
+        sensitive_recall: share of gold spans of labels other than ORG and LOC
+        that a predicted span of any such label overlaps.
+        chars_per_second: characters / seconds inside the detector only.
+        decisions (records with a gold decision; others counted, not scored):
+        accuracy, macro_f1, leak_rate (gold OPEN_REDACTED or CLOSED proposed OPEN),
+        over_closure_rate (gold OPEN proposed CLOSED), confusion (rows gold,
+        columns proposed). Definitions: models/evaluation.py. Bad input: exit 2.
+        """
         from models.evaluation import (
             EvaluationInputError,
             evaluate_records,
@@ -32,8 +49,21 @@ def register(app: typer.Typer) -> None:
 
         if model is not None and not model.is_dir():
             fail(f"--model {model}: not a directory")
+        from models.spans import LABELS
+
+        declared = None
+        if labels is not None:
+            declared = list(LABELS) if labels.strip().lower() == "all" else \
+                [x.strip() for x in labels.split(",") if x.strip()]
+            unknown = [x for x in declared if x not in LABELS]
+            if not declared or unknown:
+                fail(f"--labels: {'unknown label(s) ' + ', '.join(unknown) + '; ' if unknown else ''}"
+                     f"give some of {', '.join(LABELS)} separated by commas, or 'all'")
         try:
             records = load_records(file)
+        except EvaluationInputError as exc:
+            fail(str(exc))
+        try:
             detector, warning = load_detector(model, rules_only=rules_only)
             if warning:
                 warn(warning)
@@ -51,11 +81,18 @@ def register(app: typer.Typer) -> None:
                         # trained yet): the spans are still scored, and the output says why not
                         skipped = str(exc)
                         warn(f"decisions not scored: {exc}")
-            result = evaluate_records(records, detector, proposer)
-            if skipped:
-                result["decisions_skipped"] = skipped
         except (EvaluationInputError, FileNotFoundError) as exc:
             fail(str(exc))
+        except ValueError as exc:  # a model directory that cannot be read (bad manifest, format)
+            fail(f"cannot load the model{f' from {model}' if model else ''}: {exc}")
+        try:
+            result = evaluate_records(records, detector, proposer, labels=declared)
+        except EvaluationInputError as exc:
+            fail(str(exc))
+        if skipped:
+            result["decisions_skipped"] = skipped
+        if result.get("gold_duplicate_spans"):
+            warn(f"{result['gold_duplicate_spans']} gold span(s) repeated within a record counted once")
         if as_json:
             print_json(result)
         else:
