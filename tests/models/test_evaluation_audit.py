@@ -307,3 +307,23 @@ def test_spans_null_or_absent_means_not_annotated(tmp_path):
 def test_malformed_files_name_the_line(tmp_path, data, message):
     with pytest.raises(EvaluationInputError, match=message):
         load_records(write_bytes(tmp_path, data))
+
+
+def test_throughput_leaves_out_a_lazy_first_call():
+    """chars_per_second times detection only: a model that loads its weights on its first call
+    (as the neural recognizer does) gets one untimed warm-up call."""
+    import time
+
+    class Lazy(Fixed):
+        loaded = False
+
+        def detect(self, text):
+            if not self.loaded:
+                time.sleep(0.6)  # "loading weights"
+                self.loaded = True
+            return super().detect(text)
+
+    r = evaluate_records([rec("a", T1, [PERSON1]), rec("b", "", [])], Lazy({T1: [PERSON1]}))
+    assert r["detect_seconds"] < 0.3 and r["characters"] == 26
+    assert r["chars_per_second"] > 26 / 0.3
+    assert r["spans"]["micro"]["f1"] == 1.0
