@@ -28,7 +28,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.spans import LABELS, SENSITIVE_LABELS, Span
+from models.policy import PERSONAL_INFO_LABELS
+from models.spans import LABELS, Span
 from review_app import audit
 from review_app.tables import AuditEvent, Document, Proposal, Review, SpanRecord
 
@@ -498,12 +499,18 @@ def _is_due(doc: Document, today: date | None = None) -> bool:
 
 
 _REASON_OF_LABEL = {"SECRET_MARK": "STATE_SECRET"}
+_LABELS_OF_REASON: dict[str, tuple[str, ...]] = {"PERSONAL_INFO": tuple(PERSONAL_INFO_LABELS),
+                                                 "STATE_SECRET": ("SECRET_MARK",)}
 
 
-def default_redactions(*, session: Session, document_id: int) -> list[dict]:
-    """The ranges to mask for OPEN_REDACTED when the reviewer lists none: every visible sensitive span."""
+def default_redactions(*, session: Session, document_id: int, reasons: Sequence[str] = ()) -> list[dict]:
+    """The ranges to mask for OPEN_REDACTED when the reviewer lists none: the visible spans of the
+    labels the decision's reasons cover (personal information: ID, phone, e-mail, account, address,
+    health, legal record; a state secret: the marking). Names are never masked (GUIDELINES rule 2),
+    so PERSON is not among them; a decision without reasons is taken as PERSONAL_INFO."""
+    labels = {lab for reason in (reasons or ("PERSONAL_INFO",)) for lab in _LABELS_OF_REASON.get(reason, ())}
     return [{"start": r.start, "end": r.end, "label": r.label, "reason": _REASON_OF_LABEL.get(r.label, "PERSONAL_INFO")}
-            for r in active_spans(session=session, document_id=document_id) if r.label in SENSITIVE_LABELS]
+            for r in active_spans(session=session, document_id=document_id) if r.label in labels]
 
 
 def decide(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
@@ -519,7 +526,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
     prop = current_proposal(session=session, document_id=document_id)
     disagrees = bool(prop and not _same(decision, closure, prop.decision, prop.closure))
     if decision == "OPEN_REDACTED" and not redact:
-        redact = default_redactions(session=session, document_id=document_id)
+        redact = default_redactions(session=session, document_id=document_id, reasons=reasons)
     new_version = _bump(session, doc, version)
     r = Review(document_id=document_id, stage="reviewer", username=actor, decision=decision, reasons=reasons,
                closure=closure, review_after=review_after, redact=_jsonable(list(redact)), note=note,

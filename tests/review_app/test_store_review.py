@@ -138,14 +138,15 @@ def test_two_stage_decision_with_disagreement(engine):
         assert audit.verify(session=s) is None
 
 
-def test_agreeing_decisions_need_no_note_and_redactions_default_to_spans(engine):
+def test_agreeing_decisions_need_no_note_and_redactions_default_to_the_reasons_labels(engine):
     with Session(engine, expire_on_commit=False) as s:
         (doc_id,) = make_document(s)
         scan_and_propose(s, doc_id, decision="OPEN_REDACTED")
         r = review.decide(session=s, document_id=doc_id, actor="rev1", decision="OPEN_REDACTED",
                           reasons=["PERSONAL_INFO"], version=_version(s, doc_id))
         assert not r.disagrees
-        assert {d["label"] for d in r.redact} == {"PERSON", "ID_NUMBER", "PHONE", "SECRET_MARK"}
+        # personal information masks the PI labels; names are never masked (GUIDELINES rule 2)
+        assert {d["label"] for d in r.redact} == {"ID_NUMBER", "PHONE"}
         f = review.finalize(session=s, document_id=doc_id, actor="com1", decision="OPEN_REDACTED",
                             reasons=["PERSONAL_INFO"], version=_version(s, doc_id))
         assert not f.disagrees
