@@ -4,10 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from app_helpers import PASSWORD, ROLES, login  # noqa: F401  (test modules import these from app_helpers)
 from review_fixtures import make_document, scan_and_propose
-
-PASSWORD = "kaifang-test-pw"
-ROLES = ("admin", "reviewer", "committee", "annotator", "auditor")
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +35,3 @@ def app_env(tmp_path, sqlite_engine):
             scan_and_propose(s, i)
     app = create_app(Settings(home=tmp_path / "home", secret_key="k" * 40), engine=sqlite_engine)
     return app, sqlite_engine, ids
-
-
-def login(app, username: str):
-    """A TestClient signed in as ``username``; returns (client, csrf token)."""
-    from fastapi.testclient import TestClient
-
-    c = TestClient(app)
-    token = c.get("/api/me").json()["csrf"]
-    r = c.post("/api/login", json={"username": username, "password": PASSWORD}, headers={"X-CSRF-Token": token})
-    assert r.status_code == 200, r.text
-    return c, r.json()["csrf"]

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from review_app.queue import ORDERS, register_order
 from review_app.tables import Document, Proposal
 from review_fixtures import TEXT
-from conftest import login
+from app_helpers import login
 
 
 def _doc(client, doc_id):

@@ -9,7 +9,7 @@ from review_app import audit
 from review_app.store import review
 from review_app.tables import Document, SpanRecord
 from review_fixtures import make_document, scan_and_propose
-from conftest import login
+from app_helpers import login
 
 
 def test_second_save_on_a_stale_version_is_refused_over_http(app_env):
