@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decide": frozenset({"admin", "reviewer"}),
     "finalize": frozenset({"admin", "committee"}),
     "audit": frozenset({"admin", "auditor"}),
+    #: blind judgements of an elusion sample (reviewers or committee members who did not see the proposal)
+    "elusion": frozenset({"admin", "reviewer", "committee"}),
     "admin": frozenset({"admin"}),
 }
 

@@ -7,6 +7,7 @@ the session's CSRF token; every route asks for a permission (``review_app.auth.P
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -62,11 +63,25 @@ class SessionMiddleware(BaseHTTPMiddleware):
         return response
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None, model_service=None) -> FastAPI:
-    """Build the app. ``engine`` may be injected (tests); else it comes from ``settings`` (migrated)."""
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, model_service=None,
+               start_training: Callable[[str], Any] | None = None,
+               rescore: Callable[..., Any] | None = None,
+               elusion_summary: Callable[..., dict] | None = None) -> FastAPI:
+    """Build the app. ``engine`` may be injected (tests); else it comes from ``settings`` (migrated).
+
+    The app never imports ``training`` (models <- review_app <- training); what only training can
+    do is plugged in by the composition root (``kaifang.cli.serve.build_app``), each optional:
+
+    * ``start_training(actor) -> TrainingJob``: start a background retraining job (admin page);
+      absent, the admin page says retraining is not available in this deployment;
+    * ``rescore(session, document_ids, actor)``: recompute the active-learning scores of documents
+      after a rescan gave them a new proposal;
+    * ``elusion_summary(session, sample_id) -> dict``: an elusion sample's estimate with its 95 %
+      interval, shown to the committee; absent, only the counts are shown.
+    """
     from review_app.db import make_engine, upgrade
     from review_app.model_service import ModelService
-    from review_app.routes import admin, api, audit_pages, login, pages
+    from review_app.routes import admin, api, audit_pages, elusion, login, pages
 
     settings = settings or Settings()
     settings.ensure_home()
@@ -79,10 +94,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.templates = templates()
     app.state.model_service = model_service or ModelService(settings=settings, engine=engine)
+    app.state.start_training = start_training
+    app.state.rescore = rescore
+    app.state.elusion_summary = elusion_summary
     signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key))
     app.add_middleware(SessionMiddleware, signer=signer)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (login, pages, audit_pages, admin, api):
+    for module in (login, pages, audit_pages, admin, elusion, api):
         app.include_router(module.router)
 
     @app.exception_handler(HTTPException)

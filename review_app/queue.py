@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
-from review_app.tables import Collection, Document, Proposal, Review
+from review_app.tables import ActiveScore, Collection, Document, Proposal, Review
 
 STAGES: dict[str, str] = {
     "todo": "awaiting a reviewer (incl. deferred closures now due)",
@@ -178,3 +178,19 @@ def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", 
 
 def collections(*, session: Session) -> list[str]:
     return list(session.exec(select(Collection.name).order_by(Collection.name)))
+
+
+ACTIVE_PARTS = ("uncertainty", "disagreement", "novelty", "risk")
+
+
+def active_scores(*, session: Session, document_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The stored active-learning scores (priority and its four parts) of these documents, by id.
+
+    Written by ``training.active.refresh_scores`` (after proposals, rescans and retraining), read
+    here so the queue and the document page can say why a document comes first.
+    """
+    if not document_ids:
+        return {}
+    rows = session.exec(select(ActiveScore).where(ActiveScore.document_id.in_(list(document_ids))))
+    return {r.document_id: {"priority": r.priority, **{k: getattr(r, k) for k in ACTIVE_PARTS},
+                            "computed_at": r.computed_at} for r in rows}

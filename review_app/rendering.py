@@ -85,7 +85,13 @@ def template_globals() -> dict[str, Any]:
     return {"LABELS": LABELS, "SENSITIVE_LABELS": SENSITIVE_LABELS, "LABEL_ZH": LABEL_NAMES_ZH,
             "DECISION_ZH": DECISION_NAMES_ZH, "REASON_ZH": REASON_NAMES_ZH, "CLOSURE_ZH": CLOSURE_NAMES_ZH,
             "DECISIONS": tuple(DECISION_NAMES_ZH), "REASONS": tuple(REASON_NAMES_ZH),
-            "CLOSURES": tuple(CLOSURE_NAMES_ZH)}
+            "CLOSURES": tuple(CLOSURE_NAMES_ZH), "active_title": active_title}
+
+
+def active_title(a: dict[str, Any]) -> str:
+    """Why a document comes first in the active order: its priority and the four parts (tooltip)."""
+    return (f"主动学习优先级 active priority {a['priority']:.2f} = weighted uncertainty {a['uncertainty']:.2f}, "
+            f"disagreement {a['disagreement']:.2f}, novelty {a['novelty']:.2f}, risk {a['risk']:.2f}")
 
 
 def textnode(s: str) -> Markup:

@@ -53,6 +53,11 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     may_decide = can(user.role, "decide") and (doc.status in ("new", "scanned", "proposed", "reviewed") or due)
     may_finalize = (can(user.role, "finalize") and doc.status == "reviewed" and last_rev is not None
                     and last_rev.username != user.username)
+    from review_app.queue import active_scores
+
+    active = active_scores(session=session, document_ids=[document_id]).get(document_id)
+    if active:
+        active = {**active, "computed_at": active["computed_at"].isoformat()}
     return {
         "document": {
             "id": doc.id, "collection": col.name if col else None, "reference_code": doc.reference_code,
@@ -66,6 +71,7 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
         "spans": [span_dict(r) for r in spans],
         "rejected_spans": [span_dict(r) for r in rejected],
         "proposal": proposal_dict(prop),
+        "active": active,
         "reviews": [review_dict(r) for r in reviews],
         "disagreement": review.disagreement(session=session, document_id=document_id) if doc.status == "reviewed" else None,
         "deferred_due": due,

@@ -52,6 +52,7 @@ def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str 
                          progress=progress_writer(engine, job_id))
         status, candidate, promoted = "succeeded", result.name, result.promoted
         message = ("promoted " if promoted else "not promoted ") + result.name + ": " + "; ".join(result.gate.reasons)
+        message += _rescore(engine, actor, progress_writer(engine, job_id))
     except (KeyboardInterrupt, SystemExit) as exc:
         status, message = "killed", f"stopped by a signal ({type(exc).__name__}); the current model is unchanged"
     except Exception as exc:  # the job must end with a message a person can act on
@@ -62,6 +63,22 @@ def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str 
             job = registry.finish_job(session=s, job_id=job_id, status=status, message=message,
                                       candidate=candidate, promoted=promoted, actor=actor)
     return job
+
+
+def _rescore(engine: Engine, actor: str, progress: Callable[[float, str], None]) -> str:
+    """Refresh the queue's active-learning scores after a run: documents settled since the last
+    refresh are now reference texts (novelty), and a database proposed before scores existed gets
+    them. A failure here does not undo a finished training run; it is reported in the message."""
+    from training.active import refresh_scores
+
+    try:
+        progress(1.0, "rescoring the review queue (active learning)")
+        with session_scope(engine) as s:
+            n = refresh_scores(s, actor=actor, reason="retraining")
+        return f"; rescored {n} documents"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        traceback.print_exc()
+        return f"; rescoring the queue failed ({type(exc).__name__}: {exc}); run `kaifang propose` again"
 
 
 def start_background(*, engine: Engine, database_url: str, models_root: Path, actor: str,

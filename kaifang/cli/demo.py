@@ -32,7 +32,8 @@ def run_demo(*, s, eng, sample: Path, collection: str | None, ocr: str, progress
                          algo=s.audit_hash)
     return {"collection": collection, "ingested": report.ingested, "duplicates": report.duplicates,
             "ingest_errors": len(report.errors), "documents": counts["documents"], "scanned": counts["scanned"],
-            "proposed": counts["proposed"], "decisions": counts["decisions"], "detector": counts["detector"],
+            "proposed": counts["proposed"], "scored": counts.get("scored", 0), "decisions": counts["decisions"],
+            "detector": counts["detector"],
             "proposer": counts["proposer"], "database": s.db_url if not s.database_url else "(KAIFANG_DATABASE_URL)"}
 
 

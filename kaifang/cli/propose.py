@@ -70,7 +70,28 @@ def run_propose(*, eng, collection: str, detector, proposer, actor: str = "syste
                 review.propose(session=session, document_id=d.id, result=res, actor=actor, algo=algo)
                 counts["proposed"] += 1
                 counts["decisions"][res.decision] = counts["decisions"].get(res.decision, 0) + 1
+        counts["scored"] = rescore_collection(session, collection_id=coll.id, actor=actor,
+                                              proposed=[d.id for d in todo])
     return counts
+
+
+def rescore_collection(session, *, collection_id: int, actor: str, proposed: list[int]) -> int:
+    """Active-learning scores (the queue's ``active`` order) for the documents just proposed, and for
+    any document of the collection still under review that has a proposal but no score yet."""
+    from sqlmodel import select
+
+    from review_app.tables import ActiveScore, Document, Proposal
+    from training.active import refresh_scores
+
+    unscored = session.exec(
+        select(Document.id).join(Proposal, Proposal.document_id == Document.id)
+        .outerjoin(ActiveScore, ActiveScore.document_id == Document.id)
+        .where(Document.collection_id == collection_id, Document.status != "final",
+               Proposal.is_current == True, ActiveScore.document_id.is_(None))).all()  # noqa: E712
+    ids = sorted(set(proposed) | set(unscored))
+    if not ids:
+        return 0
+    return refresh_scores(session, document_ids=ids, actor=actor, reason="propose")
 
 
 def register(app: typer.Typer) -> None:

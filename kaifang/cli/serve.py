@@ -8,12 +8,35 @@ import typer
 from kaifang.cli.common import engine, fail, settings
 
 
+def build_app(s, eng):
+    """The composition root of the web app: the review app plus what only ``training`` provides.
+
+    The app itself never imports ``training``; here the active-learning queue order is registered,
+    and background retraining, active-learning rescoring and the elusion estimate are plugged in.
+    """
+    from review_app.main import create_app
+    from training import active, elusion, jobs
+
+    active.register_queue_order()
+
+    def start_training(actor: str):
+        return jobs.start_background(engine=eng, database_url=s.db_url, models_root=s.models_root, actor=actor,
+                                     log_dir=s.home / "logs")
+
+    def rescore(session, document_ids, actor: str) -> int:
+        return active.refresh_scores(session, document_ids=list(document_ids), actor=actor, reason="rescan")
+
+    def elusion_summary(session, sample_id: int) -> dict:
+        return elusion.summary(session=session, sample_id=sample_id)
+
+    return create_app(s, engine=eng, start_training=start_training, rescore=rescore,
+                      elusion_summary=elusion_summary)
+
+
 def serve_app(s, eng, host: str, port: int, log_level: str = "info") -> None:
     import uvicorn
 
-    from review_app.main import create_app
-
-    app = create_app(s, engine=eng)
+    app = build_app(s, eng)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 

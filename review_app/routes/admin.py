@@ -1,4 +1,5 @@
-"""Administration pages: accounts (create, role, deactivate) and the model versions in service."""
+"""Administration pages: accounts (create, role, deactivate), the model versions in service, and
+retraining as a background job (started here, progress polled by htmx; reviewers keep working)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -14,10 +15,19 @@ from review_app.tables import User
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, session: Session, user: User, error: str | None = None, status: int = 200):
+def _jobs_ctx(request: Request, session: Session) -> dict:
+    model_registry.reap_dead_jobs(session=session)  # a worker killed outright is shown as killed
+    jobs = model_registry.list_jobs(session=session, limit=10)
+    return {"jobs": jobs, "training_available": request.app.state.start_training is not None,
+            "training_active": any(j.status not in model_registry.JOB_FINAL for j in jobs)}
+
+
+def _page(request: Request, session: Session, user: User, error: str | None = None, status: int = 200,
+          training_error: str | None = None):
     ctx = {"user": user, "users": user_store.list_users(session=session), "roles": ROLES, "error": error,
            "csrf": request.state.web_session.csrf, "versions": model_registry.list_versions(session=session),
-           "loaded": request.app.state.model_service.loaded_key()}
+           "loaded": request.app.state.model_service.loaded_key(), "training_error": training_error,
+           **_jobs_ctx(request, session)}
     return request.app.state.templates.TemplateResponse(request, "admin.html", ctx, status_code=status)
 
 
@@ -49,3 +59,30 @@ def admin_change(request: Request, username: str, role: str = Form(""), active: 
     except user_store.UserError as exc:
         return _page(request, session, user, error=str(exc), status=400)
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/admin/training")
+def admin_training_jobs(request: Request, session: Session = Depends(get_session),
+                        user: User = Depends(require("admin"))):
+    """The training-job table alone (htmx polls it every 2 s while a job is queued or running)."""
+    return request.app.state.templates.TemplateResponse(request, "_training_jobs.html", _jobs_ctx(request, session))
+
+
+@router.post("/admin/training")
+def admin_start_training(request: Request, session: Session = Depends(get_session),
+                         user: User = Depends(require("admin"))):
+    """Start retraining in a background worker; the job's creation is an audit event
+    (``training.start``, by this admin), its end another. The current model stays in service
+    until a better candidate is promoted; a failed or killed run changes nothing."""
+    start = request.app.state.start_training
+    if start is None:
+        return _page(request, session, user, status=503,
+                     training_error="此部署不支持重新训练 Retraining is not available in this deployment "
+                                    "(start the app with `kaifang serve`, or run `kaifang train --background`).")
+    try:
+        start(user.username)
+    except model_registry.RegistryError as exc:  # e.g. a job is already running
+        return _page(request, session, user, status=409, training_error=str(exc))
+    except OSError as exc:
+        return _page(request, session, user, status=500, training_error=f"could not start the training worker: {exc}")
+    return RedirectResponse("/admin#training", status_code=303)

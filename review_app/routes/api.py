@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from review_app import audit, audit_query
 from review_app.deps import audit_algo, get_session, require
-from review_app.queue import ORDERS, QueueFilters, queue_page
+from review_app.queue import ORDERS, QueueFilters, active_scores, queue_page
 from review_app.store import exports, review
 from review_app.store import users as user_store
 from review_app.tables import User
@@ -68,7 +68,10 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
     if order not in ORDERS:
         raise HTTPException(status_code=400, detail=f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
     qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=per_page)
-    rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None} for r in qp.rows]
+    scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
+    rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None,
+             "active": {k: round(v, 4) for k, v in scores[r["id"]].items() if k != "computed_at"}
+             if r["id"] in scores else None} for r in qp.rows]
     return {"rows": rows, "page": qp.page, "per_page": qp.per_page, "has_more": qp.has_more, "order": order,
             "orders": list(ORDERS)}
 
@@ -207,6 +210,8 @@ def api_rescan(document_id: int, body: Versioned, request: Request, session: Ses
     result = models.proposer.propose(doc.text, kept, model_metadata(doc))
     p = store_call(review.propose, session=session, algo=algo, document_id=document_id, result=result,
                    actor=user.username)
+    if request.app.state.rescore is not None:  # the active-learning score follows the new proposal
+        request.app.state.rescore(session, [document_id], user.username)
     return {"proposal": p.id, "decision": p.decision, "model_version": p.model_version,
             "detector": str(models.detector.version), "version": review.document_version(session=session, document_id=document_id)}
 

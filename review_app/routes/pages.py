@@ -5,8 +5,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
 from review_app.deps import get_session, require
-from review_app.queue import ORDERS, STAGES, QueueFilters, collections, queue_page
+from review_app.queue import ORDERS, STAGES, QueueFilters, active_scores, collections, queue_page
 from review_app.routes.api import queue_filters
+from review_app.routes.elusion import batch_elusion
 from review_app.store import review
 from review_app.tables import User
 from review_app.views import document_view
@@ -20,13 +21,15 @@ def _render(request: Request, name: str, ctx: dict, status: int = 200):
 
 
 def _queue(request: Request, filters: QueueFilters, order: str, page: int, session: Session, user: User,
-           title: str, path: str):
+           title: str, path: str, elusion: list | None = None):
     if order not in ORDERS:
         raise HTTPException(status_code=400, detail=f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
     qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=50)
-    ctx = {"user": user, "qp": qp, "orders": ORDERS, "stages": STAGES, "collections": collections(session=session),
-           "title": title, "path": path, "query": {**filters.as_query(), "order": order}}
+    scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
+    ctx = {"user": user, "qp": qp, "scores": scores, "orders": ORDERS, "stages": STAGES, "collections": collections(session=session),
+           "title": title, "path": path, "query": {**filters.as_query(), "order": order}, "elusion": elusion}
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "queue-rows"
+    ctx["oob"] = partial  # the committee's elusion panel follows the collection filter
     return _render(request, "_queue_rows.html" if partial else "queue.html", ctx)
 
 
@@ -41,7 +44,8 @@ def committee(request: Request, filters: QueueFilters = Depends(queue_filters), 
               page: int = Query(1, ge=1), session: Session = Depends(get_session), user: User = Depends(require("read"))):
     if "stage" not in request.query_params:
         filters.stage = "committee"
-    return _queue(request, filters, order, page, session, user, "委员会终审 Committee", "/committee")
+    return _queue(request, filters, order, page, session, user, "委员会终审 Committee", "/committee",
+                  elusion=batch_elusion(request, session, filters.collection))
 
 
 def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -> dict:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from review_app.tables import SpanRecord
 from review_fixtures import TEXT
-from conftest import ROLES, login
+from app_helpers import ROLES, login
 
 ALL = set(ROLES)
 EDIT = {"admin", "reviewer", "annotator"}
@@ -19,6 +19,7 @@ DECIDE = {"admin", "reviewer"}
 FINAL = {"admin", "committee"}
 AUDIT = {"admin", "auditor"}
 ADMIN = {"admin"}
+ELUSION = {"admin", "reviewer", "committee"}
 PUBLIC = "public"
 
 # (method, path template, json body or form, who may) ; {doc} and {span} are filled in per test
@@ -58,6 +59,11 @@ ROUTES = [
     ("GET", "/api/users", None, ADMIN),
     ("POST", "/api/users", {"username": "new1", "password": "password9", "role": "auditor"}, ADMIN),
     ("POST", "/api/users/{user}", {"role": "auditor"}, ADMIN),
+    ("GET", "/admin/training", None, ADMIN),
+    ("POST", "/admin/training", "form", ADMIN),
+    ("GET", "/elusion/{sample}", None, ELUSION),
+    ("GET", "/elusion/{sample}/documents/{doc}", None, ELUSION),
+    ("POST", "/elusion/{sample}/documents/{doc}", "form", ELUSION),
 ]
 IGNORED = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
 
@@ -82,13 +88,13 @@ def test_route_table_covers_every_route(app_env):
         for m in getattr(r, "methods", None) or ():
             if m != "HEAD":
                 served.add((m, path.replace("{document_id}", "{doc}").replace("{span_id}", "{span}")
-                            .replace("{username}", "{user}")))
+                            .replace("{username}", "{user}").replace("{sample_id}", "{sample}")))
     listed = {(m, p) for m, p, _, _ in ROUTES}
     assert served == listed, f"untested: {served - listed}; stale: {listed - served}"
 
 
 def _call(client: TestClient, csrf: str, method: str, path: str, body, ids, span_id):
-    url = path.format(doc=ids[0], span=span_id, user="reviewer2")
+    url = path.format(doc=ids[0], span=span_id, user="reviewer2", sample=1)
     headers = {"accept": "application/json", "X-CSRF-Token": csrf}
     if method == "GET":
         return client.get(url, headers=headers, follow_redirects=False)

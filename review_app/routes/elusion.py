@@ -1,0 +1,141 @@
+"""Elusion QA in the app: what the committee sees before it opens a batch, and the blind review of
+a sample's documents.
+
+An elusion sample (drawn with ``kaifang elusion draw``) is a random sample of the documents the
+machine proposes to OPEN. Each is judged blind here: the page shows the catalogue and the text,
+never the proposal, the machine's spans or earlier decisions. The committee's queue shows, per
+batch, the latest sample's progress and the estimated share of sensitive documents with its 95 %
+interval (computed by ``training.elusion``, plugged in by the composition root), or a warning that
+no elusion check has been done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+
+from review_app.deps import get_session, require
+from review_app.rendering import segments
+from review_app.store import model_registry as registry
+from review_app.tables import Collection, Document, ElusionJudgement, ElusionSample, User
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class BatchElusion:
+    """One batch (collection) as the committee sees it: its latest elusion sample, or none."""
+
+    collection: str
+    open_now: int  # documents proposed OPEN and not final, now
+    sample: ElusionSample | None = None
+    scope: str = "collection"  # collection | all (a sample drawn over every collection)
+    judged: int = 0
+    sensitive: int = 0
+    summary: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _latest_sample(session: Session, collection_id: int | None) -> ElusionSample | None:
+    q = select(ElusionSample).order_by(ElusionSample.id.desc())
+    q = q.where(ElusionSample.collection_id == collection_id if collection_id is not None
+                else ElusionSample.collection_id.is_(None))
+    return session.exec(q).first()
+
+
+def batch_elusion(request: Request, session: Session, collection: str | None) -> list[BatchElusion]:
+    """The elusion status of the filtered collection, else of every collection awaiting the committee."""
+    if collection:
+        cols = list(session.exec(select(Collection).where(Collection.name == collection)))
+    else:
+        cols = list(session.exec(select(Collection).where(
+            Collection.id.in_(select(Document.collection_id).where(Document.status == "reviewed").distinct()))
+            .order_by(Collection.name)))
+    out = []
+    summarise = getattr(request.app.state, "elusion_summary", None)
+    for col in cols:
+        b = BatchElusion(collection=col.name,
+                         open_now=len(registry.open_proposal_ids(session=session, collection_id=col.id)))
+        sample = _latest_sample(session, col.id)
+        if sample is None and (sample := _latest_sample(session, None)) is not None:
+            b.scope = "all"
+        if sample is not None:
+            st = registry.elusion_status(session=session, sample_id=sample.id)
+            b.sample, b.judged, b.sensitive = sample, st.judged, st.sensitive
+            if st.judged and summarise is not None:
+                b.summary = summarise(session, sample.id)
+            if not st.complete:
+                b.warnings.append(f"only {st.judged} of {len(sample.document_ids)} sampled documents judged so far")
+            if b.scope == "collection" and b.open_now > sample.population_size:
+                b.warnings.append(f"{b.open_now} documents are proposed OPEN now, {sample.population_size} when "
+                                  "the sample was drawn: consider a new sample")
+        out.append(b)
+    return out
+
+
+def _sample(session: Session, sample_id: int) -> ElusionSample:
+    sample = session.get(ElusionSample, sample_id)
+    if sample is None:
+        raise HTTPException(status_code=404, detail=f"elusion sample {sample_id} does not exist")
+    return sample
+
+
+def _judged(session: Session, sample_id: int) -> dict[int, ElusionJudgement]:
+    return {j.document_id: j for j in registry.elusion_judgements(session=session, sample_id=sample_id)}
+
+
+@router.get("/elusion/{sample_id}")
+def elusion_sample_page(request: Request, sample_id: int, session: Session = Depends(get_session),
+                        user: User = Depends(require("elusion"))):
+    """The sample's documents to judge blind, with who judged which (no proposals shown)."""
+    sample = _sample(session, sample_id)
+    docs = {d.id: d for d in session.exec(select(Document).where(Document.id.in_(sample.document_ids)))}
+    col = session.get(Collection, sample.collection_id) if sample.collection_id else None
+    judged = _judged(session, sample_id)
+    summarise = request.app.state.elusion_summary
+    ctx = {"user": user, "sample": sample, "docs": docs, "judged": judged, "collection": col.name if col else None,
+           "summary": summarise(session, sample_id) if judged and summarise else None,
+           "csrf": request.state.web_session.csrf}
+    return request.app.state.templates.TemplateResponse(request, "elusion_sample.html", ctx)
+
+
+@router.get("/elusion/{sample_id}/documents/{document_id}")
+def elusion_blind_page(request: Request, sample_id: int, document_id: int, session: Session = Depends(get_session),
+                       user: User = Depends(require("elusion"))):
+    """One sampled document, blind: catalogue and text only; a form to say sensitive or not."""
+    sample = _sample(session, sample_id)
+    if document_id not in sample.document_ids:
+        raise HTTPException(status_code=404, detail=f"document {document_id} is not in elusion sample {sample_id}")
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise HTTPException(status_code=404, detail=f"document {document_id} does not exist")
+    judgement = _judged(session, sample_id).get(document_id)
+    ctx = {"user": user, "sample": sample, "d": doc, "judgement": judgement,
+           "position": sample.document_ids.index(document_id) + 1,
+           "segments": segments(doc.text, [], doc.page_starts), "csrf": request.state.web_session.csrf}
+    return request.app.state.templates.TemplateResponse(request, "elusion_blind.html", ctx)
+
+
+@router.post("/elusion/{sample_id}/documents/{document_id}")
+def elusion_judge(request: Request, sample_id: int, document_id: int, sensitive: str = Form(...),
+                  note: str = Form(""), session: Session = Depends(get_session),
+                  user: User = Depends(require("elusion"))):
+    """Record one blind judgement (an ``elusion.judge`` audit event) and go on to the next document."""
+    sample = _sample(session, sample_id)
+    if sensitive not in ("1", "0"):
+        raise HTTPException(status_code=400, detail="say whether the document is sensitive (1) or not (0)")
+    if document_id in _judged(session, sample_id):
+        raise HTTPException(status_code=409, detail=f"document {document_id} was already judged in sample {sample_id}")
+    try:
+        registry.record_elusion_judgement(session=session, sample_id=sample_id, document_id=document_id,
+                                          username=user.username, sensitive=sensitive == "1", note=note.strip())
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    judged = _judged(session, sample_id)
+    following = sample.document_ids[sample.document_ids.index(document_id) + 1:] + sample.document_ids
+    nxt = next((i for i in following if i not in judged), None)
+    target = f"/elusion/{sample_id}/documents/{nxt}" if nxt is not None else f"/elusion/{sample_id}"
+    return RedirectResponse(target, status_code=303)
