@@ -35,7 +35,8 @@ def merge_rule_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 class RuleAnalyzer:
-    """Exact rules for ID_NUMBER, PHONE, EMAIL, BANK_ACCOUNT and SECRET_MARK."""
+    """Exact rules for ID_NUMBER, PHONE, EMAIL, BANK_ACCOUNT and SECRET_MARK, and trigger-phrase
+    rules for HEALTH and LEGAL_RECORD (``models.recognizers.health_legal``)."""
 
     def __init__(self, recognizers: list[Any], *, min_score: float = 0.5, version: str = "rules.v1",
                  config: Mapping[str, Any] | None = None):

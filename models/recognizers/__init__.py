@@ -16,11 +16,12 @@ def builtin_recognizers() -> dict[str, type]:
         ResidentIdRecognizer,
     )
     from models.recognizers.contact import EmailRecognizer, PhoneRecognizer
+    from models.recognizers.health_legal import HealthRecognizer, LegalRecordRecognizer
     from models.recognizers.secret_marks import SecretMarkRecognizer
 
     classes = (ResidentIdRecognizer, PassportRecognizer, HomeReturnPermitRecognizer,
                MilitaryIdRecognizer, PhoneRecognizer, EmailRecognizer, BankCardRecognizer,
-               BankAccountRecognizer, SecretMarkRecognizer)
+               BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer)
     return {cls.name: cls for cls in classes}
 
 

@@ -14,6 +14,7 @@ always align with the spaCy character tokens of ``models.pipeline``).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -48,6 +49,38 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+#: Words that introduce an address and are never part of it (GUIDELINES: the address as written,
+#: the label word or verb outside). A tagger that has not seen a phrasing (现住 where training had
+#: 家住 and 住址) tends to take the verb in.
+_ADDRESS_LEAD = re.compile(
+    r"(?:现住址|家庭住址|家庭地址|户籍地址|户口所在地|现居住地|居住地|住址|现住|家住|原住|现居|居住在|住在|居住|住)"
+    r"[ \u3000:：]*")
+#: An ADDRESS-shaped document or case number (（1987）民字第193号): no address at all.
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{0,6}字第?[0-9０-９]+号$")
+
+#: A count right after a HEALTH or LEGAL_RECORD phrase makes it a statistic (全年依法刑事拘留250人,
+#: 确诊肺结核患者156人): GUIDELINES label no aggregate.
+_COUNT_AFTER = re.compile(
+    r"(?:患者|病人|病例)?[ ]?(?:共|计|达|约)?[0-9０-９一二三四五六七八九十百千两]+(?:多|余)?(?:人|名|例|人次|起|宗|户)")
+
+
+def tidy_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """Label-specific boundary repair of a model span; None drops it.
+
+    ADDRESS: a leading 住/现住/住址： is cut off; a document number (民字第193号) is dropped.
+    HEALTH, LEGAL_RECORD: dropped when a count follows (a statistic, not a person's record).
+    """
+    if label in ("HEALTH", "LEGAL_RECORD") and _COUNT_AFTER.match(text, end):
+        return None
+    if label == "ADDRESS":
+        m = _ADDRESS_LEAD.match(text, start, end)
+        if m and end - m.end() >= 4:
+            start = m.end()
+        if _DOC_NUMBER.match(text[start:end]):
+            return None
     return start, end
 
 
@@ -115,6 +148,10 @@ class NeuralRecognizer:
                 text = texts[i]
                 for s, e, label, score in spans:
                     s, e = _trim(text, ws + s, ws + e)
+                    tidy = tidy_span(text, s, e, label) if e > s else None
+                    if tidy is None:
+                        continue
+                    s, e = tidy
                     if e > s and score >= self.min_score and label in NEURAL_LABELS:
                         out[i].append(Span(s, e, label, round(float(score), 4), self.name,
                                            f"{self.backend} {self.version}"))

@@ -21,7 +21,8 @@ def test_registration_is_idempotent_and_versioned():
 def test_default_config_runs_every_builtin():
     a = build_rule_analyzer()
     assert sorted(a.names) == sorted(builtin_recognizers())
-    assert a.labels == {"ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "SECRET_MARK"}
+    assert a.labels == {"ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "SECRET_MARK", "HEALTH",
+                        "LEGAL_RECORD"}
     assert DEFAULT_CONFIG.is_file()
 
 
