@@ -21,10 +21,11 @@ Conflict policy (the ONE policy; ``merge_spans``): **rules own their characters.
      dropped. Why: rule spans are pattern matches validated by checksums and context words
      (ID numbers, phones, accounts, marks); a neural ADDRESS that runs into the phone number
      after it should lose the digits, not the whole address.
-     Except for phrase labels: a neural HEALTH or LEGAL_RECORD span that overlaps a rule HEALTH
-     or LEGAL_RECORD span is dropped, not clipped. Both read the same phrase, the rule's reading
-     wins whole, and what clipping would leave (损伤程度为 of 损伤程度为【轻伤二级】, 死亡原因 of
-     死亡原因：【肝硬化晚期】) is a boundary disagreement, not a second entity.
+     Except for readings of the same entity: a neural span that overlaps a rule span of its own
+     label (or a HEALTH/LEGAL_RECORD span that overlaps a rule HEALTH/LEGAL_RECORD span) is
+     dropped, not clipped. Both read the same entity, the rule's reading wins whole, and what
+     clipping would leave (损伤程度为 of 损伤程度为【轻伤二级】, 死亡原因 of 死亡原因：【肝硬化晚期】,
+     住 of 住【杨桥路18号】) is a boundary disagreement, not a second entity.
   3. The remaining neural spans are resolved among themselves: longer wins, then score.
 The winners go to ``doc.spans["sc"]`` (with ``span_id`` = the source) and, as ``models.spans.Span``
 objects with score, source and explanation, to ``doc._.kaifang_spans``.
@@ -104,8 +105,9 @@ def merge_spans(text: str, rule_spans: Iterable[Span], neural_spans: Iterable[Sp
         if not hits:
             clipped.append(n)
             continue
-        if n.label in PHRASE_LABELS and any(r.label in PHRASE_LABELS for r in hits):
-            continue  # the rule read the same phrase: its reading wins whole
+        if any(r.label == n.label or (n.label in PHRASE_LABELS and r.label in PHRASE_LABELS)
+               for r in hits):
+            continue  # the rule read the same entity: its reading wins whole
         c = _clip_outside(n, hits, text)
         if c is not None:
             clipped.append(c)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 def builtin_recognizers() -> dict[str, type]:
     """Versioned name -> recognizer class for every rule recognizer shipped here."""
+    from models.recognizers.address import AddressRecognizer
     from models.recognizers.bank import BankAccountRecognizer, BankCardRecognizer
     from models.recognizers.cn_identifiers import (
         HomeReturnPermitRecognizer,
@@ -21,7 +22,8 @@ def builtin_recognizers() -> dict[str, type]:
 
     classes = (ResidentIdRecognizer, PassportRecognizer, HomeReturnPermitRecognizer,
                MilitaryIdRecognizer, PhoneRecognizer, EmailRecognizer, BankCardRecognizer,
-               BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer)
+               BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer,
+               AddressRecognizer)
     return {cls.name: cls for cls in classes}
 
 

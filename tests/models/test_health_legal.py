@@ -125,3 +125,39 @@ def test_tidy_span_drops_a_model_phrase_followed_by_a_count():
     assert tidy_span(t2, 2, 7, "HEALTH") is None
     t3 = "1979年刑满释放，回乡务农。"
     assert tidy_span(t3, 5, 9, "LEGAL_RECORD") == (5, 9)
+
+
+# ------------------------------------------------------------------------------- ADDRESS rule --
+from models.recognizers.address import AddressRecognizer  # noqa: E402
+
+ADDRESS = AddressRecognizer()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("出生日期1940年4月6日，现住解放街道后屿村6组49号。", ["解放街道后屿村6组49号"]),
+    ("林碧军，男，教师，住福州市鼓楼区杨桥路18号3栋502室。", ["福州市鼓楼区杨桥路18号3栋502室"]),
+    ("户籍地址：杨桥南路137号前院\n申报人：王福", ["杨桥南路137号前院"]),
+    ("现住琼海市阳江镇高岭大队第十生产队。", ["琼海市阳江镇高岭大队第十生产队"]),
+    ("1 林岚 户主 350102198703154511 学院里178号\n2 陈明 配偶 350102198801014528 学院里178号",
+     ["学院里178号", "学院里178号"]),
+])
+def test_address_hits_and_boundaries(text, expected):
+    assert _found(ADDRESS, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "工厂地址：福州市鼓楼区杨桥路18号",          # an organisation's address is LOC
+    "通讯地址：福州市鼓楼区杨桥路18号",          # used by organisations too: left to the tagger
+    "（1987）民字第193号",                     # a document number
+    "1 林岚 户主 学院里178号",                  # a list without IDs is not taken as a register
+    "该同志因病住院治疗，记住杨桥路18号。",      # 住院, 记住: not "lives at"
+])
+def test_address_decoys_are_not_flagged(text):
+    assert _found(ADDRESS, text) == []
+
+
+def test_merge_drops_a_neural_span_of_the_same_label_a_rule_read_whole():
+    text = "教师，住福州市鼓楼区杨桥路18号。"
+    rule = Span(4, 16, "ADDRESS", 0.85, "cn_address.v1")
+    neural = Span(3, 16, "ADDRESS", 0.8, "ner:x")  # took 住 in
+    assert [(s.start, s.end) for s in merge_spans(text, [rule], [neural])] == [(4, 16)]
