@@ -139,7 +139,7 @@ def _ensure_registered() -> None:
     Language.factory("kaifang_rules", default_config={"config_path": None})(RuleComponent)
     Language.factory("kaifang_neural", default_config={
         "model_dir": None, "version": "unversioned", "batch_size": 64, "backend": None,
-        "min_score": 0.0, "quantize": False})(NeuralComponent)
+        "min_score": 0.0, "quantize": False, "min_scores": {}})(NeuralComponent)
     Language.factory("kaifang_merge", default_config={})(MergeComponent)
 
 
@@ -218,7 +218,8 @@ class NeuralComponent:
     """Runs ``NeuralRecognizer``; ``pipe`` batches the windows of many documents together."""
 
     def __init__(self, nlp, name: str, model_dir: str | None, version: str, batch_size: int,
-                 backend: str | None, min_score: float, quantize: bool):
+                 backend: str | None, min_score: float, quantize: bool,
+                 min_scores: dict | None = None):
         from models.recognizers.neural import NeuralRecognizer
 
         if not model_dir:
@@ -226,6 +227,7 @@ class NeuralComponent:
         self.name = name
         self.recognizer = NeuralRecognizer(model_dir, backend=backend, version=version,
                                            batch_size=batch_size, min_score=min_score,
+                                           min_scores=dict(min_scores or {}),
                                            quantize=quantize)
 
     def __call__(self, doc):
@@ -265,7 +267,8 @@ class MergeComponent:
 
 def build_nlp(*, tagger_dir: str | Path | None, rules_config: str | Path | None = None,
               version: str = "unversioned", use_rules: bool = True, rule_analyzer=None,
-              batch_size: int = 64, backend: str | None = None, quantize: bool = False):
+              batch_size: int = 64, backend: str | None = None, quantize: bool = False,
+              min_scores: dict[str, float] | None = None):
     """A blank ``zh`` Language with the three components (no I/O until the first document)."""
     import spacy
 
@@ -280,7 +283,9 @@ def build_nlp(*, tagger_dir: str | Path | None, rules_config: str | Path | None 
     if tagger_dir is not None:
         nlp.add_pipe("kaifang_neural", config={"model_dir": str(tagger_dir), "version": version,
                                                "batch_size": batch_size, "backend": backend,
-                                               "quantize": bool(quantize)})
+                                               "quantize": bool(quantize),
+                                               "min_scores": {str(k): float(v) for k, v in
+                                                              (min_scores or {}).items()}})
     nlp.add_pipe("kaifang_merge")
     return nlp
 
@@ -333,17 +338,18 @@ class Detector:
                         use_rules=bool(spec.get("rules", True)), rule_analyzer=rule_analyzer,
                         backend=spec.get("backend"),
                         quantize=bool(spec.get("quantize", False)) if quantize is None
-                        else quantize)
+                        else quantize, min_scores=spec.get("min_scores") or None)
         return cls(nlp, version, base)
 
     @classmethod
     def from_parts(cls, *, tagger_dir: str | Path | None, rule_analyzer=None,
                    rules_config: str | Path | None = None, version: str = "unversioned",
                    use_rules: bool = True, backend: str | None = None,
-                   quantize: bool = False) -> "Detector":
+                   quantize: bool = False,
+                   min_scores: dict[str, float] | None = None) -> "Detector":
         nlp = build_nlp(tagger_dir=tagger_dir, rules_config=rules_config, version=version,
                         use_rules=use_rules, rule_analyzer=rule_analyzer, backend=backend,
-                        quantize=quantize)
+                        quantize=quantize, min_scores=min_scores)
         return cls(nlp, version)
 
     # -- detection -----------------------------------------------------------------------
@@ -375,7 +381,8 @@ class Detector:
                              rules_config=self._rules_config(), version=self.version,
                              use_rules="kaifang_rules" in self.nlp.pipe_names,
                              backend=self.neural.backend if self.neural else None,
-                             quantize=bool(self.neural and self.neural.quantize))
+                             quantize=bool(self.neural and self.neural.quantize),
+                             min_scores=self.neural.min_scores if self.neural else None)
 
     def _rules_config(self) -> Path | None:
         if "kaifang_rules" not in self.nlp.pipe_names:
@@ -387,8 +394,12 @@ class Detector:
 def save_pipeline(ner_dir: str | Path, *, tagger_dir: str | Path | None,
                   rules_config: str | Path | None = None, version: str = "unversioned",
                   use_rules: bool = True, backend: str | None = None,
-                  quantize: bool = False) -> Path:
-    """Assemble a pipeline directory from a tagger directory and a rules config, atomically."""
+                  quantize: bool = False, min_scores: dict[str, float] | None = None) -> Path:
+    """Assemble a pipeline directory from a tagger directory and a rules config, atomically.
+
+    ``min_scores``: per-label score thresholds for the neural spans (``{"PERSON": 0.5}``),
+    written to pipeline.json only when given.
+    """
     from models.artifacts import atomic_directory
 
     ner_dir = Path(ner_dir)
@@ -400,6 +411,8 @@ def save_pipeline(ner_dir: str | Path, *, tagger_dir: str | Path | None,
                             "merge_policy": "rules own their characters; neural clipped; "
                                             "longer wins", "backend": backend,
                             "quantize": bool(quantize)}
+    if min_scores:
+        spec["min_scores"] = {str(k): float(v) for k, v in min_scores.items()}
     src_tagger = Path(tagger_dir).resolve() if tagger_dir else None
     with atomic_directory(ner_dir) as tmp:
         if src_tagger is not None:

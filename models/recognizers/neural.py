@@ -93,7 +93,8 @@ class NeuralRecognizer:
 
     def __init__(self, directory: str | Path, *, backend: str | None = None,
                  version: str = "unversioned", batch_size: int = 64, threads: int | None = None,
-                 min_score: float = 0.0, quantize: bool = False):
+                 min_score: float = 0.0, quantize: bool = False,
+                 min_scores: dict[str, float] | None = None):
         if backend is not None and backend not in BACKENDS:
             raise ValueError(f"unknown neural backend {backend!r}; expected one of {BACKENDS}")
         self.directory = Path(directory)
@@ -103,6 +104,9 @@ class NeuralRecognizer:
         self.batch_size = batch_size
         self.threads = threads
         self.min_score = min_score
+        #: per-label thresholds on the span score (CRF marginal), over ``min_score``; chosen on
+        #: the tagger's own selection split (models/default/README.md), never on a test set
+        self.min_scores = {str(k): float(v) for k, v in (min_scores or {}).items()}
         self.quantize = quantize
         self._impl: _CharTaggerImpl | _TransformersImpl | None = None
         self._lock = threading.Lock()
@@ -152,7 +156,8 @@ class NeuralRecognizer:
                     if tidy is None:
                         continue
                     s, e = tidy
-                    if e > s and score >= self.min_score and label in NEURAL_LABELS:
+                    if e > s and score >= max(self.min_score, self.min_scores.get(label, 0.0)) \
+                            and label in NEURAL_LABELS:
                         out[i].append(Span(s, e, label, round(float(score), 4), self.name,
                                            f"{self.backend} {self.version}"))
         for spans in out:

@@ -123,3 +123,27 @@ def test_quantized_pipeline_loads_and_keeps_the_contract(tagger_dir, tmp_path):
         assert all(0 <= s.start < s.end <= len(text) for s in spans)
     assert Detector.load(tmp_path / "ner", rule_analyzer=FakeRules(),
                          quantize=False).neural.quantize is False
+
+
+def test_per_label_min_scores_travel_with_the_pipeline(tagger_dir, tmp_path):
+    texts = [r["text"] for r in make_records(10, seed=4)]
+    base = Detector.from_parts(tagger_dir=tagger_dir, rule_analyzer=FakeRules())
+    spans = [s for d in base.detect_many(texts) for s in d if s.source.startswith("ner:")]
+    persons = sorted(s.score for s in spans if s.label == "PERSON")
+    assert persons, "the tiny tagger should find some PERSON"
+    cut = persons[len(persons) // 2]  # drops about half of them
+    save_pipeline(tmp_path / "ner", tagger_dir=tagger_dir, min_scores={"PERSON": cut})
+    spec = json.loads((tmp_path / "ner" / "pipeline.json").read_text(encoding="utf-8"))
+    assert spec["min_scores"] == {"PERSON": cut}
+    det = Detector.load(tmp_path / "ner", rule_analyzer=FakeRules())
+    assert det.neural.min_scores == {"PERSON": cut}
+    kept = [s for d in det.detect_many(texts) for s in d if s.source.startswith("ner:")]
+    assert all(s.score >= cut for s in kept if s.label == "PERSON")
+    assert sum(s.label == "PERSON" for s in kept) < len(persons)
+    # other labels are untouched
+    assert sorted((s.start, s.label) for s in kept if s.label != "PERSON") == \
+        sorted((s.start, s.label) for s in spans if s.label != "PERSON")
+    # and saving the loaded detector keeps the thresholds
+    det.save_pipeline(tmp_path / "again")
+    again = json.loads((tmp_path / "again" / "pipeline.json").read_text(encoding="utf-8"))
+    assert again["min_scores"] == {"PERSON": cut}
