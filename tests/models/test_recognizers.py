@@ -148,7 +148,8 @@ def test_spans_never_overlap_and_carry_provenance(analyzer):
     text = (f"姓名林碧军　身份证号{VALID_ID}　手机13905912345　住址福州市鼓楼区杨桥路18号\n"
             "开户行工行福州分行　账号6222021001123456789　邮箱linbj@example.cn\n秘密★5年")
     spans = analyzer.find(text)
-    assert [s.label for s in spans] == ["ID_NUMBER", "PHONE", "BANK_ACCOUNT", "EMAIL", "SECRET_MARK"]
+    assert [s.label for s in spans] == ["ID_NUMBER", "PHONE", "ADDRESS", "BANK_ACCOUNT", "EMAIL",
+                                        "SECRET_MARK"]  # ADDRESS: cn_address.v1, after 住址
     for a, b in zip(spans, spans[1:]):
         assert a.end <= b.start
     assert all(0.5 <= s.score <= 1 and s.source and s.explanation for s in spans)
