@@ -254,6 +254,8 @@ class LegalRecordRecognizer(RecognizerBase):
             charge = m.group("c")
             if len(charge) < 2 or charge.startswith(("罪", "了", "下", "过", "法", "错")):
                 continue
+            if text.startswith("的", m.end()):
+                continue  # 犯盗窃罪的，处…: statute language about anyone, not a finding
             if self._rejected(text, m.start(), m.end(), m.group(0)):
                 continue
             found.append((m.start(), m.end(), 0.9, "charge 犯…罪"))
@@ -264,6 +266,8 @@ class LegalRecordRecognizer(RecognizerBase):
         after = text[end:end + 8]
         if _COUNT_AFTER.match(after):
             return True  # 全年依法刑事拘留250人: a count, not a record
+        if after.startswith(("以上", "以下", "以内")):
+            return True  # 判处有期徒刑十年以上: statute language, not a sentence passed
         if _INSTITUTION_AFTER.match(after):
             return True  # 劳动教养管理所, 逮捕证, 收容审查站
         before = _clause_before(text, start)

@@ -76,6 +76,8 @@ def test_legal_hits_and_boundaries(text, expected):
     "对该厂通报批评，限期整改。",
     "犯罪嫌疑人涉嫌盗窃罪，已移送起诉。",  # 犯罪 is no charge, 涉嫌 is no finding
     "侵犯公民个人信息罪的构成要件。",
+    "刑法规定，犯盗窃罪的，处三年以下有期徒刑、拘役或者管制。",  # statute language
+    "对犯罪分子依法判处有期徒刑十年以上。",
     "送县劳动教养管理所，凭逮捕证执行。",
 ])
 def test_legal_decoys_are_not_flagged(text):
