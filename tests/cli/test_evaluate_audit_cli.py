@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 import models.evaluation as evaluation
 from kaifang.cli import app
 from models.analyzer import build_rule_analyzer
+from evaluate_stubs import PolicyStub
 
 runner = CliRunner()
 
@@ -27,13 +28,6 @@ GOLD = [
 ]
 
 
-class PolicyStub:
-    version = "stub.v1"
-
-    def propose(self, text, spans, meta):
-        labels = {s.label for s in spans}
-        decision = "CLOSED" if "SECRET_MARK" in labels else "OPEN_REDACTED" if labels else "OPEN"
-        return type("Proposal", (), {"decision": decision})()
 
 
 @pytest.fixture

@@ -7,20 +7,12 @@ from typer.testing import CliRunner
 import models.evaluation as evaluation
 from kaifang.cli import app
 from models.analyzer import build_rule_analyzer
+from evaluate_stubs import PolicyStub
 
 runner = CliRunner()
 TEXT = "林碧军，身份证号350102198703154511，电话：0591-87654321。\n机密★10年"
 
 
-class PolicyStub:
-    """Stands in for the trained DecisionProposer: a marking closes, other sensitive spans redact."""
-
-    version = "stub.v1"
-
-    def propose(self, text, spans, meta):
-        labels = {s.label for s in spans}
-        decision = "CLOSED" if "SECRET_MARK" in labels else "OPEN_REDACTED" if labels else "OPEN"
-        return type("Proposal", (), {"decision": decision})()
 
 
 @pytest.fixture(autouse=True)

@@ -11,25 +11,11 @@ from models.evaluation import (
     span_scores,
 )
 from models.spans import Span
+from eval_helpers import FixedDetector, rec
 
 T = "零一二三四五六七八九十一二三四五六七八九"  # 20 characters
 
 
-class FixedDetector:
-    """Returns preset spans per document text."""
-
-    version = "fixed.v1"
-
-    def __init__(self, by_text):
-        self.by_text = by_text
-
-    def detect(self, text):
-        return [Span(s, e, label) for s, e, label in self.by_text.get(text, [])]
-
-
-def rec(rid, text, spans, decision=None, **extra):
-    return {"id": rid, "text": text, "spans": [{"start": s, "end": e, "label": l} for s, e, l in spans],
-            "decision": decision, "reasons": [], **extra}
 
 
 A, B, C = T, T[::-1], T[1:] + "甲"

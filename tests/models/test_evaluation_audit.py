@@ -11,7 +11,8 @@ from models.evaluation import (
     load_records,
     span_scores,
 )
-from models.spans import LABELS, Span
+from models.spans import LABELS
+from eval_helpers import FixedDetector, rec
 
 # 患0 者1 王2 秀3 英4 确5 诊6 为7 乳8 腺9 癌10 ，11 住12 福13 州14 市15 鼓16 楼17 区18 杨19 桥20 路21 1 22
 # 8 23 号24 。25
@@ -28,19 +29,6 @@ def test_hand_offsets():
     assert [T2[s:e] for s, e, _ in (PERSON2, PHONE2)] == ["𠮷田春子", "13905912345"]
 
 
-class Fixed:
-    version = "fixed.v1"
-
-    def __init__(self, by_text):
-        self.by_text = by_text
-
-    def detect(self, text):
-        return [Span(s, e, label) for s, e, label in self.by_text.get(text, [])]
-
-
-def rec(rid, text, spans, decision=None, **extra):
-    return {"id": rid, "text": text, "spans": [{"start": s, "end": e, "label": l} for s, e, l in spans],
-            "decision": decision, "reasons": [], **extra}
 
 
 # --------------------------------------------------------------------------- overlap matching
@@ -48,7 +36,7 @@ def rec(rid, text, spans, decision=None, **extra):
 def test_one_prediction_over_two_gold_names_is_one_tp():
     text = "王秀英林碧军出席会议"
     gold, pred = [(0, 3, "PERSON"), (3, 6, "PERSON")], [(0, 6, "PERSON")]
-    r = evaluate_records([rec("a", text, gold)], Fixed({text: pred}))
+    r = evaluate_records([rec("a", text, gold)], FixedDetector({text: pred}))
     # exact: no boundary agrees: tp 0, fp 1, fn 2
     assert {k: r["spans"]["PERSON"][k] for k in ("tp", "fp", "fn", "f1")} == {"tp": 0, "fp": 1, "fn": 2, "f1": 0.0}
     # overlap, one-to-one: tp 1, fp 0, fn 1: P 1, R 1/2, F1 2/3
@@ -87,7 +75,7 @@ def test_overlap_matching_scales_to_long_chains():
 def test_duplicate_and_overlapping_gold_spans():
     # ADDRESS contains LOC (overlapping gold of two labels, both kept); PERSON annotated twice
     gold = [PERSON1, PERSON1, HEALTH1, ADDRESS1, LOC1]
-    r = evaluate_records([rec("a", T1, gold)], Fixed({T1: [PERSON1, ADDRESS1]}))
+    r = evaluate_records([rec("a", T1, gold)], FixedDetector({T1: [PERSON1, ADDRESS1]}))
     assert r["gold_duplicate_spans"] == 1 and r["gold_spans"] == 4
     s = r["spans"]
     assert (s["PERSON"]["tp"], s["PERSON"]["fn"], s["PERSON"]["support"]) == (1, 0, 1)  # once, not 1 TP + 1 FN
@@ -105,7 +93,7 @@ def test_sensitive_recall_is_label_agnostic_among_sensitive_labels_only():
     pred = [(5, 9, "LEGAL_RECORD"),  # inside HEALTH, another sensitive label: caught
             (0, 2, "ORG"),           # over PERSON, but ORG is not sensitive: PERSON missed
             (26, 33, "PHONE")]       # over the ORG gold, which is not counted at all
-    r = evaluate_records([rec("a", text, [person, health, phone, org])], Fixed({text: pred}))
+    r = evaluate_records([rec("a", text, [person, health, phone, org])], FixedDetector({text: pred}))
     # sensitive gold: PERSON, HEALTH, PHONE = 3; caught: HEALTH only
     assert (r["sensitive_recall"], r["sensitive_support"]) == (0.333333, 3)
     assert r["spans_overlap"]["HEALTH"]["tp"] == 0  # the span metrics stay label-exact
@@ -113,7 +101,7 @@ def test_sensitive_recall_is_label_agnostic_among_sensitive_labels_only():
 
 def test_no_sensitive_gold_gives_none():
     text = "福州市档案局在马尾区召开会议。"
-    r = evaluate_records([rec("a", text, [(0, 6, "ORG"), (7, 10, "LOC")])], Fixed({}))
+    r = evaluate_records([rec("a", text, [(0, 6, "ORG"), (7, 10, "LOC")])], FixedDetector({}))
     assert (r["sensitive_recall"], r["sensitive_support"]) == (None, 0)
 
 
@@ -126,7 +114,7 @@ def cluener_like():
     # a file annotated for PERSON, ORG and LOC only; the detector also finds the phone
     assert CLUENER_TEXT[0:3] == "王秀英" and CLUENER_TEXT[4:10] == "福州市档案局" and CLUENER_TEXT[15:26] == "13905912345"
     records = [rec("a", CLUENER_TEXT, [(0, 3, "PERSON"), (4, 10, "ORG")])]
-    detector = Fixed({CLUENER_TEXT: [(0, 3, "PERSON"), (4, 7, "LOC"), (15, 26, "PHONE")]})
+    detector = FixedDetector({CLUENER_TEXT: [(0, 3, "PERSON"), (4, 7, "LOC"), (15, 26, "PHONE")]})
     return records, detector
 
 
@@ -161,10 +149,10 @@ def test_declared_labels_count_predictions_absent_from_gold():
 def test_zero_denominators():
     # no predictions at all: P has no denominator -> 0.0; R = 0/2
     text = "王秀英与林碧军"
-    r = evaluate_records([rec("a", text, [(0, 3, "PERSON"), (4, 7, "PERSON")])], Fixed({}))
+    r = evaluate_records([rec("a", text, [(0, 3, "PERSON"), (4, 7, "PERSON")])], FixedDetector({}))
     assert r["spans"]["micro"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 2, "tp": 0, "fp": 0, "fn": 2}
     # empty span lists everywhere: nothing scored, nothing to pool
-    r = evaluate_records([rec("a", "会议通知", []), rec("b", "各单位按时参加", [])], Fixed({}))
+    r = evaluate_records([rec("a", "会议通知", []), rec("b", "各单位按时参加", [])], FixedDetector({}))
     assert r["labels_scored"] == [] and r["spans"] == {
         "micro": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "tp": 0, "fp": 0, "fn": 0}}
     assert r["sensitive_recall"] is None and r["gold_spans"] == 0
@@ -213,7 +201,7 @@ def test_decisions_mixed_with_undecided_records():
             seen.append(text)
             return type("P", (), {"decision": proposals[text]})()
 
-    d = evaluate_records(records, Fixed({}), Proposer())["decisions"]
+    d = evaluate_records(records, FixedDetector({}), Proposer())["decisions"]
     # scored: rec 0 OPEN->OPEN, rec 3 CLOSED->OPEN, rec 4 OPEN_REDACTED->OPEN_REDACTED; 1 and 2 left out
     assert d["documents"] == 3 and d["documents_without_decision"] == 2 and len(seen) == 3
     assert d["accuracy"] == 0.666667
@@ -253,7 +241,7 @@ def test_every_schema_field_bom_crlf_and_non_bmp(tmp_path):
     recs = load_records(p)
     assert [r["id"] for r in recs] == ["fz-1990-001", "2", "3"]
     assert recs[1]["spans"] == [PERSON2, PHONE2] and len(recs[1]["text"]) == 17
-    r = evaluate_records(recs, Fixed({T1: [PERSON1], T2: [PERSON2, PHONE2]}))
+    r = evaluate_records(recs, FixedDetector({T1: [PERSON1], T2: [PERSON2, PHONE2]}))
     assert r["characters"] == 26 + 17 + 4 and r["documents"] == 3
     # gold PERSON x2, HEALTH, PHONE; all found but HEALTH: micro P 1, R 3/4, F1 6/7
     assert (r["spans"]["micro"]["recall"], r["spans"]["micro"]["f1"]) == (0.75, 0.857143)
@@ -286,10 +274,10 @@ def test_spans_null_or_absent_means_not_annotated(tmp_path):
     lines = [json.dumps({"id": "1", "text": "会议通知", "spans": None, "decision": "OPEN"}, ensure_ascii=False),
              json.dumps({"id": "2", "text": "王秀英", "decision": "CLOSED"}, ensure_ascii=False)]
     recs = load_records(write_bytes(tmp_path, "\n".join(lines).encode("utf-8")))
-    r = evaluate_records(recs, Fixed({}))
+    r = evaluate_records(recs, FixedDetector({}))
     assert "spans" not in r and "sensitive_recall" not in r and r["documents"] == 2
     with pytest.raises(EvaluationInputError, match="record 2: 'spans' missing while other records have it"):
-        evaluate_records([rec("1", "会议通知", []), {"id": "2", "text": "王秀英"}], Fixed({}))
+        evaluate_records([rec("1", "会议通知", []), {"id": "2", "text": "王秀英"}], FixedDetector({}))
 
 
 @pytest.mark.parametrize("data,message", [
@@ -314,7 +302,7 @@ def test_throughput_leaves_out_a_lazy_first_call():
     (as the neural recognizer does) gets one untimed warm-up call."""
     import time
 
-    class Lazy(Fixed):
+    class Lazy(FixedDetector):
         loaded = False
 
         def detect(self, text):
