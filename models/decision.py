@@ -4,9 +4,14 @@ How a proposal is made (``DecisionProposer.propose``):
 
 1. The policy (models/policy.py) evaluates the rulebook: which rules fire, the floor they force
    (a SECRET_MARK without declassification forces CLOSED + STATE_SECRET), eligibility.
-2. Features: span label counts and densities, catalogue metadata (classification 密级, genre,
-   year, age), declassification/genre cues and rule firings, and hashed character n-gram TF-IDF
-   of the title and text (character level: no segmenter to drift between training and serving).
+2. Features (``decision-features.v2``): counts and densities of the sensitive span labels,
+   persons split by role (an official acting in office vs anyone else: a name alone is not
+   sensitive), the span privacy model's P(private) of each personal-information span (an office
+   phone vs a home one, judged by its context and its owner), catalogue metadata (classification
+   密级, year, age), declassification, cues of each ground (the rulebook's words plus a wider
+   vocabulary, ``DOC_CUES``) and rule firings, and hashed character n-gram TF-IDF of the title and
+   text (character level: no segmenter to drift between training and serving). The catalogue
+   genre is no longer a feature: it stood in for the template.
 3. A multinomial LogisticRegression, calibrated by temperature scaling on out-of-fold
    predictions (``CalibratedClassifierCV(method="temperature", ensemble=False)``), gives
    P(OPEN), P(OPEN_REDACTED), P(CLOSED). Caution: OPEN only if P(OPEN) >= ``open_threshold``,
@@ -48,12 +53,15 @@ from models.policy import (
 )
 from models.spans import LABELS, Span
 
-FEATURE_VERSION = "decision-features.v1"
+FEATURE_VERSION = "decision-features.v2"
 WEIGHTS_FILE = "weights.npz"
 MANIFEST_FILE = "manifest.json"
 COMPONENT_KIND = "kaifang.decision"
 CLASSIFICATION_LEVELS: tuple[str, ...] = ("绝密", "机密", "秘密", "内部")
-GENRE_BUCKETS = 32
+#: Hashed catalogue-genre indicators: 0 since features v2. A genre string is one archive's
+#: vocabulary, and in training it stood in for the template (任免通知 filed as personnel closed
+#: like personnel files); the document's own cues generalise instead.
+GENRE_BUCKETS = 0
 _DIGIT_RE = re.compile(r"[0-9]")
 
 
@@ -128,12 +136,71 @@ def _classification_level(value: Any, policy: Policy) -> str:
     return "other"
 
 
+#: Document-level cue lexicons of the features (evidence, not rules: the model weighs them).
+#: Generic vocabulary of GUIDELINES' grounds, not the wording of any one template.
+CUE_GROUPS: tuple[str, ...] = ("commercial_secret", "public_security", "private_matter", "public_document")
+DOC_CUES: dict[str, re.Pattern] = {
+    # public-facing records (rule 1): notices, publicity, appointments, commendations, published prices
+    "public_document": re.compile(r"公示|公告|通告|通知|公报|表彰|嘉奖|光荣榜|名单|简报|批复|规划|任职|任免|任命|免去|兼任|拟任|"
+                                r"零售价|公开报价|公开价格|价目|欢迎|特此|现予"),
+    # records about a private person (rule 3): personnel, civil-status, medical, court and penalty files
+    "private_matter": re.compile(r"履历|考察|政审|现实表现|家庭成员|社会关系|奖惩|鉴定|病历|病案|诊断|住院|判决|起诉|调解|离婚|"
+                               r"纠纷|户口|户籍|户主|死亡|出生|普查|体检|手术|伤残|被告|原告|申请人|被申请人|当事人|"
+                               r"被裁决人|患者|死者|受术人|自传|简历|本人签名|检讨|交代"),
+    # public security, foreign and ethnic/religious relations (rule 6), beyond the rulebook's cues
+    "public_security": re.compile(r"外籍|境外|涉外|外宾|外国|代表团|民族团结|民族地区|民族问题|宗教|稳定形势|不稳定|维稳|敌情|"
+                           r"特务|间谍|台湾|叛逃|偷越|越界|外轮|两国|对外口径|暴乱|械斗|冲突|民族纠纷|信教|教徒|聚集|集会|游行|罢工"),
+    # trade secrets (rule 5), beyond the rulebook's cues
+    "commercial_secret": re.compile(r"企业秘密|商业秘密|底线|最低报价|底价|标底|成本|利润|配方|工艺参数|不得外传|仅限|核算|"
+                             r"不得对外|内部掌握|报价|不公开|内部优惠|协议价"),
+}
+_OFFICIAL_RIGHT = re.compile(r"^\s*(?:同志|主任|副主任|局长|副局长|书记|副书记|县长|市长|镇长|乡长|区长|省长|科长|厂长|"
+                             r"经理|校长|主席|委员|处长|部长|院长|所长|队长|社长|站长|组长|代表|总理|秘书长|股长)")
+_OFFICIAL_LEFT = re.compile(r"(?:负责人|经办人|编制|审核|审批|核算人|签发|记录|主持|联系人|代理人|审判员|审判长|书记员|"
+                            r"法医师|医师|医生|鉴定人|登记员|承办人|局长|主任|书记|厂长|经理|校长|主席|委员|院长|发言|"
+                            r"签字|批示|报告人|填表人|调查人|执笔|起草|监制|领导|代表|会计|出纳|制表)[：:\s]*$")
+_OFFICIAL_LINE = re.compile(r"现任|拟任|兼任|任命|担任|当选|调任")
+
+
+def is_official_person(text: str, span: Span) -> bool:
+    """A PERSON span in an official or public role (GUIDELINES 1): a title after the name
+    (同志, 局长 ...), a role label before it (负责人：, 审判员 ...), or an appointment in its line."""
+    right = text[span.end:span.end + 6]
+    left = text[max(0, span.start - 8):span.start]
+    if _OFFICIAL_RIGHT.match(right) or _OFFICIAL_LEFT.search(left):
+        return True
+    eol = text.find("\n", span.end)
+    line = text[span.end:(eol if eol >= 0 else len(text))][:60]
+    return bool(_OFFICIAL_LINE.search(line))
+
+
+def cue_features(text: str, spans: Sequence[Span], pr: PolicyResult) -> list[float]:
+    """log(1 + hits) per cue group: the rulebook's cues plus the wider vocabulary of ``DOC_CUES``.
+
+    One feature per ground, so that what the model learns from the rulebook's words carries over to
+    synonyms it never saw in training (外籍人员 as well as 外事). A ``DOC_CUES`` word inside an
+    organisation or place name (民族宗教事务局) is not a cue.
+    """
+    norm = to_halfwidth(text)
+    names = [(s.start, s.end) for s in spans if s.label in ("ORG", "LOC")]
+    out = []
+    for g in CUE_GROUPS:
+        hits = list(pr.cue_hits.get(g, []))
+        extra = [m for m in DOC_CUES[g].finditer(norm)
+                 if not any(m.start() < h["end"] and h["start"] < m.end() for h in hits)
+                 and not any(a <= m.start() and m.end() <= b for a, b in names)]
+        out.append(math.log1p(len(hits) + len(extra)))
+    return out
+
+
 def numeric_feature_names(rulebook: Rulebook) -> list[str]:
     names: list[str] = []
     for lab in LABELS:
-        names += [f"count:{lab}", f"density:{lab}"]
+        if lab != "PERSON":  # a name is not sensitive by itself (GUIDELINES 1-2): see person_* below
+            names += [f"count:{lab}", f"density:{lab}"]
     names += ["pi_span_count", "pi_coverage", "pi_first_position", "sensitive_share", "log_length",
               "has_title"]
+    names += ["person_other", "person_official_share"]
     names += [f"classification:{c}" for c in ("none", *CLASSIFICATION_LEVELS, "other")]
     names += ["year", "year_missing", "age", "not_yet_eligible", "early_opening_genre",
               "declassified", "secret_mark", "floor:OPEN_REDACTED", "floor:CLOSED",
@@ -159,9 +226,10 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
         counts[s.label] += 1
     f: list[float] = []
     for lab in LABELS:
-        f += [math.log1p(counts[lab]), 1000.0 * counts[lab] / n]
+        if lab != "PERSON":
+            f += [math.log1p(counts[lab]), 1000.0 * counts[lab] / n]
     pi = [s for s in spans if s.label in PERSONAL_INFO_LABELS]
-    sensitive = [s for s in spans if s.label not in ("ORG", "LOC")]
+    sensitive = [s for s in spans if s.label not in ("ORG", "LOC", "PERSON")]
     f += [
         math.log1p(len(pi)),
         sum(s.length for s in pi) / n,
@@ -170,6 +238,10 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
         math.log1p(len(text)),
         1.0 if meta.get("title") else 0.0,
     ]
+    persons = [s for s in spans if s.label == "PERSON"]
+    official = sum(1 for s in persons if is_official_person(text, s))
+    # how many officials are named says nothing (GUIDELINES 1): only persons outside an official role count
+    f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0]
     level = _classification_level(meta.get("classification"), policy)
     f += [1.0 if level == c else 0.0 for c in ("none", *CLASSIFICATION_LEVELS, "other")]
     d = document_date(meta)
@@ -185,7 +257,7 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
         1.0 if pr.floor == "CLOSED" else 0.0,
         math.log1p(len(pr.commercial_ranges)),
     ]
-    f += [math.log1p(len(pr.cue_hits.get(g, []))) for g in ("commercial_secret", "public_security", "private_matter", "public_document")]
+    f += cue_features(text, spans, pr)
     fired = set(pr.fired_ids)
     f += [1.0 if r.id in fired else 0.0 for r in policy.rulebook.rules]
     genre = [0.0] * GENRE_BUCKETS
@@ -208,11 +280,26 @@ def text_for_ngrams(text: str, meta: Mapping[str, Any]) -> str:
 PRIVACY_FEATURES = 2 ** 12
 
 
-def span_context_tokens(text: str, span: Span) -> list[str]:
-    """What the privacy model sees of a span: its label and the characters around it.
+_SECOND_PERSON = re.compile(r"[你您]")
+#: "your (the addressee's) number": in a letter to a private person (信访答复 ...) a contact detail
+#: said to be the addressee's own is a private person's, whatever the training templates said.
+_ADDRESSEE_OWNS = re.compile(r"(?:你|您)(?:的|本人的?|家的?|留下的|所留的?|提供的|登记的)[^，。；,;！!？?\n]{0,8}$")
+
+
+def addressee_owned(text: str, span: Span) -> bool:
+    """The span is introduced as the letter addressee's own (你留下的电话：…, 您的住址 …)."""
+    return bool(_ADDRESSEE_OWNS.search(text[max(0, span.start - 20):span.start]))
+_PRIVATE_OWNER = re.compile(r"本人|家庭|住宅|宅电|私人|个人|家住|住址")
+
+
+def span_context_tokens(text: str, span: Span, spans: Sequence[Span] | None = None) -> list[str]:
+    """What the privacy model sees of a span: its label, the characters around it and, given the
+    document's other spans, whose it is.
 
     Left context (宅电, 家住, 本人身份证 ... vs 办公电话, 受理电话, 开户行) decides most cases; digits
-    are folded so that the number itself never matters.
+    are folded so that the number itself never matters. The owner is the nearest organisation or
+    person named just before the span (an office's number follows the office; a private number
+    follows a private person, or the letter's addressee, 你/您).
     """
     left = _DIGIT_RE.sub("0", to_halfwidth(text[max(0, span.start - 12):span.start]))
     right = _DIGIT_RE.sub("0", to_halfwidth(text[span.end:span.end + 8]))
@@ -222,16 +309,30 @@ def span_context_tokens(text: str, span: Span) -> list[str]:
         toks += [f"L{n}:{left[i:i + n]}" for i in range(len(left) - n + 1)]
         toks += [f"N{n}:{near[i:i + n]}|{span.label}" for i in range(len(near) - n + 1)]
         toks += [f"R{n}:{right[i:i + n]}" for i in range(len(right) - n + 1)]
+    if spans is not None:
+        prev = [s for s in spans if s.label in ("PERSON", "ORG") and s.end <= span.start and span.start - s.end <= 30]
+        if prev:
+            o = max(prev, key=lambda s: s.end)
+            owner = o.label if o.label == "ORG" else ("PERSON:official" if is_official_person(text, o) else "PERSON:other")
+        else:
+            owner = "none"
+        toks += [f"owner={owner}", f"owner={owner}|{span.label}"]
+        wide = text[max(0, span.start - 30):span.start]
+        if _SECOND_PERSON.search(wide):
+            toks.append("second_person")
+        if _PRIVATE_OWNER.search(wide):
+            toks.append("private_owner")
     return toks
 
 
-def span_context_matrix(items: Sequence[tuple[str, Span]]) -> sparse.csr_matrix:
+def span_context_matrix(items: Sequence[tuple]) -> sparse.csr_matrix:
+    """Hashed context tokens of (text, span) or (text, span, the document's spans) items."""
     from sklearn.feature_extraction import FeatureHasher
 
     hasher = FeatureHasher(n_features=PRIVACY_FEATURES, input_type="string", alternate_sign=False)
     if not items:
         return sparse.csr_matrix((0, PRIVACY_FEATURES))
-    return hasher.transform([span_context_tokens(t, s) for t, s in items]).tocsr()
+    return hasher.transform([span_context_tokens(*it) for it in items]).tocsr()
 
 
 @dataclass(frozen=True)
@@ -275,8 +376,9 @@ class FeatureSpace:
         if self.privacy is None:
             p = np.ones(len(items))
         else:
-            M = span_context_matrix([(texts[i], spans_list[i][j]) for i, j in items])
+            M = span_context_matrix([(texts[i], spans_list[i][j], spans_list[i]) for i, j in items])
             p = _sigmoid(self.privacy.logits(M)[:, 0])
+            p = np.where([addressee_owned(texts[i], spans_list[i][j]) for i, j in items], np.maximum(p, 0.95), p)
         for (i, j), v in zip(items, p):
             out[i][j] = float(v)
         return out
