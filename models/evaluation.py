@@ -61,6 +61,7 @@ import re
 import sys
 import time
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -367,12 +368,14 @@ def _as_tuples(spans: Iterable[Any], text_len: int, where: str) -> list[tuple]:
 
 
 def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = None, *,
-                     labels: Iterable[str] | None = None) -> dict:
+                     labels: Iterable[str] | None = None, as_of: date | None = None) -> dict:
     """Run ``detector`` (and ``proposer`` where records carry decisions) and score them.
 
     ``records`` are SCHEMA.md dicts (validated here again, so callers may pass raw dicts).
     ``labels``: the labels the file was annotated for (``micro`` pools these; None: the labels
-    that occur in its gold spans). Returns the dict described in the module docstring.
+    that occur in its gold spans). ``as_of``: the review date the proposer decides on (document
+    age and the 25-year eligibility depend on it; default today), reported as ``decisions.as_of``
+    so that a figure can be reproduced later. Returns the dict described in the module docstring.
     """
     recs = [validate_record(r, f"record {i + 1}") for i, r in enumerate(records)]
     if not recs:
@@ -433,7 +436,8 @@ def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = Non
         for i in with_decision:
             r = recs[i]
             meta = {k: r[k] for k in META_KEYS if r.get(k) is not None}
-            proposal = proposer.propose(r["text"], list(predicted[i]), meta)
+            proposal = (proposer.propose(r["text"], list(predicted[i]), meta) if as_of is None else
+                        proposer.propose(r["text"], list(predicted[i]), meta, as_of=as_of))
             decision = getattr(proposal, "decision", None)
             if decision not in DECISIONS:
                 raise ValueError(f"record {i + 1}: proposer returned decision {decision!r}")
@@ -442,6 +446,7 @@ def evaluate_records(records: Sequence[dict], detector: Any, proposer: Any = Non
         result["decisions"] = decision_scores(gold_d, pred_d)
         result["decisions"]["documents_without_decision"] = len(recs) - len(with_decision)
         result["decisions"]["proposer"] = str(getattr(proposer, "version", type(proposer).__name__))
+        result["decisions"]["as_of"] = (as_of or date.today()).isoformat()
     return result
 
 

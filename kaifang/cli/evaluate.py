@@ -21,6 +21,8 @@ def register(app: typer.Typer) -> None:
         labels: Optional[str] = typer.Option(None, "--labels", help="comma-separated labels the file was "
                                              "annotated for, or 'all' (default: those in its gold spans); "
                                              "micro pools these, so their predictions absent from gold are FPs"),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: the review date decisions are "
+                                            "proposed on (document age, 25-year eligibility); default today"),
     ) -> None:
         """Span P/R/F1 (exact and overlap), sensitive recall, throughput, and decision metrics.
 
@@ -59,6 +61,14 @@ def register(app: typer.Typer) -> None:
             if not declared or unknown:
                 fail(f"--labels: {'unknown label(s) ' + ', '.join(unknown) + '; ' if unknown else ''}"
                      f"give some of {', '.join(LABELS)} separated by commas, or 'all'")
+        review_date = None
+        if as_of is not None:
+            from datetime import date
+
+            try:
+                review_date = date.fromisoformat(as_of)
+            except ValueError:
+                fail(f"--as-of {as_of!r}: give a date as YYYY-MM-DD")
         try:
             records = load_records(file)
         except EvaluationInputError as exc:
@@ -86,7 +96,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:  # a model directory that cannot be read (bad manifest, format)
             fail(f"cannot load the model{f' from {model}' if model else ''}: {exc}")
         try:
-            result = evaluate_records(records, detector, proposer, labels=declared)
+            result = evaluate_records(records, detector, proposer, labels=declared, as_of=review_date)
         except EvaluationInputError as exc:
             fail(str(exc))
         if skipped:

@@ -134,3 +134,26 @@ def test_model_that_is_not_a_model(tmp_path):
     r = runner.invoke(app, ["evaluate", str(p), "--model", str(empty), "--json"])
     assert r.exit_code == 2 and r.stdout == "" and "cannot load the model from" in r.output
     assert "unsupported format" in r.output
+
+
+def test_as_of_fixes_the_review_date_of_decisions(tmp_path, monkeypatch):
+    """Decisions depend on the review date (document age, eligibility): --as-of pins it, and the
+    output says which date the figures are for."""
+    seen = []
+
+    class DatedStub(PolicyStub):
+        def propose(self, text, spans, meta, as_of=None):
+            seen.append(as_of)
+            return super().propose(text, spans, meta)
+
+    monkeypatch.setattr(evaluation, "load_proposer", lambda model=None: (DatedStub(), None))
+    monkeypatch.setattr(evaluation, "load_detector", lambda model=None, rules_only=False: (
+        evaluation.RulesOnlyDetector(build_rule_analyzer()), None))
+    f = tmp_path / "g.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in GOLD), encoding="utf-8")
+    out = runner.invoke(app, ["evaluate", str(f), "--json", "--as-of", "2024-01-01"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["decisions"]["as_of"] == "2024-01-01"
+    assert {str(d) for d in seen} == {"2024-01-01"}
+    bad = runner.invoke(app, ["evaluate", str(f), "--json", "--as-of", "1.1.2024"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
