@@ -100,24 +100,24 @@ _AGGREGATE_AFTER = re.compile(
 _ANONYMOUS_BEFORE = re.compile(r"某|一例|一名患者|病例|患者中|群众中|全[县市区省乡镇村厂]|共有|累计|疑似")
 
 
-def _clause_before(text: str, start: int, window: int = 20) -> str:
-    """The text of the clause before ``start`` (back to the last sentence or clause mark)."""
+def _back_to(text: str, start: int, window: int, marks: str) -> str:
+    """The text before ``start``, at most ``window`` characters, back to the last of ``marks``."""
     lo = max(0, start - window)
-    for ch in "\n。；;，,：:":
+    for ch in marks:
         k = text.rfind(ch, lo, start)
         if k >= 0:
             lo = max(lo, k + 1)
     return text[lo:start]
 
 
+def _clause_before(text: str, start: int, window: int = 20) -> str:
+    """The text of the clause before ``start`` (back to the last sentence or clause mark)."""
+    return _back_to(text, start, window, "\n。；;，,：:")
+
+
 def _anonymised_before(text: str, start: int, window: int = 40) -> bool:
     """An anonymised person (林某某, 张某) earlier in the same sentence: the record is nobody's."""
-    lo = max(0, start - window)
-    for ch in "\n。；;!?！？":
-        k = text.rfind(ch, lo, start)
-        if k >= 0:
-            lo = max(lo, k + 1)
-    return "某" in text[lo:start]
+    return "某" in _back_to(text, start, window, "\n。；;!?！？")
 
 
 def _diagnosis_end(text: str, pos: int, max_len: int = 14) -> int | None:
