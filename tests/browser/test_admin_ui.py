@@ -3,20 +3,16 @@ without reloading (htmx polling under the app's CSP). The worker is a stand-in t
 job through the real store, so the test needs no training run."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from test_ui import PASSWORD, _free_port, _login, browser  # noqa: F401  (fixture)
+from live_server import serve
+from test_ui import PASSWORD, _login, browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory):
-    import threading
-
-    import uvicorn
     from sqlmodel import Session
 
     from kaifang.cli.serve import build_app
@@ -38,17 +34,8 @@ def admin_server(tmp_path_factory):
             return registry.create_job(session=s, started_by=actor)
 
     app.state.start_training = start_training
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        assert time.time() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", eng
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(app) as base:
+        yield base, eng
     ORDERS.pop("active", None)
     eng.dispose()
 

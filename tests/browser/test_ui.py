@@ -7,13 +7,9 @@ view with the chain verified.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,23 +18,17 @@ pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review_app"))
 from review_fixtures import TEXT, make_document, scan_and_propose  # noqa: E402
+from live_server import serve  # noqa: E402
 
 CHROMIUM = os.environ.get("KAIFANG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PASSWORD = "browser-test-pw"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (scripts/bootstrap.sh test does)")
-    import uvicorn
     from sqlmodel import Session
 
     from review_app.config import Settings
@@ -56,18 +46,8 @@ def server(tmp_path_factory):
         for i in ids:
             scan_and_propose(s, i)
     app = create_app(Settings(home=tmp / "home", secret_key="b" * 40), engine=eng)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    deadline = time.time() + 20
-    while not srv.started:
-        if time.time() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ids, eng
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve(app) as base:
+        yield base, ids, eng
     eng.dispose()
 
 
