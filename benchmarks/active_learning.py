@@ -73,6 +73,7 @@ class Args:
     repeats: int
     jobs: int
     seed: int
+    test_seed: int | None
     epochs: int
     threads: int
     target_fraction: float
@@ -98,6 +99,7 @@ def parse_args(argv=None) -> Args:
     p.add_argument("--repeats", type=int, default=1, help="independent repeats (seed set, pool, random order)")
     p.add_argument("--jobs", type=int, default=1, help="repeats run in parallel processes")
     p.add_argument("--seed", type=int, default=0, help="repeat r uses synthetic/order seed --seed + r")
+    p.add_argument("--test-seed", type=int, default=None, help="synthetic seed of the test set (default --seed + 1000)")
     p.add_argument("--epochs", type=int, default=5, help="NER epochs per retraining (--ner retrain)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--target-fraction", type=float, default=0.95)
@@ -297,7 +299,8 @@ def run_repeat(args: Args, r: int) -> dict:
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     t_start = time.time()
     docs = generate_documents(args.pool + args.seed_size, seed=seed, split="train")
-    test = generate_documents(args.test, seed=args.seed + 1000, split="test")
+    test = generate_documents(args.test, seed=args.seed + 1000 if args.test_seed is None else args.test_seed,
+                              split="test")
     seed_set, pool = draw_seed_set(docs, args.seed_size, random.Random(seed))
     fixed = None
     if args.ner != "retrain":
