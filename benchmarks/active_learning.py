@@ -33,9 +33,9 @@ the target": per repeat, the first round at which F1 (and, separately, decision 
 ``target_fraction`` of a model trained on that repeat's seed plus WHOLE pool; averaged over the
 repeats that reach it. Curves (mean, band = +-1 sd) go to a PNG (matplotlib), numbers to JSON.
 
-    # decision-only with the shipped detector, 4 repeats (about 10-15 min on 2 shared cores)
+    # decision-only with the shipped detector, 6 repeats (about 15 min on 2 cores; 4-5 min per repeat per core)
     .venv/bin/python benchmarks/active_learning.py --ner default --pool 500 --test 300 --seed-size 20 \
-        --batches 10,10,20,20,40,40,60,60 --repeats 4 --jobs 2 --seed 1 --strategies uncertainty,random,active \
+        --batches 10,10,20,20,40,40,60 --repeats 6 --jobs 2 --seed 1 --strategies uncertainty,random,active \
         --out-png benchmarks/figures/active_learning_decision_only.png \
         --out-json benchmarks/results/active_learning_decision_only.json
     # full mode (NER retrained every round; slow)
