@@ -115,3 +115,26 @@ def test_bad_directory_fails_clearly(tmp_path):
         NeuralRecognizer(tmp_path / "x").find("林碧军")
     with pytest.raises(ValueError, match="unknown neural backend"):
         NeuralRecognizer(tmp_path, backend="onnx")
+
+
+def test_scaled_forward_backward_equals_the_log_space_one():
+    """The span scores come from CRF marginals; the fast (matrix-product, scaled) forward-backward
+    must give the log-space one's marginals, padded batches included."""
+    import torch
+
+    from models.recognizers.char_tagger import CharTagger, CharVocab, TaggerConfig, encode_batch
+
+    texts = ["患者林碧军确诊为肺结核，住福州市鼓楼区杨桥路18号。", "判处有期徒刑三年", "国务院"]
+    vocab = CharVocab.build(texts, min_char_count=1)
+    torch.manual_seed(0)
+    tagger = CharTagger(TaggerConfig(labels=["PERSON", "HEALTH", "ADDRESS"], char_dim=8, bigram_dim=4, hidden=8),
+                        vocab).eval()
+    with torch.no_grad():
+        for p in (tagger.trans, tagger.start, tagger.end):
+            p.normal_(0, 2.0)
+        chars, bl, br, lengths = encode_batch(vocab, texts)
+        em = tagger.emissions(chars, bl, br, lengths) * 5
+        mask = torch.arange(em.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+        fast, ref = tagger._marginals(em, mask), tagger._marginals_log(em, mask)
+    assert torch.allclose(fast[mask], ref[mask], atol=1e-5)
+    assert torch.allclose(fast[mask].sum(-1), torch.ones(int(mask.sum())), atol=1e-5)
