@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     audit_hash: str = Field(default="sha256", pattern="^(sha256|sm3)$")
     secret_key: str | None = Field(default=None, description="session signing key; generated into home if unset")
     model_dir: Path | None = Field(default=None, description="model registry root; default home/models")
+    login_max_failures: int = Field(default=10, ge=0, description="failed sign-ins per account before it is throttled (0: off)")
+    login_window_minutes: int = Field(default=15, ge=1, description="the window those failures are counted in")
     host: str = "127.0.0.1"
     port: int = 8000
     #: Label Studio (``kaifang labelstudio push|pull``): the conventional LABEL_STUDIO_* names, or

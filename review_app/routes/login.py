@@ -30,6 +30,18 @@ def _source(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def _authenticate(request: Request, session: Session, algo: str, username: str, password: str) -> User | None:
+    """``store.users.authenticate`` with this deployment's throttle; a throttled account is a 429."""
+    settings = request.app.state.settings
+    try:
+        return user_store.authenticate(session=session, algo=algo, username=username, password=password,
+                                       source=_source(request), max_failures=settings.login_max_failures,
+                                       window_minutes=settings.login_window_minutes)
+    except user_store.LoginThrottled as exc:
+        raise HTTPException(status_code=429, detail=f"登录失败次数过多 ({exc})",
+                            headers={"Retry-After": str(exc.retry_after)}) from None
+
+
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, next: str | None = None, user: User | None = Depends(current_user)):
     return request.app.state.templates.TemplateResponse(request, "login.html",
@@ -39,7 +51,12 @@ def login_page(request: Request, next: str | None = None, user: User | None = De
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
                session: Session = Depends(get_session), algo: str = Depends(audit_algo)):
-    user = user_store.authenticate(session=session, algo=algo, username=username, password=password, source=_source(request))
+    try:
+        user = _authenticate(request, session, algo, username, password)
+    except HTTPException as exc:
+        return request.app.state.templates.TemplateResponse(
+            request, "login.html", {"user": None, "next": _safe_next(next), "error": exc.detail},
+            status_code=exc.status_code, headers=exc.headers)
     if user is None:
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"user": None, "next": _safe_next(next), "error": "用户名或密码错误 (wrong username or password)"},
@@ -62,8 +79,7 @@ class LoginBody(BaseModel):
 
 @router.post("/api/login")
 def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session), algo: str = Depends(audit_algo)) -> dict:
-    user = user_store.authenticate(session=session, algo=algo, username=body.username, password=body.password,
-                                   source=_source(request))
+    user = _authenticate(request, session, algo, body.username, body.password)
     if user is None:
         raise HTTPException(status_code=401, detail="wrong username or password")
     _sign_in(request, user)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlmodel import Session, select
 
 from review_app import audit
 from review_app.auth import hash_password, needs_rehash, verify_password
-from review_app.tables import User
+from review_app.tables import AuditEvent, User
 
 ROLES: tuple[str, ...] = ("admin", "reviewer", "committee", "annotator", "auditor")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,100}$")
@@ -23,6 +23,35 @@ MIN_PASSWORD = 8
 
 class UserError(ValueError):
     """A user request that cannot be honoured (bad name, weak password, unknown role...)."""
+
+
+class LoginThrottled(UserError):
+    """Too many failed sign-ins for this account lately: the password is not even checked."""
+
+    def __init__(self, username: str, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins for {username!r}; try again in {retry_after // 60 + 1} minutes")
+        self.retry_after = retry_after
+
+
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def recent_failures(*, session: Session, username: str, window: timedelta, now: datetime | None = None) -> list[str]:
+    """Timestamps of this account's failed sign-ins within ``window`` and after its last good one.
+
+    Read from the audit log (which every attempt is written to), so the count is shared by every
+    app process and node on the same database and survives a restart.
+    """
+    now = now or datetime.now(timezone.utc)
+    subject = f"user:{username}"
+    since = _iso(now - window)
+    last_ok = session.exec(select(AuditEvent.ts).where(AuditEvent.subject == subject, AuditEvent.action == "login",
+                                                       AuditEvent.ts >= since)
+                           .order_by(AuditEvent.ts.desc()).limit(1)).first()
+    q = select(AuditEvent.ts).where(AuditEvent.subject == subject, AuditEvent.action == "login.failed",
+                                    AuditEvent.ts >= max(since, last_ok or since))
+    return list(session.exec(q.order_by(AuditEvent.ts)).all())
 
 
 def _now() -> datetime:
@@ -113,12 +142,28 @@ def set_password(*, session: Session, username: str, password: str, actor: str, 
     return user
 
 
-def authenticate(*, session: Session, username: str, password: str, source: str = "", algo: str = "sha256") -> User | None:
+def authenticate(*, session: Session, username: str, password: str, source: str = "", algo: str = "sha256",
+                 max_failures: int = 10, window_minutes: int = 15) -> User | None:
     """Check a login; both outcomes are audit events. Returns the user or None.
 
     An unknown user and a wrong password look the same to the caller (no user enumeration).
+    After ``max_failures`` failed attempts on one account name within ``window_minutes`` (and
+    since its last good sign-in) further attempts are refused unchecked (``LoginThrottled``,
+    audited as ``login.throttled``) until the oldest of them leaves the window: online password
+    guessing gets a handful of tries an hour. ``max_failures`` 0 turns this off.
     """
     username = (username or "").strip()[:100]
+    if username and max_failures > 0:
+        window = timedelta(minutes=window_minutes)
+        now = datetime.now(timezone.utc)
+        failures = recent_failures(session=session, username=username, window=window, now=now)
+        if len(failures) >= max_failures:
+            oldest = datetime.strptime(failures[-max_failures], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            retry_after = max(1, int((oldest + window - now).total_seconds()))
+            audit.append(session=session, algo=algo, actor=username, action="login.throttled",
+                         subject=f"user:{username}", payload={"source": source[:100]} if source else {})
+            session.commit()
+            raise LoginThrottled(username, retry_after)
     user = get_user(session=session, username=username) if username else None
     if user is None:
         verify_password(_dummy_hash(), password or "")  # same work as a real check: no timing oracle

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from review_app.tables import SpanRecord
 from review_fixtures import TEXT
-from app_helpers import ROLES, login
+from app_helpers import PASSWORD, ROLES, login
 
 ALL = set(ROLES)
 EDIT = {"admin", "reviewer", "annotator"}
@@ -206,3 +206,24 @@ def test_security_headers(app_env):
     assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "httponly" in r.headers["set-cookie"].lower() and "samesite=lax" in r.headers["set-cookie"].lower()
+
+
+def test_guessing_passwords_gets_a_429_with_retry_after(tmp_path, sqlite_engine):
+    from review_app.config import Settings
+    from review_app.main import create_app
+    from review_app.store import users
+
+    with Session(sqlite_engine, expire_on_commit=False) as s:
+        users.create_user(session=s, username="reviewer9", password=PASSWORD, role="reviewer", actor="setup")
+    app = create_app(Settings(home=tmp_path / "home", secret_key="k" * 40, login_max_failures=2), engine=sqlite_engine)
+    c = TestClient(app)
+    token = c.get("/api/me").json()["csrf"]
+    for _ in range(2):
+        r = c.post("/api/login", json={"username": "reviewer9", "password": "guess"}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 401
+    r = c.post("/api/login", json={"username": "reviewer9", "password": PASSWORD}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    page = c.get("/login").text
+    form_token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    r = c.post("/login", data={"csrf_token": form_token, "username": "reviewer9", "password": PASSWORD})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text

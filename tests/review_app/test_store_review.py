@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -214,3 +214,27 @@ def test_queue_pages_proposed_by_risk_then_unproposed(engine):
         review.decide(session=s, document_id=ids[4], actor="rev1", decision="OPEN", version=_version(s, ids[4]))
         com = queue_page(session=s, filters=QueueFilters(stage="committee"))
         assert [r["id"] for r in com.rows] == [ids[4]]  # reviewed without a proposal still reaches the committee
+
+
+def test_password_guessing_is_throttled_per_account(engine):
+    """After max_failures wrong passwords within the window the account is refused unchecked
+    (even with the right password), audited as login.throttled; a good sign-in earlier does not
+    count the failures before it; other accounts are unaffected."""
+    with Session(engine, expire_on_commit=False) as s:
+        users.create_user(session=s, username="林审核", password="correct horse", role="reviewer", actor="admin")
+        users.create_user(session=s, username="陈委员", password="battery staple", role="committee", actor="admin")
+        kw = dict(session=s, max_failures=3, window_minutes=15)
+        assert users.authenticate(username="林审核", password="wrong", **kw) is None
+        assert users.authenticate(username="林审核", password="correct horse", **kw) is not None  # resets
+        for _ in range(3):
+            assert users.authenticate(username="林审核", password="wrong", **kw) is None
+        with pytest.raises(users.LoginThrottled) as exc:
+            users.authenticate(username="林审核", password="correct horse", **kw)
+        assert 0 < exc.value.retry_after <= 15 * 60
+        assert users.authenticate(username="陈委员", password="battery staple", **kw) is not None
+        assert len(users.recent_failures(session=s, username="林审核", window=timedelta(minutes=15))) == 3
+        assert len(users.recent_failures(session=s, username="林审核", window=timedelta(minutes=15),
+                                         now=datetime.now(timezone.utc) + timedelta(minutes=16))) == 0
+        assert len(_events(s, "login.throttled")) == 1
+        assert users.authenticate(username="林审核", password="correct horse", session=s, max_failures=0) is not None
+        assert audit.verify(session=s) is None
