@@ -110,7 +110,12 @@ def extract_txt(path: Path) -> Extracted:
 
 
 def _docx_blocks(document) -> list[tuple[str, bool]]:
-    """(text, page_break_after) for every paragraph and table row, in document order.
+    """(text, page_break_after) for every paragraph and table row of the body, in document order."""
+    return _docx_blocks_of(document.element.body, document)
+
+
+def _docx_blocks_of(root, document) -> list[tuple[str, bool]]:
+    """(text, page_break_after) for every paragraph and table row under ``root``, in order.
 
     Content controls (``w:sdt``, common in office templates) are descended into, so their
     paragraphs and tables are not lost.
@@ -142,8 +147,29 @@ def _docx_blocks(document) -> list[tuple[str, bool]]:
                 if content is not None:
                     walk(content)
 
-    walk(document.element.body)
+    walk(root)
     return blocks
+
+
+def _docx_margins(document) -> tuple[list[str], list[str]]:
+    """The distinct texts of the headers and of the footers of every section.
+
+    A classification mark (机密★10年), a 内部资料 notice or a reference number is often printed
+    in the page header of an official document: a review that never sees it could open a
+    secret. Linked headers (the same as the previous section's) are read once.
+    """
+    headers: list[str] = []
+    footers: list[str] = []
+    for section in document.sections:
+        for out, parts in ((headers, (section.first_page_header, section.header, section.even_page_header)),
+                           (footers, (section.first_page_footer, section.footer, section.even_page_footer))):
+            for part in parts:
+                if part.is_linked_to_previous:
+                    continue
+                text = "\n".join(t for t, _ in _docx_blocks_of(part._element, document) if t.strip()).strip()
+                if text and text not in out:
+                    out.append(text)
+    return headers, footers
 
 
 def extract_docx(path: Path) -> Extracted:
@@ -166,6 +192,11 @@ def extract_docx(path: Path) -> Extracted:
     page_texts = [_clean_page("\n".join(p)) for p in pages]
     while len(page_texts) > 1 and not page_texts[-1]:
         page_texts.pop()
+    headers, footers = _docx_margins(document)
+    if headers:  # printed on every page; read once, before the first page's body
+        page_texts[0] = _clean_page("\n".join(headers + [page_texts[0]]))
+    if footers:
+        page_texts[-1] = _clean_page("\n".join([page_texts[-1]] + footers))
     text, starts = join_pages(page_texts)
     if not text.strip():
         raise ExtractionError("Word document contains no text")

@@ -229,6 +229,32 @@ def test_docx_merged_cells_are_read_once(tmp_path):
     assert extract_file(p, _no_ocr).text == "会议签到表\n福州市档案局\n王秀英\t林碧军\t张建国"
 
 
+def test_docx_header_and_footer_are_read(tmp_path):
+    """A classification mark printed in the page header must reach the detector; headers of
+    several sections, linked to the first, are read once; the body's pages stay where they were."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.sections[0].header.paragraphs[0].text = "机密★10年"
+    d.sections[0].footer.paragraphs[0].text = "福州市档案局印发"
+    d.add_paragraph("关于边界勘定工作的通报")
+    d.add_paragraph("第一页正文").runs[0].add_break(WD_BREAK.PAGE)
+    d.add_paragraph("第二页正文")
+    d.add_section()  # its header is linked to the first section's
+    d.add_paragraph("附件")
+    p = tmp_path / "marked.docx"
+    d.save(p)
+    out = extract_file(p, _no_ocr)
+    assert out.text.startswith("机密★10年\n关于边界勘定工作的通报")
+    assert out.text.count("机密★10年") == 1 and out.text.endswith("福州市档案局印发")
+    assert out.page_count == 2 and out.text[out.page_starts[1]:].startswith("第二页正文")
+    from models.analyzer import build_rule_analyzer
+
+    marks = [x for x in build_rule_analyzer().find(out.text) if x.label == "SECRET_MARK"]
+    assert [out.text[x.start:x.end] for x in marks] == ["机密★10年"]
+
+
 def test_scan_with_a_stamped_page_number_is_ocrd(tmp_path, rapidocr):
     """A scanned page whose only text layer is a stamped page number still goes to OCR."""
     from reportlab.lib.pagesizes import A4
