@@ -219,42 +219,19 @@ def _exact_counts(gold: list[tuple], pred: list[tuple]) -> Counter:
 
 
 def _max_matching(adj: list[list[int]], n_right: int) -> int:
-    """Size of a maximum matching of a bipartite graph (left i -- right j for j in adj[i]):
-    augmenting paths (Kuhn), searched iteratively so long documents cannot exhaust the stack."""
-    match_l = [-1] * len(adj)
-    match_r = [-1] * n_right
-    size = 0
-    for root in range(len(adj)):
-        seen = [False] * n_right
-        came_from: dict[int, int] = {}  # right vertex -> the left vertex that reached it
-        stack = [(root, iter(adj[root]))]
-        free = -1
-        while stack and free < 0:
-            left, edges = stack[-1]
-            for right in edges:
-                if seen[right]:
-                    continue
-                seen[right] = True
-                came_from[right] = left
-                if match_r[right] < 0:
-                    free = right
-                else:
-                    stack.append((match_r[right], iter(adj[match_r[right]])))
-                break
-            else:
-                stack.pop()
-        if free < 0:
-            continue
-        right = free
-        while True:  # flip the path back to the root
-            left = came_from[right]
-            previous = match_l[left]
-            match_l[left], match_r[right] = right, left
-            if left == root:
-                break
-            right = previous
-        size += 1
-    return size
+    """Size of a maximum matching of a bipartite graph (left i -- right j for j in adj[i])
+    (scipy's Hopcroft-Karp: iterative, so long documents cannot exhaust the stack)."""
+    if not adj or not n_right:
+        return 0
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    rows = [i for i, js in enumerate(adj) for _ in js]
+    cols = [j for js in adj for j in js]
+    if not rows:
+        return 0
+    graph = csr_matrix(([1] * len(rows), (rows, cols)), shape=(len(adj), n_right))
+    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
 
 
 def _overlap_counts(gold: list[tuple], pred: list[tuple]) -> Counter:

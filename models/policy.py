@@ -45,6 +45,17 @@ CONDITIONS: tuple[str, ...] = (
 PERSONAL_INFO_LABELS: tuple[str, ...] = (
     "ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "ADDRESS", "HEALTH", "LEGAL_RECORD",
 )
+#: the span labels an OPEN_REDACTED decision masks, by reason code (names are never masked,
+#: GUIDELINES rule 2): shared by the reviewer's default mask list and the release
+MASKED_LABELS_OF_REASON: dict[str, tuple[str, ...]] = {
+    "PERSONAL_INFO": PERSONAL_INFO_LABELS,
+    "STATE_SECRET": ("SECRET_MARK",),
+}
+
+
+def masked_labels(reasons: Iterable[str]) -> set[str]:
+    """The span labels an OPEN_REDACTED decision with these reason codes masks."""
+    return {lab for r in reasons for lab in MASKED_LABELS_OF_REASON.get(r, ())}
 DEFAULT_RULEBOOK = Path(__file__).with_name("rulebook") / "rulebook-v1.yaml"
 
 _SEVERITY = {d: i for i, d in enumerate(DECISIONS)}

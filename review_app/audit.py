@@ -67,6 +67,20 @@ def _lock(session: Session) -> None:
         session.exec(text("UPDATE audit_event SET seq = seq WHERE seq = -1"))
 
 
+#: an event's ``ts``: ISO-8601 UTC with microseconds, so that ts strings compare as times do
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def timestamp(when: datetime | None = None) -> str:
+    """``when`` (default now, UTC) in the events' ``ts`` format."""
+    return (when or datetime.now(timezone.utc)).strftime(TS_FORMAT)
+
+
+def parse_timestamp(ts: str) -> datetime:
+    """An event's ``ts`` back as an aware UTC datetime."""
+    return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=timezone.utc)
+
+
 def append(*, session: Session, actor: str, action: str, subject: str = "", payload: dict | None = None,
            algo: str = "sha256") -> AuditEvent:
     """Add one event to the chain inside the caller's transaction (no commit here)."""
@@ -75,7 +89,7 @@ def append(*, session: Session, actor: str, action: str, subject: str = "", payl
     _lock(session)
     last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
-    ts = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ts = timestamp()
     body = canonical(payload or {})
     ev = AuditEvent(
         ts=ts, actor=actor, action=action, subject=str(subject), payload=body, algo=algo, prev_hash=prev,

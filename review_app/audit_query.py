@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from sqlmodel import Session, select
 
+from review_app import audit
 from review_app.tables import AuditEvent
 
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -31,7 +32,7 @@ def _bound(value: str | None, *, upper: bool) -> str | None:
             d = date.fromisoformat(v)
             return (d + timedelta(days=1)).isoformat() if upper else d.isoformat()
         dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return audit.timestamp(dt)
     except ValueError as exc:
         raise ValueError(f"not a date or ISO timestamp: {value!r} (use YYYY-MM-DD)") from exc
 

@@ -280,24 +280,6 @@ class CharTagger(nn.Module):
         p = torch.stack(alpha, dim=1) * torch.stack(beta, dim=1)
         return p / p.sum(-1, keepdim=True).clamp_min(tiny)
 
-    def _marginals_log(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """The log-space forward-backward: the reference ``_marginals`` is tested against."""
-        trans = self.trans + self.trans_mask
-        end = self.end + self.end_mask
-        t_len = em.shape[1]
-        alpha = [self.start + self.start_mask + em[:, 0]]
-        for t in range(1, t_len):
-            nxt = torch.logsumexp(alpha[-1].unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, t]
-            alpha.append(nxt)
-        beta = [end.expand_as(em[:, 0])]
-        for t in range(t_len - 2, -1, -1):
-            cand = torch.logsumexp(trans.unsqueeze(0) + (em[:, t + 1] + beta[-1]).unsqueeze(1),
-                                   dim=2)
-            beta.append(torch.where(mask[:, t + 1].unsqueeze(1), cand, end.expand_as(cand)))
-        beta.reverse()
-        scores = torch.stack(alpha, dim=1) + torch.stack(beta, dim=1)
-        return torch.softmax(scores, dim=-1)
-
     def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text; texts should be window-sized."""
         chars, bl, br, lengths = encode_batch(self.vocab, texts)

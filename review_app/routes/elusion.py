@@ -39,13 +39,6 @@ class BatchElusion:
     warnings: list[str] = field(default_factory=list)
 
 
-def _latest_sample(session: Session, collection_id: int | None) -> ElusionSample | None:
-    q = select(ElusionSample).order_by(ElusionSample.id.desc())
-    q = q.where(ElusionSample.collection_id == collection_id if collection_id is not None
-                else ElusionSample.collection_id.is_(None))
-    return session.exec(q).first()
-
-
 def batch_elusion(request: Request, session: Session, collection: str | None) -> list[BatchElusion]:
     """The elusion status of the filtered collection, else of every collection awaiting the committee."""
     if collection:
@@ -59,8 +52,8 @@ def batch_elusion(request: Request, session: Session, collection: str | None) ->
     for col in cols:
         b = BatchElusion(collection=col.name,
                          open_now=len(registry.open_proposal_ids(session=session, collection_id=col.id)))
-        sample = _latest_sample(session, col.id)
-        if sample is None and (sample := _latest_sample(session, None)) is not None:
+        sample = registry.latest_elusion_sample(session=session, collection_id=col.id)
+        if sample is None and (sample := registry.latest_elusion_sample(session=session, collection_id=None)) is not None:
             b.scope = "all"
         if sample is not None:
             st = registry.elusion_status(session=session, sample_id=sample.id)

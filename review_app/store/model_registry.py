@@ -446,8 +446,10 @@ def elusion_judgements(*, session: Session, sample_id: int) -> list[ElusionJudge
 
 
 def latest_elusion_sample(*, session: Session, collection_id: int | None) -> ElusionSample | None:
+    """The newest sample drawn from this collection; ``None``: the newest drawn over all collections."""
     q = select(ElusionSample).order_by(ElusionSample.id.desc())
-    q = q.where(ElusionSample.collection_id == collection_id) if collection_id is not None else q
+    q = q.where(ElusionSample.collection_id == collection_id if collection_id is not None
+                else ElusionSample.collection_id.is_(None))
     return session.exec(q).first()
 
 

@@ -77,9 +77,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 from sqlmodel import Session, select
 
-from models.policy import PERSONAL_INFO_LABELS
+from models.policy import masked_labels
 from review_app import audit
 from review_app.store import model_registry
+from review_app.store.review import ACTIVE_SPAN_STATUSES
 from review_app.tables import Collection, Document, Review, SpanRecord
 
 FORMAT = "kaifang.release.v1"
@@ -89,14 +90,9 @@ TEXTS = "texts"
 MASK = "■"
 #: characters kept inside a masked range, so lines and pages stay where they were
 KEEP = frozenset("\n\r\f")
-#: live spans: what a reader of the document sees (``review.ACTIVE_SPAN_STATUSES``)
-LIVE = ("proposed", "accepted", "added", "corrected")
+#: live spans (what a reader of the document sees) and those a person confirmed
+LIVE = ACTIVE_SPAN_STATUSES
 CONFIRMED = ("accepted", "added", "corrected")
-#: labels whose live spans an OPEN_REDACTED decision masks, by reason code
-LABELS_OF_REASON: dict[str, tuple[str, ...]] = {
-    "PERSONAL_INFO": tuple(PERSONAL_INFO_LABELS),
-    "STATE_SECRET": ("SECRET_MARK",),
-}
 CATALOGUE_COLUMNS = ("档号", "题名", "责任者", "日期", "开放状态", "文件名", "sha256", "屏蔽处数", "决定日期")
 STATUS_ZH = {"OPEN": "开放", "OPEN_REDACTED": "部分开放"}
 WITHHELD_REASONS = ("not_final", "closed", "deferred", "nothing_to_mask")
@@ -187,10 +183,6 @@ def leaks(redacted: str, values: Sequence[tuple[str, str, int]]) -> list[tuple[s
 
 
 # --------------------------------------------------------------------------- decisions
-
-
-def masked_labels(reasons: Iterable[str]) -> set[str]:
-    return {lab for r in reasons for lab in LABELS_OF_REASON.get(r, ())}
 
 
 def _latest_reviews(session: Session, collection_id: int, stage: str) -> dict[int, Review]:

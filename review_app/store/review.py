@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.policy import PERSONAL_INFO_LABELS
+from models.policy import masked_labels
 from models.spans import LABELS, Span
 from review_app import audit
 from review_app.tables import AuditEvent, Document, Proposal, Review, SpanRecord
@@ -499,8 +499,6 @@ def _is_due(doc: Document, today: date | None = None) -> bool:
 
 
 _REASON_OF_LABEL = {"SECRET_MARK": "STATE_SECRET"}
-_LABELS_OF_REASON: dict[str, tuple[str, ...]] = {"PERSONAL_INFO": tuple(PERSONAL_INFO_LABELS),
-                                                 "STATE_SECRET": ("SECRET_MARK",)}
 
 
 def default_redactions(*, session: Session, document_id: int, reasons: Sequence[str] = ()) -> list[dict]:
@@ -508,7 +506,7 @@ def default_redactions(*, session: Session, document_id: int, reasons: Sequence[
     labels the decision's reasons cover (personal information: ID, phone, e-mail, account, address,
     health, legal record; a state secret: the marking). Names are never masked (GUIDELINES rule 2),
     so PERSON is not among them; a decision without reasons is taken as PERSONAL_INFO."""
-    labels = {lab for reason in (reasons or ("PERSONAL_INFO",)) for lab in _LABELS_OF_REASON.get(reason, ())}
+    labels = masked_labels(reasons or ("PERSONAL_INFO",))
     return [{"start": r.start, "end": r.end, "label": r.label, "reason": _REASON_OF_LABEL.get(r.label, "PERSONAL_INFO")}
             for r in active_spans(session=session, document_id=document_id) if r.label in labels]
 

@@ -33,10 +33,6 @@ class LoginThrottled(UserError):
         self.retry_after = retry_after
 
 
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def recent_failures(*, session: Session, username: str, window: timedelta, now: datetime | None = None) -> list[str]:
     """Timestamps of this account's failed sign-ins within ``window`` and after its last good one.
 
@@ -45,7 +41,7 @@ def recent_failures(*, session: Session, username: str, window: timedelta, now: 
     """
     now = now or datetime.now(timezone.utc)
     subject = f"user:{username}"
-    since = _iso(now - window)
+    since = audit.timestamp(now - window)
     last_ok = session.exec(select(AuditEvent.ts).where(AuditEvent.subject == subject, AuditEvent.action == "login",
                                                        AuditEvent.ts >= since)
                            .order_by(AuditEvent.ts.desc()).limit(1)).first()
@@ -158,7 +154,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
         now = datetime.now(timezone.utc)
         failures = recent_failures(session=session, username=username, window=window, now=now)
         if len(failures) >= max_failures:
-            oldest = datetime.strptime(failures[-max_failures], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+            oldest = audit.parse_timestamp(failures[-max_failures])
             retry_after = max(1, int((oldest + window - now).total_seconds()))
             audit.append(session=session, algo=algo, actor=username, action="login.throttled",
                          subject=f"user:{username}", payload={"source": source[:100]} if source else {})
