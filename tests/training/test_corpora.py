@@ -87,6 +87,23 @@ def test_iter_raw_text_mixes_sources_and_respects_budget():
     assert len(first) == 3
 
 
+def test_raw_text_never_reads_the_published_files_reserved_for_testing(monkeypatch):
+    """Reserved files (news of 2025, administrative regulations, Wikipedia passages) measure
+    false alarms on openable text: training's raw text must not open them."""
+    opened = []
+    real = corpora.dataset_path
+
+    def spy(*parts):
+        opened.append("/".join(parts))
+        return real(*parts)
+
+    monkeypatch.setattr(corpora, "dataset_path", spy)
+    for _ in corpora.iter_raw_text():
+        pass
+    reserved = ("xwlb_" + "2025", "administrative_" + "regulations", "cmrc" + "2018")
+    assert opened and not [p for p in opened if any(r in p for r in reserved)]
+
+
 def test_gazetteers_are_consistent_and_filtered():
     from training import gazetteers as gz
 
