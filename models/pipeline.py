@@ -42,6 +42,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from models.script import simplified_view
 from models.spans import Span
 
 #: Labels whose spans are phrases (a verb and what it says): see step 2 of the conflict policy.
@@ -367,21 +368,25 @@ class Detector:
         return cls(nlp, version)
 
     # -- detection -----------------------------------------------------------------------
+    # Every text is read through ``models.script.simplified_view`` (traditional characters
+    # converted, same length), so spans found there are offsets into the original string.
     def detect(self, text: str) -> list[Span]:
         if not isinstance(text, str):
             raise TypeError(f"detect() takes a str, got {type(text).__name__}")
-        return list(self.nlp(text)._.kaifang_spans or [])
+        return list(self.nlp(simplified_view(text))._.kaifang_spans or [])
 
     def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
         texts = list(texts)
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"detect_many() takes strings, got {type(t).__name__}")
-        return [list(d._.kaifang_spans or []) for d in self.nlp.pipe(texts, batch_size=batch_size)]
+        return [list(d._.kaifang_spans or []) for d in
+                self.nlp.pipe([simplified_view(t) for t in texts], batch_size=batch_size)]
 
     def docs(self, texts: Iterable[str], batch_size: int = 32):
-        """The spaCy docs themselves (``doc.spans["sc"]``, ``doc.spans["rules"]``, ...)."""
-        return self.nlp.pipe(texts, batch_size=batch_size)
+        """The spaCy docs of the simplified views (``doc.spans["sc"]``, ``doc.spans["rules"]``,
+        ...); their offsets are offsets into the original texts."""
+        return self.nlp.pipe((simplified_view(t) for t in texts), batch_size=batch_size)
 
     # -- persistence ---------------------------------------------------------------------
     @property
