@@ -147,6 +147,9 @@ class TaggerConfig:
     layers: int = 1
     dropout: float = 0.3
     max_len: int = 160
+    #: lexicon features (``models.lexicon``): the word list ships as ``lexicon.tsv`` beside the
+    #: weights; False for taggers trained without it (their inputs stay as they were)
+    lexicon: bool = False
     extra: dict = field(default_factory=dict)  # provenance: seed, data, metrics (not used here)
 
     @property
@@ -157,16 +160,22 @@ class TaggerConfig:
 class CharTagger(nn.Module):
     """Embeddings -> BiLSTM -> per-tag emission scores -> CRF (transition scores)."""
 
-    def __init__(self, config: TaggerConfig, vocab: CharVocab):
+    def __init__(self, config: TaggerConfig, vocab: CharVocab, lexicon=None):
         super().__init__()
+        from models.lexicon import N_FEATURES
+
+        if config.lexicon and lexicon is None:
+            raise ValueError("this tagger uses lexicon features: pass its models.lexicon.Lexicon")
         self.config = config
         self.vocab = vocab
+        self.lexicon = lexicon if config.lexicon else None
+        self.n_lex = N_FEATURES if config.lexicon else 0
         self.tags = config.tags
         k = len(self.tags)
         self.char_emb = nn.Embedding(vocab.n_chars, config.char_dim, padding_idx=0)
         self.bigram_emb = nn.Embedding(vocab.n_bigrams, config.bigram_dim, padding_idx=0)
         self.drop = nn.Dropout(config.dropout)
-        self.lstm = nn.LSTM(config.char_dim + 2 * config.bigram_dim, config.hidden,
+        self.lstm = nn.LSTM(config.char_dim + 2 * config.bigram_dim + self.n_lex, config.hidden,
                             num_layers=config.layers, bidirectional=True, batch_first=True,
                             dropout=config.dropout if config.layers > 1 else 0.0)
         self.proj = nn.Linear(2 * config.hidden, k)
@@ -180,17 +189,24 @@ class CharTagger(nn.Module):
 
     # ---- encoder -------------------------------------------------------------------------
     def encode(self, chars: torch.Tensor, bl: torch.Tensor, br: torch.Tensor,
-               lengths: torch.Tensor) -> torch.Tensor:
-        """BiLSTM states (B, T, 2H); padding positions never leak into real ones (packing)."""
-        x = torch.cat([self.char_emb(chars), self.bigram_emb(bl), self.bigram_emb(br)], dim=-1)
-        x = self.drop(x)
+               lengths: torch.Tensor, lex: torch.Tensor | None = None) -> torch.Tensor:
+        """BiLSTM states (B, T, 2H); padding positions never leak into real ones (packing).
+
+        ``lex``: (B, T, N_FEATURES) lexicon bits, required when the config uses the lexicon.
+        """
+        parts = [self.char_emb(chars), self.bigram_emb(bl), self.bigram_emb(br)]
+        x = self.drop(torch.cat(parts, dim=-1))
+        if self.n_lex:
+            if lex is None:
+                raise ValueError("this tagger needs lexicon features (lex=...)")
+            x = torch.cat([x, lex.to(x.dtype)], dim=-1)
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.lstm(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=chars.shape[1])
         return self.drop(out)
 
-    def emissions(self, chars, bl, br, lengths) -> torch.Tensor:
-        return self.proj(self.encode(chars, bl, br, lengths))
+    def emissions(self, chars, bl, br, lengths, lex=None) -> torch.Tensor:
+        return self.proj(self.encode(chars, bl, br, lengths, lex))
 
     # ---- CRF -----------------------------------------------------------------------------
     def _log_partition(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -201,9 +217,9 @@ class CharTagger(nn.Module):
             alpha = torch.where(mask[:, t].unsqueeze(1), nxt, alpha)
         return torch.logsumexp(alpha + self.end + self.end_mask, dim=1)
 
-    def loss(self, chars, bl, br, lengths, allowed: torch.Tensor) -> torch.Tensor:
+    def loss(self, chars, bl, br, lengths, allowed: torch.Tensor, lex=None) -> torch.Tensor:
         """Mean negative log-likelihood of the tag paths ``allowed`` (B, T, K) permits."""
-        em = self.emissions(chars, bl, br, lengths)
+        em = self.emissions(chars, bl, br, lengths, lex)
         mask = torch.arange(chars.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
         # both partitions in one pass over time (half the Python-level loop overhead)
         both = self._log_partition(torch.cat([em, em + torch.where(allowed, 0.0, NEG)]),
@@ -212,14 +228,14 @@ class CharTagger(nn.Module):
         return (log_z - log_gold).mean()
 
     @torch.inference_mode()
-    def decode(self, chars, bl, br, lengths) -> list[tuple[list[int], list[float]]]:
+    def decode(self, chars, bl, br, lengths, lex=None) -> list[tuple[list[int], list[float]]]:
         """Viterbi tag ids per sequence, with each character's confidence.
 
         The confidence is the CRF marginal probability of the chosen tag at that character
         (forward-backward), so a span's score (the mean over its characters) reads as a
         probability; the emission softmax alone ignores the transitions and under-states it.
         """
-        em = self.emissions(chars, bl, br, lengths)
+        em = self.emissions(chars, bl, br, lengths, lex)
         b, t_len, k = em.shape
         trans = self.trans + self.trans_mask
         score = self.start + self.start_mask + em[:, 0]
@@ -283,12 +299,18 @@ class CharTagger(nn.Module):
     def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text; texts should be window-sized."""
         chars, bl, br, lengths = encode_batch(self.vocab, texts)
-        decoded = self.decode(chars, bl, br, lengths)
+        decoded = self.decode(chars, bl, br, lengths, self.lexicon_tensor(texts, chars.shape[1]))
         out = []
         for (ids, conf), text in zip(decoded, texts):
             tags = [self.tags[i] for i in ids[:len(text)]]
             out.append(tags_to_spans(tags, conf))
         return out
+
+    def lexicon_tensor(self, texts: Sequence[str], t_len: int) -> torch.Tensor | None:
+        """(B, T, N_FEATURES) lexicon bits of ``texts`` padded to ``t_len`` (None without)."""
+        if not self.n_lex:
+            return None
+        return torch.from_numpy(self.lexicon.batch_features(texts, t_len))
 
     # ---- persistence ---------------------------------------------------------------------
     def save(self, directory: str | Path, *, fp16: bool = False) -> None:
@@ -304,6 +326,10 @@ class CharTagger(nn.Module):
                                                    indent=1), encoding="utf-8")
         (d / "vocab.json").write_text(json.dumps(self.vocab.to_json(), ensure_ascii=False),
                                       encoding="utf-8")
+        if self.lexicon is not None:
+            from models.lexicon import LEXICON_FILE
+
+            self.lexicon.save(d / LEXICON_FILE)
 
     @classmethod
     def load(cls, directory: str | Path) -> "CharTagger":
@@ -315,7 +341,15 @@ class CharTagger(nn.Module):
             raise FileNotFoundError(f"{d} is not a char-tagger directory: missing {missing}")
         cfg = TaggerConfig(**json.loads((d / "config.json").read_text(encoding="utf-8")))
         vocab = CharVocab.from_json(json.loads((d / "vocab.json").read_text(encoding="utf-8")))
-        model = cls(cfg, vocab)
+        lexicon = None
+        if cfg.lexicon:
+            from models.lexicon import LEXICON_FILE, Lexicon
+
+            if not (d / LEXICON_FILE).is_file():
+                raise FileNotFoundError(f"{d}: the tagger uses a lexicon but {LEXICON_FILE} is "
+                                        "missing")
+            lexicon = Lexicon.load(d / LEXICON_FILE)
+        model = cls(cfg, vocab, lexicon)
         state = {k: v.float() for k, v in load_file(str(d / "model.safetensors")).items()}
         model.load_state_dict(state)
         model.eval()

@@ -9,10 +9,10 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
 import torch
 
-from models.recognizers.char_tagger import (CharVocab, chunk_bounds, encode_batch,
-                                            spans_to_allowed)
+from models.recognizers.char_tagger import CharVocab, chunk_bounds, spans_to_allowed
 
 
 @dataclass
@@ -48,42 +48,66 @@ def records_to_examples(records: Iterable[dict], labels: Sequence[str], max_len:
     return out
 
 
-@dataclass
-class Batch:
-    chars: torch.Tensor
-    bl: torch.Tensor
-    br: torch.Tensor
-    lengths: torch.Tensor
-    allowed: torch.Tensor | None = None
+class EncodedExamples:
+    """Every training window encoded once (ids, allowed tags, lexicon bits) as numpy arrays.
+
+    Why: encoding and building the (T, K) allowed-tag masks per batch in Python cost more than
+    the network's forward and backward pass; done once, an epoch is only tensor work.
+    """
+
+    def __init__(self, chars, bl, br, allowed, lex):
+        self.chars, self.bl, self.br, self.allowed, self.lex = chars, bl, br, allowed, lex
+        self.lengths = [len(c) for c in chars]
+
+    @classmethod
+    def build(cls, examples: Sequence[Example], vocab: CharVocab, tags: Sequence[str],
+              lexicon=None) -> "EncodedExamples":
+        chars, bl, br, allowed, lex = [], [], [], [], []
+        for ex in examples:
+            c, left, right = vocab.encode(ex.text)
+            chars.append(np.asarray(c, dtype=np.int64))
+            bl.append(np.asarray(left, dtype=np.int64))
+            br.append(np.asarray(right, dtype=np.int64))
+            allowed.append(spans_to_allowed(len(ex.text), ex.spans, tags, ex.annotated).numpy())
+            lex.append(lexicon.features(ex.text) if lexicon is not None else None)
+        return cls(chars, bl, br, allowed, lex)
+
+    def batch(self, idx: Sequence[int]):
+        """(chars, bl, br, lengths, allowed, lex) tensors for the examples ``idx``, padded."""
+        b = len(idx)
+        t_len = max(1, max(self.lengths[i] for i in idx))
+        k = self.allowed[idx[0]].shape[1]
+        chars = np.zeros((b, t_len), dtype=np.int64)
+        bl = np.zeros((b, t_len), dtype=np.int64)
+        br = np.zeros((b, t_len), dtype=np.int64)
+        allowed = np.ones((b, t_len, k), dtype=bool)
+        lex = None
+        if self.lex[idx[0]] is not None:
+            lex = np.zeros((b, t_len, self.lex[idx[0]].shape[1]), dtype=np.float32)
+        for r, i in enumerate(idx):
+            n = self.lengths[i]
+            chars[r, :n] = self.chars[i]
+            bl[r, :n] = self.bl[i]
+            br[r, :n] = self.br[i]
+            allowed[r, :n] = self.allowed[i]
+            if lex is not None:
+                lex[r, :n] = self.lex[i]
+        lengths = torch.tensor([max(1, self.lengths[i]) for i in idx], dtype=torch.long)
+        return (torch.from_numpy(chars), torch.from_numpy(bl), torch.from_numpy(br), lengths,
+                torch.from_numpy(allowed), torch.from_numpy(lex) if lex is not None else None)
 
 
-def make_batch(texts: Sequence[str], vocab: CharVocab, *, examples: Sequence[Example] | None = None,
-               tags: Sequence[str] | None = None) -> Batch:
-    """Pad encoded texts into tensors; with ``examples`` also the (B, T, K) allowed-tag mask."""
-    chars, bl, br, lengths = encode_batch(vocab, texts)
-    b, t_len = chars.shape
-    allowed = None
-    if examples is not None:
-        assert tags is not None
-        k = len(tags)
-        allowed = torch.ones(b, t_len, k, dtype=torch.bool)
-        for i, ex in enumerate(examples):
-            n = len(ex.text)
-            allowed[i, :n] = spans_to_allowed(n, ex.spans, tags, ex.annotated)
-    return Batch(chars, bl, br, lengths, allowed)
-
-
-def length_bucketed_batches(examples: Sequence[Example], batch_size: int, rng: random.Random
-                            ) -> list[list[Example]]:
-    """Shuffled batches of similar length (less padding), in a shuffled order."""
-    idx = list(range(len(examples)))
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random
+                            ) -> list[list[int]]:
+    """Shuffled batches (index lists) of similar length (less padding), in a shuffled order."""
+    idx = list(range(len(lengths)))
     rng.shuffle(idx)
     # sort within large pools so each batch has similar lengths but the epoch stays random
     pool = batch_size * 50
     batches = []
     for p in range(0, len(idx), pool):
-        chunk = sorted(idx[p:p + pool], key=lambda i: len(examples[i].text))
+        chunk = sorted(idx[p:p + pool], key=lambda i: lengths[i])
         for q in range(0, len(chunk), batch_size):
-            batches.append([examples[i] for i in chunk[q:q + batch_size]])
+            batches.append(chunk[q:q + batch_size])
     rng.shuffle(batches)
     return batches

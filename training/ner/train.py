@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import torch
 
 from models.recognizers.char_tagger import CharTagger, CharVocab, TaggerConfig
 from models.recognizers.neural import NEURAL_LABELS
-from training.ner.data import Example, length_bucketed_batches, make_batch, records_to_examples
+from training.ner.data import (EncodedExamples, Example, length_bucketed_batches,
+                               records_to_examples)
 from training.ner.metrics import span_prf
 
 
@@ -34,6 +37,8 @@ class TrainConfig:
     dropout: float = 0.3
     max_len: int = 160
     epochs: int = 8
+    #: stop after this many epochs without a better selection score (0: run all epochs)
+    patience: int = 0
     batch_size: int = 64
     lr: float = 3e-3
     weight_decay: float = 1e-5
@@ -44,6 +49,10 @@ class TrainConfig:
     fp16: bool = True
     eval_batch: int = 128
     vocab_texts_limit: int = 200_000  # raw paragraphs added to the vocabulary (pre-training)
+    #: lexicon features (models.lexicon); the caller passes the Lexicon to train_tagger
+    lexicon: bool = False
+    #: the selection score: micro F1 over these labels (all the tagger's labels when empty)
+    select_labels: tuple[str, ...] = ()
 
     @classmethod
     def tiny(cls) -> "TrainConfig":
@@ -89,19 +98,64 @@ def evaluate(model: CharTagger, records: Sequence[dict], batch_size: int = 128) 
     return span_prf(gold, pred, annotated)
 
 
+def selection_score(dev: dict, labels: Sequence[str]) -> float:
+    """Micro F1 over ``labels`` from per-label counts (all labels when empty)."""
+    if not dev:
+        return 0.0
+    if not labels:
+        return dev.get("micro", {}).get("f1", 0.0)
+    tp = sum(dev[lab]["tp"] for lab in labels if lab in dev)
+    n_pred = sum(dev[lab]["n_pred"] for lab in labels if lab in dev)
+    n_gold = sum(dev[lab]["support"] for lab in labels if lab in dev)
+    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+
+
+def init_embeddings(model: CharTagger, char_vectors=None, bigram_vectors=None) -> dict:
+    """Copy pre-trained vectors (``training.ner.embeddings``) into the embedding tables.
+
+    Vectors are rescaled to unit standard deviation (the scale of the random rows they sit
+    beside). Returns how many rows each table received.
+    """
+    out = {}
+    for name, table, vectors, items in (
+            ("chars", model.char_emb, char_vectors, model.vocab.chars),
+            ("bigrams", model.bigram_emb, bigram_vectors, model.vocab.bigrams)):
+        if vectors is None:
+            continue
+        if vectors.dim != table.embedding_dim:
+            raise ValueError(f"pre-trained {name} vectors have dimension {vectors.dim}, the "
+                             f"tagger {table.embedding_dim}")
+        rows = [(i, vectors.get(item)) for i, item in enumerate(items) if i >= 4]
+        rows = [(i, v) for i, v in rows if v is not None]
+        if rows:
+            idx = torch.tensor([i for i, _ in rows])
+            mat = torch.tensor(np.stack([v for _, v in rows]), dtype=torch.float32)
+            mat = mat / mat.std().clamp_min(1e-6)
+            with torch.no_grad():
+                table.weight[idx] = mat
+        out[name] = len(rows)
+    return out
+
+
 def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                  out_dir: str | Path, seed: int = 0, config: TrainConfig | None = None, *,
                  vocab: CharVocab | None = None, init_from: str | Path | None = None,
                  extra_vocab_texts: Sequence[str] = (), progress: bool = True,
-                 log_path: str | Path | None = None) -> dict:
+                 log_path: str | Path | None = None, lexicon=None, char_vectors=None,
+                 bigram_vectors=None, warm_start: CharTagger | None = None) -> dict:
     """Train, keep the best dev epoch, save the tagger to ``out_dir``; return metrics.
 
     ``init_from``: a directory with a pre-trained encoder (``training.ner.pretrain``); its
     vocabulary is reused and its embeddings and BiLSTM weights initialise the tagger.
+    ``lexicon``: the ``models.lexicon.Lexicon`` whose features the tagger reads (``cfg.lexicon``).
+    ``char_vectors``/``bigram_vectors``: pre-trained embeddings (``training.ner.embeddings``).
+    ``warm_start``: an existing tagger to fine-tune (its vocabulary, lexicon and weights).
     """
     cfg = config or TrainConfig()
     if not train_records:
         raise ValueError("train_tagger needs at least one training record")
+    if cfg.lexicon and lexicon is None and warm_start is None:
+        raise ValueError("TrainConfig.lexicon is set: pass lexicon=models.lexicon.Lexicon")
     torch.set_num_threads(max(1, min(2, cfg.threads)))
     set_seed(seed)
     t0 = time.time()
@@ -109,6 +163,11 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     if not examples:
         raise ValueError("no training window with text: check the records' 'text' fields")
     pre_state = None
+    if warm_start is not None:
+        vocab, lexicon = warm_start.vocab, warm_start.lexicon
+        if list(warm_start.config.labels) != list(cfg.labels):
+            raise ValueError(f"warm start from a tagger with labels {warm_start.config.labels},"
+                             f" asked for {list(cfg.labels)}")
     if init_from is not None:
         from training.ner.pretrain import load_encoder
 
@@ -119,22 +178,32 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                                  f"fine-tuning config {getattr(cfg, key)}")
     if vocab is None:
         vocab = build_vocab(examples, extra_vocab_texts, cfg)
-    tcfg = TaggerConfig(labels=list(cfg.labels), char_dim=cfg.char_dim,
-                        bigram_dim=cfg.bigram_dim, hidden=cfg.hidden, layers=cfg.layers,
-                        dropout=cfg.dropout, max_len=cfg.max_len)
-    model = CharTagger(tcfg, vocab)
+    if warm_start is not None:
+        tcfg = TaggerConfig(**{k: v for k, v in asdict(warm_start.config).items()
+                               if k != "extra"})
+    else:
+        tcfg = TaggerConfig(labels=list(cfg.labels), char_dim=cfg.char_dim,
+                            bigram_dim=cfg.bigram_dim, hidden=cfg.hidden, layers=cfg.layers,
+                            dropout=cfg.dropout, max_len=cfg.max_len, lexicon=cfg.lexicon)
+    model = CharTagger(tcfg, vocab, lexicon if tcfg.lexicon else None)
+    facts: dict = {}
+    if warm_start is not None:
+        model.load_state_dict({k: v.float() for k, v in warm_start.state_dict().items()})
+        facts["warm_start"] = True
+    else:
+        facts["pretrained_rows"] = init_embeddings(model, char_vectors, bigram_vectors)
     if pre_state is not None:
         missing, unexpected = model.load_state_dict(pre_state, strict=False)
         if unexpected:
             raise ValueError(f"pre-trained encoder has unexpected weights {unexpected}")
+    data = EncodedExamples.build(examples, vocab, tcfg.tags, model.lexicon)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     rng = random.Random(seed)
     steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
-    warmup = max(1, total // 20)
+    warmup = 1 if warm_start is not None else max(1, total // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, total)))
-    tags = tcfg.tags
     best = (-1.0, None, None)
     history = []
     log = open(log_path, "a", encoding="utf-8") if log_path else None
@@ -143,14 +212,14 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="train ner", unit="step", mininterval=2.0)
+    stale = 0
     try:
         for epoch in range(cfg.epochs):
             model.train()
             losses = []
-            for batch_examples in length_bucketed_batches(examples, cfg.batch_size, rng):
-                batch = make_batch([e.text for e in batch_examples], vocab,
-                                   examples=batch_examples, tags=tags)
-                loss = model.loss(batch.chars, batch.bl, batch.br, batch.lengths, batch.allowed)
+            for idx in length_bucketed_batches(data.lengths, cfg.batch_size, rng):
+                chars, bl, br, lengths, allowed, lex = data.batch(idx)
+                loss = model.loss(chars, bl, br, lengths, allowed, lex)
                 if not torch.isfinite(loss):
                     raise FloatingPointError(f"non-finite loss at epoch {epoch + 1}; lower lr")
                 opt.zero_grad()
@@ -164,16 +233,25 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                     bar.set_postfix(epoch=epoch + 1, loss=f"{losses[-1]:.3f}")
             with torch.inference_mode():
                 dev = evaluate(model, dev_records, cfg.eval_batch) if dev_records else {}
-            f1 = dev.get("micro", {}).get("f1", 0.0) if dev else float(epoch)
+            f1 = selection_score(dev, cfg.select_labels) if dev else float(epoch)
             entry = {"epoch": epoch + 1, "loss": round(sum(losses) / len(losses), 4),
-                     "dev": dev, "seconds": round(time.time() - t0, 1)}
+                     "dev": dev, "select_f1": round(f1, 4),
+                     "seconds": round(time.time() - t0, 1)}
             history.append(entry)
             if log:
                 log.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 log.flush()
+            if progress:
+                print(f"epoch {epoch + 1}: loss {entry['loss']} select F1 {f1:.4f} "
+                      f"({entry['seconds']}s)", file=sys.stderr)
             if f1 > best[0]:
                 best = (f1, {k: v.detach().clone() for k, v in model.state_dict().items()},
                         entry)
+                stale = 0
+            else:
+                stale += 1
+                if cfg.patience and stale >= cfg.patience:
+                    break
     finally:
         if bar is not None:
             bar.close()
@@ -183,12 +261,12 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     model.eval()
     seconds = round(time.time() - t0, 1)
     metrics = {"best_epoch": best[2]["epoch"], "dev": best[2]["dev"], "train_seconds": seconds,
-               "train_windows": len(examples), "seed": seed,
-               "init_from": str(init_from) if init_from else None,
+               "train_windows": len(examples), "train_chars": int(sum(data.lengths)),
+               "seed": seed, "init_from": str(init_from) if init_from else None, **facts,
                "history": [{k: v for k, v in h.items() if k != "dev"} |
                            {"dev_micro_f1": h["dev"].get("micro", {}).get("f1")} for h in history]}
     model.config.extra = {"train": asdict(cfg) | {"labels": list(cfg.labels)}, "seed": seed,
-                          "dev_micro_f1": best[0], "train_seconds": seconds}
+                          "dev_select_f1": best[0], "train_seconds": seconds}
     save_tagger_atomically(model, Path(out_dir), fp16=cfg.fp16)
     return metrics
 

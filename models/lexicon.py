@@ -1,0 +1,135 @@
+"""Lexicon features for the character tagger: which dictionary words each character begins,
+continues or ends.
+
+Why: a character model has no word boundaries, and Chinese NER on CPU gains most from word
+information (lattice / SoftLexicon models in the literature). The cheap form used here: for each
+character and each word class (person names, places, organisations, ordinary words), four bits
+saying whether some dictionary word of that class Begins, is in the Middle of, Ends, or is a
+Single character at that position, plus one bit for "a surname starts here". Ordinary words
+matter as much as names: 伤亡, 抄送, 纳税人 are words, which tells the tagger they are not names.
+
+The word list ships inside the model directory (``lexicon.tsv``: ``word<TAB>classes``), built
+at training time (``training.ner.lexicons``); nothing here reads ../shared. Matching uses an
+Aho-Corasick automaton (pyahocorasick), built once per process when the tagger loads.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+LEXICON_FILE = "lexicon.tsv"
+#: word classes, in feature order; each contributes B, M, E, S bits
+CLASSES: tuple[str, ...] = ("PER", "LOC", "ORG", "WORD")
+SURNAME = "SUR"
+N_FEATURES = 4 * len(CLASSES) + 1
+MAX_WORD_LEN = 12
+
+
+class Lexicon:
+    """Words with their classes; ``features(text)`` gives the (len(text), N_FEATURES) bits."""
+
+    def __init__(self, entries: Mapping[str, Iterable[str]]):
+        self._entries: dict[str, int] = {}
+        for word, classes in entries.items():
+            if not word or len(word) > MAX_WORD_LEN or any(ch.isspace() for ch in word):
+                continue
+            bits = 0
+            for c in classes:
+                bits |= _class_bit(c)
+            if bits:
+                self._entries[word] = self._entries.get(word, 0) | bits
+        self._automaton = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __deepcopy__(self, memo) -> "Lexicon":
+        # read-only after construction: copies of a tagger (quantisation) share it
+        return self
+
+    def classes_of(self, word: str) -> tuple[str, ...]:
+        bits = self._entries.get(word, 0)
+        return tuple(c for c in CLASSES + (SURNAME,) if bits & _class_bit(c))
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        lines = [f"{w}\t{','.join(self.classes_of(w))}" for w in sorted(self._entries)]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Lexicon":
+        entries: dict[str, list[str]] = {}
+        with Path(path).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                line = line.rstrip("\n")
+                if not line:
+                    continue
+                word, sep, classes = line.partition("\t")
+                if not sep:
+                    raise ValueError(f"{path}:{n}: expected 'word<TAB>classes'")
+                entries[word] = classes.split(",")
+        return cls(entries)
+
+    # -- features ------------------------------------------------------------------------
+    def _build(self):
+        import ahocorasick
+
+        a = ahocorasick.Automaton()
+        for word, bits in self._entries.items():
+            a.add_word(word, (len(word), bits))
+        a.make_automaton()
+        return a
+
+    @property
+    def automaton(self):
+        if self._automaton is None:
+            with self._lock:
+                if self._automaton is None:
+                    self._automaton = self._build()
+        return self._automaton
+
+    def features(self, text: str) -> np.ndarray:
+        """(len(text), N_FEATURES) uint8 bits; see the module docstring."""
+        n = len(text)
+        out = np.zeros((n, N_FEATURES), dtype=np.uint8)
+        if n == 0 or not self._entries:
+            return out
+        sur = _class_bit(SURNAME)
+        for end, (length, bits) in self.automaton.iter(text):
+            start = end - length + 1
+            if bits & sur:
+                out[start, -1] = 1
+            for k in range(len(CLASSES)):
+                if not bits & (1 << k):
+                    continue
+                base = 4 * k
+                if length == 1:
+                    out[start, base + 3] = 1
+                else:
+                    out[start, base] = 1
+                    out[end, base + 2] = 1
+                    if length > 2:
+                        out[start + 1:end, base + 1] = 1
+        return out
+
+    def batch_features(self, texts: Sequence[str], t_len: int) -> np.ndarray:
+        """(len(texts), t_len, N_FEATURES) bits, zero-padded."""
+        out = np.zeros((len(texts), t_len, N_FEATURES), dtype=np.uint8)
+        for i, t in enumerate(texts):
+            f = self.features(t[:t_len])
+            out[i, :len(f)] = f
+        return out
+
+
+def _class_bit(name: str) -> int:
+    if name == SURNAME:
+        return 1 << len(CLASSES)
+    try:
+        return 1 << CLASSES.index(name)
+    except ValueError:
+        raise ValueError(f"unknown lexicon class {name!r}; expected one of "
+                         f"{CLASSES + (SURNAME,)}") from None
