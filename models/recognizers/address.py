@@ -35,7 +35,7 @@ _ID_ON_LINE = re.compile(r"[0-9]{6}[ ]?[0-9]{4}[ ]?[0-9]{4}[ ]?[0-9]{3}[0-9Xx]|[
 
 
 class AddressRecognizer(RecognizerBase):
-    name = "cn_address.v1"
+    name = "cn_address.v2"
     labels = frozenset({"ADDRESS"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:

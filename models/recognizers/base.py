@@ -54,6 +54,9 @@ class ContextHit:
     category: str  # e.g. "id", "phone", "bank", or a decoy category such as "decoy"
     word: str
     distance: int  # characters between the end of the cue word and the candidate
+    #: where the cue stands: "inline" (before the number in its clause), "column" (the header
+    #: cell of its table column), "above" (a label alone on the line above the value)
+    where: str = "inline"
 
 
 _DIGIT = re.compile(r"[0-9]")
@@ -94,6 +97,21 @@ class ContextWords:
             if best is None or hit.distance <= best.distance:
                 best = hit
         return best
+
+    def in_label(self, label: str, *, at_end: bool = False) -> ContextHit | None:
+        """The cue a short label names (a table header cell, a form label): its first cue word,
+        or with ``at_end`` the cue word that ends it (``申请人身份证号`` names an ID)."""
+        if at_end:
+            m = None
+            for m in self._regex.finditer(label):
+                pass
+            if m is None or m.end() != len(label):
+                return None
+        else:
+            m = self._regex.search(label)
+            if m is None:
+                return None
+        return ContextHit(self._category[m.group(0)], m.group(0), 0)
 
     def following(self, text: str, end: int, window: int = 6) -> ContextHit | None:
         """A cue word right after a candidate (``13905912345（手机）``)."""

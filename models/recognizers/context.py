@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-from models.recognizers.base import ContextWords
+from dataclasses import replace
+
+from models.recognizers.base import ContextHit, ContextWords
+from models.recognizers.tables import column_header, label_above
 
 ID_WORDS = (
     "公民身份号码", "公民身份证号码", "居民身份证号码", "居民身份证号", "居民身份证", "身份证号码",
@@ -53,6 +56,38 @@ CONTEXT = ContextWords({
     "bank": BANK_WORDS,
     "decoy": DECOY_WORDS,
 }, first_number_only=("decoy",))
+
+#: A header cell or form label is short and holds no digits (a data cell that happens to contain
+#: a cue word, such as an address 电话局宿舍3号, is no header).
+_MAX_LABEL = 12
+_HAS_DIGIT = re.compile(r"[0-9]")
+
+
+def _is_label(cell: str) -> bool:
+    return len(cell) <= _MAX_LABEL and not _HAS_DIGIT.search(cell) and CONTEXT.in_label(cell) is not None
+
+
+def cue_before(text: str, pos: int, window: int = 24) -> ContextHit | None:
+    """What the number at ``pos`` (normalised text) is, by the cue that names it.
+
+    The nearest cue word before it in its clause (``CONTEXT.nearest``); failing that, the header
+    cell of its table column (``身份证号`` many rows above), or a label alone on the line above
+    (``联系电话：`` then the number on the next line). Every numeric recognizer asks this one
+    function, so that they agree on what a number is.
+    """
+    hit = CONTEXT.nearest(text, pos, window)
+    if hit is not None:
+        return hit
+    head = column_header(text, pos, _is_label)
+    if head is not None:
+        hit = CONTEXT.in_label(head[0])
+        return None if hit is None else replace(hit, where="column")
+    above = label_above(text, pos)
+    if above is not None and len(above[0].strip()) <= 2 * _MAX_LABEL:
+        hit = CONTEXT.in_label(above[0].strip(), at_end=True)
+        return None if hit is None else replace(hit, where="above")
+    return None
+
 
 #: Units after a number that make it a quantity (an amount, a count, a year), not an identifier.
 QUANTITY_AFTER = (

@@ -144,7 +144,7 @@ class HealthRecognizer(RecognizerBase):
     """HEALTH: diagnosis verb + disease, 因 + disease + outcome, disability and injury grades,
     reproductive procedures, operations and treatments, injuries of a named body part."""
 
-    name = "cn_health.v1"
+    name = "cn_health.v2"
     labels = frozenset({"HEALTH"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
@@ -235,7 +235,7 @@ class LegalRecordRecognizer(RecognizerBase):
     """LEGAL_RECORD: sentences, charges (犯…罪), administrative penalties, disciplinary
     sanctions, coercive measures and release."""
 
-    name = "cn_legal_record.v1"
+    name = "cn_legal_record.v2"
     labels = frozenset({"LEGAL_RECORD"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:

@@ -89,7 +89,7 @@ def test_offsets_point_into_the_original_text():
     text = "被告人林碧军（男，１９５０年生）犯抢劫罪，判处有期徒刑１５年。"  # full-width digits
     spans = LEGAL.find(text)
     assert [text[s.start:s.end] for s in spans] == ["犯抢劫罪", "判处有期徒刑１５年"]
-    assert all(s.source == "cn_legal_record.v1" and s.label == "LEGAL_RECORD" for s in spans)
+    assert all(s.source == "cn_legal_record.v2" and s.label == "LEGAL_RECORD" for s in spans)
 
 
 def test_default_rules_config_runs_them():
