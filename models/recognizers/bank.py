@@ -17,7 +17,7 @@ from models.spans import Span
 from models.text import NormalizedText
 
 # between a cue and its number: a colon, a space, 为/是 (账号：, 卡号为); after 开户行, the bank's name
-_TIGHT_GAP = re.compile(r"^(?:号码|号)?[ :\-()为是]{0,4}$")
+_TIGHT_GAP = re.compile(r"^(?:号码|号)?[ :|\-()为是]{0,4}$")
 _BANK_NAME_CUES = frozenset({"开户行", "开户银行"})
 _BANK_NAME_GAP = re.compile(r"^[ :]*[^\n。；;]{0,24}(?:银行|行|社|部|所|处)[ ,，、:]*(?:账号|帐号|账户|帐户)?[ :]*$")
 _CARD_CUES = frozenset({"卡号", "银行卡号", "银行卡", "信用卡", "借记卡", "储蓄卡"})

@@ -175,7 +175,7 @@ class _PatternIdRecognizer(RecognizerBase):
         return ctx.where != "inline" or _TIGHT_GAP.match(text, m.start() - ctx.distance, m.start()) is not None
 
 
-_TIGHT_GAP = re.compile(r"(?:号码|号)?[ .:#()为是]*$")
+_TIGHT_GAP = re.compile(r"[ .:|#()]*(?:号码|号)?[ .:|#()为是]*$")
 
 
 class PassportRecognizer(_PatternIdRecognizer):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from models.recognizers.base import RecognizerBase
-from models.recognizers.context import cue_before, quantity_follows
+from models.recognizers.context import WEAK_PHONE_WORDS, cue_before, quantity_follows
 from models.recognizers.numbers import Candidate, candidates
 from models.spans import Span
 from models.text import NormalizedText
@@ -17,6 +17,7 @@ from models.text import NormalizedText
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _COUNTRY_PREFIX = re.compile(r"(?:\(\+?86\)|\+|\+86|0086)[ \-]?$")  # what may precede the digits
 _AREA_IN_BRACKETS = re.compile(r"\((0[0-9]{2,3})\)[ \-]?$")
+_FOREIGN_AREA_IN_BRACKETS = re.compile(r"\(([1-9][0-9]{1,3})\)[ \-]?$")
 _SERVICE = re.compile(r"[48]00[0-9]{7}")
 #: ITU-T E.164 country calling codes (prefix-free, so at most one starts a number). 86 is read by
 #: the +86 rules; 852 Hong Kong, 853 Macao and 886 Taiwan are the ones archives meet most.
@@ -40,8 +41,9 @@ def split_country_code(digits: str) -> tuple[str, str] | None:
             return digits[:k], digits[k:]
     return None
 # what may stand between a phone cue and a bare local number: 电话：, 电话(办) , 电话号码为
-_CUE_GAP = re.compile(r"^(?:号码|号)?[ :\-()办宅为是]{0,4}$")
-_LIST_SEP = re.compile(r"^[ ]?[、，,/或和及;；][ ]?$|^[ ]?$")
+_CUE_GAP = re.compile(r"^(?:号码|号)?[ :|\-()办宅为是]{0,4}$")
+# between two numbers of one list: a separator, maybe after a note on the first (225416（单位） 206387)
+_LIST_SEP = re.compile(r"^(?:[ ]?\([^()\n]{1,6}\))?(?:[ ]*[、，,/或和及;；][ ]?|[ ]*)$")
 
 
 def area_code_length(digits: str) -> int | None:
@@ -85,10 +87,13 @@ class PhoneRecognizer(RecognizerBase):
         text = nt.text
         out: list[Span] = []
         last_end = -10
+        # a directory (通讯录, 电话一览) lists one number at the end of each line: the digit count of
+        # the phone that ends a line, by the line's start
+        line_phones: dict[int, int] = {}
         for c in sorted(candidates(text), key=lambda c: (c.start, -c.end)):
             if "X" in c.digits:
                 continue
-            read = self._read(text, c, last_end)
+            read = self._read(text, c, last_end, line_phones)
             if read is None:
                 continue
             start, score, why = read
@@ -97,10 +102,13 @@ class PhoneRecognizer(RecognizerBase):
                 why += "; regrouped from a longer digit run"
             if score >= 0.5:
                 last_end = max(last_end, c.end)
+                if _ends_its_line(text, c.end):
+                    line_phones[text.rfind("\n", 0, c.start) + 1] = len(c.digits)
             out.append(self.span(nt, start, c.end, "PHONE", score, why))
         return out
 
-    def _read(self, text: str, c: Candidate, last_end: int) -> tuple[int, float, str] | None:
+    def _read(self, text: str, c: Candidate, last_end: int,
+              line_phones: dict[int, int]) -> tuple[int, float, str] | None:
         d = c.digits
         if quantity_follows(text, c.end):
             return None
@@ -155,6 +163,10 @@ class PhoneRecognizer(RecognizerBase):
         if bracket and (7 <= len(d) <= 8 or (phone_ctx and 5 <= len(d) <= 6)) and d[0] in "23456789":
             start = c.start - len(bracket.group(0))
             return start, 0.95 if phone_ctx else 0.88, f"landline, area code {bracket.group(1)} in brackets" + ctx_note
+        foreign_area = _FOREIGN_AREA_IN_BRACKETS.search(before)
+        if foreign_area and phone_ctx and 6 <= len(d) <= 8:
+            start = c.start - len(foreign_area.group(0))  # 電話：(415) 986-4731
+            return start, 0.9, f"number with area code {foreign_area.group(1)} in brackets" + ctx_note
         if _SERVICE.fullmatch(national):
             return start, 0.97 if phone_ctx else 0.85, "service number (400/800)" + ctx_note
         if cat == "pager" and 5 <= len(d) <= 11 and ctx.distance <= self.local_context_distance + 4:
@@ -163,8 +175,12 @@ class PhoneRecognizer(RecognizerBase):
             gap_to_cue = text[c.start - ctx.distance : c.start] if ctx else ""
             # a subscriber number never starts with 0 (that is an area code: 电话 0591-…)
             local_shape = d[0] != "0" and (len(d) <= 6 or d[0] in "23456789")
-            if (cat == "phone" and ctx.where == "inline" and ctx.distance <= self.local_context_distance
-                    and _CUE_GAP.match(gap_to_cue) and local_shape):
+            weak_cue = ctx is not None and _unspaced_word(ctx.word) in WEAK_PHONE_WORDS
+            if weak_cue and (len(d) < 5 or _looks_like_date(d)):
+                local_shape = False  # 住宅｜1936 in a land register: a year or an area, not a phone
+            gap_core = gap_to_cue.replace(" ", "")  # aligned columns pad the gap with spaces
+            if (cat == "phone" and ctx.where == "inline" and len(gap_core) <= self.local_context_distance
+                    and _CUE_GAP.match(gap_core) and local_shape):
                 return start, 0.9, f"local number after {ctx.word}"
             # in a column: the number opens its cell (a tab or a space joins cells into one run)
             opens_cell = c.at_run_start or (len(c.groups) == 1 and text[c.start - 1] in "\t ")
@@ -174,6 +190,10 @@ class PhoneRecognizer(RecognizerBase):
             if (gap is not None and _LIST_SEP.match(gap) and len(d) >= 5 and len(c.groups) == 1
                     and not _looks_like_date(d)):
                 return start, 0.8, "local number continuing a list of phone numbers"
+            above = _previous_line_start(text, c.start)
+            if (above is not None and line_phones.get(above) == len(d) and len(d) >= 5 and local_shape
+                    and cat in (None, "phone") and _ends_its_line(text, c.end) and not _looks_like_date(d)):
+                return start, 0.8, "local number ending its line, as the phone on the line above does"
         return None
 
 
@@ -203,9 +223,35 @@ class PhoneRecognizer(RecognizerBase):
         if len(g) >= 3 and d[:g[0]] in COUNTRY_CODES and not d.startswith("86"):
             national = g[1:]
             if (6 <= sum(national) <= 12 and sum(1 for n in national if n == 1) <= 1
-                    and national[-1] >= 3 and max(national) <= 4 and _one_separator(text, c)):
+                    and national[-1] >= 3 and max(national) <= 8 and _one_separator(text, c)):
                 return c.start, 0.95 if phone_ctx else 0.8, f"international number, country code {d[:g[0]]}"
         return None
+
+
+_LINE_TAIL = re.compile(r"[^0-9\n]*(?:\n|$)")
+
+
+def _ends_its_line(text: str, end: int) -> bool:
+    """No other number after ``end`` on its line (a note such as （兼传真） may follow)."""
+    return _LINE_TAIL.match(text, end) is not None
+
+
+def _previous_line_start(text: str, pos: int, max_blank: int = 2) -> int | None:
+    """Start of the nearest non-blank line above the line of ``pos`` (at most two blank lines
+    in between), or None."""
+    start = text.rfind("\n", 0, pos) + 1
+    for _ in range(max_blank + 1):
+        if start == 0:
+            return None
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if text[prev:start - 1].strip():
+            return prev
+        start = prev
+    return None
+
+
+def _unspaced_word(word: str) -> str:
+    return word.replace(" ", "")
 
 
 def _one_separator(text: str, c: Candidate) -> bool:

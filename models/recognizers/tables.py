@@ -4,10 +4,11 @@ Why: a register or a form pasted as text names what a number is once, in the hea
 (``姓名｜性别｜身份证号｜电话``), and then lists rows of bare values, often many lines below it.
 Inline cue words (``models.recognizers.base.ContextWords``) see only the same clause, so a wrong
 check digit in the 身份证号 column or a 7-digit number in the 电话 column went unread.
-``column_header(text, pos)`` finds the table row holding ``pos``, walks up over rows of the same
-layout to the nearest header row (a row with a cue word in some cell) and returns the header
-cell above ``pos``; ``label_above(text, pos)`` reads the form layout where a label stands alone at
-the end of the line above its value (``身份证号：`` / ``350102…``).
+``column_header(text, pos)`` returns the header cell above ``pos``: one pass over a text's lines
+(cached per text) assigns each data row the nearest header row above it (a row with a cue word in
+some cell) in the same table, which ends at a line of another layout (prose, another table); ``label_above(text, pos)`` gives the line above a value that opens its line,
+for the form layout where the label ends the line above its value (``身份证号：`` / ``350102…``,
+or prose wrapped right after the cue: ``…，护照号码`` / ``TR4082715，…``).
 
 Layouts understood (on the normalised text, where ``｜`` is already ``|``): cells separated by
 ``|`` or ``│``, by tabs, or by spaces (form columns aligned with spaces; one space is enough for a
@@ -17,29 +18,21 @@ how space-aligned columns with empty cells line up.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 _PIPES = "|│┃"
 _RULE_LINE = re.compile(r"^[\s|│┃+\-=_:─━┼┿╋┬┴├┤┌┐└┘.·]*$")
 _CELLS = {
-    "pipe": re.compile(r"[^|│┃]+"),
     "tab": re.compile(r"[^\t]+"),
     "space": re.compile(r"[^ \t]+(?: [^ \t]+)*"),  # single spaces inside a cell, two or more between cells
     "single": re.compile(r"[^ \t]+"),
 }
-#: How far up a header may stand (rows of the same layout in between).
-MAX_ROWS_UP = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    start: int  # offsets in the text (stripped of surrounding spaces)
-    end: int
-    col_start: int  # display columns within its line
-    col_end: int
+_PIPE_SPLIT = re.compile(r"[|│┃]")
 
 
 def _width(s: str) -> int:
@@ -51,45 +44,41 @@ def _style(line: str) -> str | None:
         return "pipe"
     if "\t" in line:
         return "tab"
-    if "  " in line.strip():
+    stripped = line.strip()
+    if "  " in stripped:
         return "space"
-    if " " in line.strip():
+    if " " in stripped:
         return "single"
     return None
 
 
-def _cells(line: str, line_start: int, style: str) -> tuple[Cell, ...]:
+def _cells(line: str, style: str) -> tuple[tuple[int, int], ...]:
+    """``(start, end)`` of each cell within ``line``, stripped of the spaces around it."""
+    if style == "pipe":
+        return _pipe_cells(line)
     out = []
     for m in _CELLS[style].finditer(line):
         raw = m.group(0)
         s = m.start() + (len(raw) - len(raw.lstrip()))
         e = m.end() - (len(raw) - len(raw.rstrip()))
-        if e <= s:
-            continue
-        out.append(Cell(line_start + s, line_start + e, _width(line[:s]), _width(line[:e])))
+        if e > s:
+            out.append((s, e))
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    starts: tuple[int, ...]  # start offset of every line
-    lines: tuple[str, ...]
-
-
-@lru_cache(maxsize=16)
-def _layout(text: str) -> _Layout:
-    lines = text.split("\n")
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-    return _Layout(tuple(starts), tuple(lines))
-
-
-def _line_of(layout: _Layout, pos: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(layout.starts, pos) - 1
+def _pipe_cells(line: str) -> tuple[tuple[int, int], ...]:
+    """Cells between pipes, empty ones kept (a row that leaves its first cell blank under a
+    merged 部门 cell still lines up with its header); the empty piece before a leading pipe and
+    after a trailing one (``| a | b |``) is no cell."""
+    out = []
+    pos = 0
+    pieces = _PIPE_SPLIT.split(line)
+    for k, raw in enumerate(pieces):
+        if not ((k == 0 or k == len(pieces) - 1) and not raw.strip()):
+            s = pos + (len(raw) - len(raw.lstrip()))
+            out.append((s, max(s, pos + len(raw.rstrip()))))
+        pos += len(raw) + 1
+    return tuple(out)
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
@@ -99,50 +88,84 @@ def _compatible(a: str | None, b: str | None) -> bool:
     return a == b or {a, b} == {"space", "single"}
 
 
-def column_header(text: str, pos: int, is_header_cell) -> tuple[str, int] | None:
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    starts: tuple[int, ...]  # start offset of every line
+    lines: tuple[str, ...]
+    header_of: dict[int, int]  # data row line -> the line of its header row
+
+
+@lru_cache(maxsize=16)
+def _tables(text: str, is_header_cell: Callable[[str], bool]) -> _Tables:
+    """One pass over the lines: which header row each data row stands under. A header row is a
+    row of two or more cells, one of which ``is_header_cell``; it holds for the rows below it
+    until a line of another layout (prose, another table) ends the table."""
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    header_of: dict[int, int] = {}
+    header: tuple[int, str] | None = None  # (line, style)
+    for i, line in enumerate(lines):
+        if not line.strip() or _RULE_LINE.match(line):
+            continue
+        style = _style(line)
+        if style is None:
+            header = None
+            continue
+        cells = _cells(line, style)
+        if len(cells) >= 2 and any(is_header_cell(line[a:b]) for a, b in cells):
+            header = (i, style)
+        elif header is not None and _compatible(style, header[1]):
+            header_of[i] = header[0]
+        else:
+            header = None
+    return _Tables(tuple(starts), tuple(lines), header_of)
+
+
+def column_header(text: str, pos: int, is_header_cell: Callable[[str], bool]) -> tuple[str, int] | None:
     """``(header cell text, header cell start)`` of the column holding ``pos``, or None.
 
     ``is_header_cell(cell_text)`` says whether a cell names a column the caller cares about (a
-    cue word); the nearest row above with such a cell is the header row.
+    cue word); the nearest such row above, in the same table, is the header row.
     """
-    layout = _layout(text)
-    i = _line_of(layout, pos)
-    line = layout.lines[i]
-    style = _style(line)
-    if style is None:
+    t = _tables(text, is_header_cell)
+    i = bisect.bisect_right(t.starts, pos) - 1
+    h = t.header_of.get(i)
+    if h is None:
         return None
-    row = _cells(line, layout.starts[i], style)
-    here = next((k for k, c in enumerate(row) if c.start <= pos < c.end), None)
-    if here is None or len(row) < 2:
+    line, head_line = t.lines[i], t.lines[h]
+    row = _cells(line, _style(line))
+    head = _cells(head_line, _style(head_line))
+    k = next((k for k, (a, b) in enumerate(row) if a <= pos - t.starts[i] < b), None)
+    if k is None or len(row) < 2:
         return None
-    for j in range(i - 1, max(-1, i - 1 - MAX_ROWS_UP), -1):
-        above = layout.lines[j]
-        if not above.strip() or _RULE_LINE.match(above):
-            continue
-        a_style = _style(above)
-        if not _compatible(style, a_style):
-            return None  # prose or another table: the column has no header here
-        head = _cells(above, layout.starts[j], a_style)
-        if len(head) < 2 or not any(is_header_cell(text[c.start:c.end]) for c in head):
-            continue  # a data row: keep walking up
-        cell = _match(row, here, head)
-        if cell is None:
-            return None
-        return text[cell.start:cell.end], cell.start
-    return None
+    a, b = _match(line, row, k, head_line, head)
+    return head_line[a:b], t.starts[h] + a
 
 
-def _match(row: tuple[Cell, ...], k: int, head: tuple[Cell, ...]) -> Cell | None:
-    """The header cell above row cell ``k``: by index when the counts agree, else by position."""
+def _match(line: str, row, k: int, head_line: str, head) -> tuple[int, int]:
+    """The header cell above row cell ``k``: by index when the counts agree, else by display
+    position (a CJK character two columns wide), as space-aligned columns with empty cells are."""
     if len(row) == len(head):
         return head[k]
-    c = row[k]
-    best, best_overlap = None, 0
-    for h in head:
-        overlap = min(c.col_end, h.col_end) - max(c.col_start, h.col_start)
+    lo, hi = _width(line[:row[k][0]]), _width(line[:row[k][1]])
+    best, best_overlap = head[0], 0
+    for a, b in head:
+        overlap = min(hi, _width(head_line[:b])) - max(lo, _width(head_line[:a]))
         if overlap > best_overlap:
-            best, best_overlap = h, overlap
+            best, best_overlap = (a, b), overlap
     return best
+
+
+@lru_cache(maxsize=16)
+def _line_starts(text: str) -> tuple[int, ...]:
+    starts, pos = [], 0
+    for line in text.split("\n"):
+        starts.append(pos)
+        pos += len(line) + 1
+    return tuple(starts)
 
 
 _LABEL_END = re.compile(r"[ ]*[:：]?[ ]*$")
@@ -150,12 +173,12 @@ _LABEL_END = re.compile(r"[ ]*[:：]?[ ]*$")
 
 def label_above(text: str, pos: int) -> tuple[str, int] | None:
     """``(line above, its start)`` when ``pos`` opens its line (after spaces) and a non-blank line
-    stands right above it: a form that prints the label on one line and the value on the next."""
-    layout = _layout(text)
-    i = _line_of(layout, pos)
-    if i == 0 or text[layout.starts[i]:pos].strip():
+    stands right above it, its trailing colon removed: the caller asks whether it ends with a cue."""
+    starts = _line_starts(text)
+    i = bisect.bisect_right(starts, pos) - 1
+    if i == 0 or text[starts[i]:pos].strip():
         return None
-    above = layout.lines[i - 1]
+    above = text[starts[i - 1]:starts[i] - 1]
     if not above.strip():
         return None
-    return _LABEL_END.sub("", above), layout.starts[i - 1]
+    return _LABEL_END.sub("", above), starts[i - 1]

@@ -190,3 +190,45 @@ def test_the_bulletin_title_is_no_classification_mark(analyzer, text):
 ])
 def test_internal_markings_still_are(analyzer, text, mark):
     assert found(analyzer, text) == [("SECRET_MARK", mark)]
+
+
+# ------------------------------------------------------------------- directories and form labels
+def test_a_phone_directory_with_merged_cells_and_a_number_per_line(analyzer):
+    text = ("单　　位　　　｜姓　名　｜职　务　｜办公电话\n"
+            "县农业局　　　｜张明远　｜局　长　｜31206\n"
+            "　　　　　　　｜李秀英　｜副局长　｜31208\n"
+            "县水利局　　　｜王德顺　｜局　长　｜32417\n"
+            "\n"
+            "县委总值班室：30000（昼夜）　　　　传真：30011\n")
+    assert [n for _, n in found(analyzer, text)] == ["31206", "31208", "32417", "30000", "30011"]
+
+
+def test_directory_lines_continue_the_phone_above(analyzer):
+    text = ("各站负责人电话如下：\n"
+            "　　站　长　高志成　办公　452310　住宅　457726\n"
+            "　　副站长　吴桂芬　办公　452312\n"
+            "　　站办公室　　　　　　　452300（兼传真）\n"
+            "　　1987年5月\n")
+    assert [n for _, n in found(analyzer, text)] == ["452310", "457726", "452312", "452300"]
+
+
+def test_weak_directory_cues_do_not_take_years_or_areas(analyzer):
+    text = "用　途｜住宅｜　1962\n建筑面积｜办公｜1200平方米\n"
+    assert found(analyzer, text) == []
+
+
+@pytest.mark.parametrize("text, number", [
+    ("电　　话｜4625318\n", "4625318"),  # a label spaced out to the cell's width
+    ("联系电话｜３３６１０２转财务科\n", "３３６１０２"),
+    ("联系电话：335416（办公）　361027（家）\n", "361027"),
+    ("夜间值班：２１５６\n", "２１５６"),
+    ("电话：(415) 962-3318\n", "(415) 962-3318"),  # a US area code in brackets
+])
+def test_form_labels_and_notes(analyzer, text, number):
+    assert ("PHONE", number) in found(analyzer, text)
+
+
+def test_passport_number_after_a_bracketed_number_word(analyzer):
+    assert found(analyzer, "持中华人民共和国护照（号码0526148），回国探亲。") == [("ID_NUMBER", "0526148")]
+    text = "山田一郎，一九六〇年生，护照号码\nMZ3305716，住大阪府。"
+    assert found(analyzer, text) == [("ID_NUMBER", "MZ3305716")]
