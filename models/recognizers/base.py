@@ -87,8 +87,10 @@ class ContextWords:
         alts = sorted(self._category, key=len, reverse=True)
         # a form spaces its labels out to the width of a cell (电　　话, 身 份 证 号): the Chinese
         # cue words match with up to three spaces between their characters
-        self._regex = re.compile("|".join(
-            _SPACED.join(map(re.escape, w)) if _CJK_WORD.fullmatch(w) else re.escape(w) for w in alts))
+        pattern = "|".join(
+            _SPACED.join(map(re.escape, w)) if _CJK_WORD.fullmatch(w) else re.escape(w) for w in alts)
+        self._regex = re.compile(pattern)
+        self._at_end = re.compile(f"(?:{pattern})\\Z")
 
     def nearest(self, text: str, pos: int, window: int = 24, *, stop_at: str = "\n。；;")\
             -> ContextHit | None:
@@ -112,10 +114,8 @@ class ContextWords:
         """The cue a short label names (a table header cell, a form label): its first cue word,
         or with ``at_end`` the cue word that ends it (``申请人身份证号`` names an ID)."""
         if at_end:
-            m = None
-            for m in self._regex.finditer(label):
-                pass
-            if m is None or m.end() != len(label):
+            m = self._at_end.search(label)
+            if m is None:
                 return None
         else:
             m = self._regex.search(label)

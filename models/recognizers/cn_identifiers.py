@@ -181,7 +181,8 @@ _TIGHT_GAP = re.compile(r"[ .:|#()]*(?:号码|号)?[ .:|#()为是]*$")
 class PassportRecognizer(_PatternIdRecognizer):
     """PRC passports: E/G + 8 digits, E + letter + 7 digits; P/S/D (public affairs, service,
     diplomatic) and old 14/15-prefixed numbers only after a passport cue; any other issuer's
-    number (6-10 letters and digits, at least 4 digits: 488839667, TK1234567, C01X00T47) only
+    number (6-10 letters and digits, at least 4 digits: 488839667, TK1234567, C01X00T47; or a
+    series and a number: 62 4518307) only
     right after the cue (护照号码：…) or in a 护照号码 column."""
 
     name = "cn_passport.v2"
@@ -191,7 +192,7 @@ class PassportRecognizer(_PatternIdRecognizer):
     needs_tight_context_group = "foreign"
     pattern = re.compile(
         r"(?<![0-9A-Za-z])(?:[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|(?P<weak>(?:[PSD]E?)[0-9]{7,8}|1[45][0-9]{7})"
-        r"|(?P<foreign>[A-Z0-9]{6,10}))"
+        r"|(?P<foreign>[A-Z0-9]{6,10}|[A-Z0-9]{2,4}[ \-][0-9]{6,8}))"
         r"(?![0-9A-Za-z])"
     )
 

@@ -15,7 +15,7 @@ from models.recognizers.base import ContextHit, ContextWords
 from models.recognizers.tables import column_header, label_above
 
 ID_WORDS = (
-    "公民身份号码", "公民身份证号码", "居民身份证号码", "居民身份证号", "居民身份证", "身份证号码",
+    "公民身份号码", "公民身份证号码", "公民身份证件编号", "身份证件编号", "证件编号", "居民身份证号码", "居民身份证号", "居民身份证", "身份证号码",
     "身份证号", "身份证编号", "身份证件号码", "身份证", "身份号码", "证件号码", "证件号", "身份证明号码",
     "ID No", "ID号",
 )
@@ -68,8 +68,18 @@ _MAX_LABEL = 12
 _HAS_DIGIT = re.compile(r"[0-9]")
 
 
+_CELL_BREAK = re.compile(r"[|\t│┃]")
+_NOTE = re.compile(r"\([^()]*\)|[ :：]")
+
+
 def _is_label(cell: str) -> bool:
-    return len(cell) <= _MAX_LABEL and not _HAS_DIGIT.search(cell) and CONTEXT.in_label(cell) is not None
+    """A cell that names a column: short, no digits, ending with a cue word that is most of it
+    (办公电话, 身份证号码, 工资卡号(工行)); 办公室 and 市政府办公室 hold the cue 办公 but are values."""
+    if len(cell) > _MAX_LABEL or _HAS_DIGIT.search(cell):
+        return False
+    core = _NOTE.sub("", cell)
+    hit = CONTEXT.in_label(core, at_end=True)
+    return hit is not None and 2 * len(hit.word) >= len(core)
 
 
 def cue_before(text: str, pos: int, window: int = 24) -> ContextHit | None:
@@ -81,12 +91,16 @@ def cue_before(text: str, pos: int, window: int = 24) -> ContextHit | None:
     function, so that they agree on what a number is.
     """
     hit = CONTEXT.nearest(text, pos, window)
-    if hit is not None:
+    if hit is not None and not _CELL_BREAK.search(text, pos - hit.distance, pos):
         return hit
+    # no cue in this cell (a cue in another cell of the row names that cell's value): the column
     head = column_header(text, pos, _is_label)
     if head is not None:
-        hit = CONTEXT.in_label(head[0])
-        return None if hit is None else replace(hit, where="column")
+        column = CONTEXT.in_label(_NOTE.sub("", head[0]), at_end=True)
+        if column is not None:
+            return replace(column, where="column")
+    if hit is not None:
+        return hit
     above = label_above(text, pos)
     if above is not None:  # the line above ends with the cue (…护照号码⏎TR4082715)
         hit = CONTEXT.in_label(above[0].strip(), at_end=True)

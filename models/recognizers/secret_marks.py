@@ -24,7 +24,7 @@ _STARRED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]{
 # a level with a bracketed period: 机密(10年)
 _BRACKETED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]?\([ ]?{_PERIOD}[ ]?\)")
 # a bare level, accepted only where a marking stands (checked in code)
-_BARE = re.compile(r"(?:绝密|机密|秘密)(?:级)?")
+_BARE = re.compile(r"(?:绝 ?密|机 ?密|秘 ?密)(?:级)?")  # OCR spaces every character out: 机 密
 _INTERNAL = re.compile(
     r"内部(?:资料|文件|刊物|材料|参考资料|参考|发行|读物)"
     r"(?P<trailer>[ ,，、·.]{0,4}(?:注意保存|注意保密|妥善保存|妥善保管|不得外传|请勿外传|严禁外传|不得翻印))?"
@@ -94,4 +94,5 @@ def _before(text: str, start: int, window: int = 12) -> str:
     window reaches the start of the line (so that ``_HEAD_BEFORE`` can see a line start)."""
     line_start = text.rfind("\n", 0, start) + 1
     lo = max(line_start, start - window)
-    return ("\n" if lo == line_start else "") + text[lo:start]
+    # a marking indented to the right margin still heads its line
+    return ("\n" if not text[line_start:lo].strip() else "") + text[lo:start]

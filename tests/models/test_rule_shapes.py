@@ -232,3 +232,32 @@ def test_passport_number_after_a_bracketed_number_word(analyzer):
     assert found(analyzer, "持中华人民共和国护照（号码0526148），回国探亲。") == [("ID_NUMBER", "0526148")]
     text = "山田一郎，一九六〇年生，护照号码\nMZ3305716，住大阪府。"
     assert found(analyzer, text) == [("ID_NUMBER", "MZ3305716")]
+
+
+def test_a_cue_in_another_cell_of_the_row_names_that_cell_only(analyzer):
+    # 办公室 (a department) stands two cells before the phone and the card: their columns decide
+    text = ("序号｜姓　名｜部　门｜入职时间｜联系电话｜工资卡号（工行）\n"
+            "2｜陈　丽｜办公室｜1998.04｜5861243｜6222021001123456789\n")
+    assert found(analyzer, text) == [("PHONE", "5861243"), ("BANK_ACCOUNT", "6222021001123456789")]
+
+
+def test_legacy_ids_under_a_long_id_header(analyzer):
+    text = ("姓名｜与户主关系｜出生日期　｜公民身份证件编号\n"
+            "富英｜户主　　　｜1942.03.16｜220102420316013\n")
+    assert found(analyzer, text) == [("ID_NUMBER", "220102420316013")]
+
+
+def test_series_and_number_passports_and_a_list_number_on_the_next_line(analyzer):
+    text = ("1．伊万诺夫，团长，护照号62 4518307\n"
+            "　　2．彼得罗夫，副团长，护照号60 8821563，手机+7 914 218 4633\n"
+            "　　3．西多罗夫，秘书\n")
+    assert found(analyzer, text) == [("ID_NUMBER", "62 4518307"), ("ID_NUMBER", "60 8821563"),
+                                     ("PHONE", "+7 914 218 4633")]
+
+
+@pytest.mark.parametrize("text, mark", [
+    ("　　　　　　　　　　　　　　　　　　　　机密\n［已解密］\n", "机密"),  # printed at the right margin
+    ("　　　　　　　　　　　　　　　　　　　　机 密\n", "机 密"),  # OCR spaced every character out
+])
+def test_a_marking_indented_to_the_margin(analyzer, text, mark):
+    assert found(analyzer, text) == [("SECRET_MARK", mark)]
