@@ -56,17 +56,21 @@ DISEASE_HEADS = (
     "坏死", "栓塞", "血栓", "萎缩", "扩张", "肥大", "肥厚", "缺损", "不全", "失常", "脱垂", "内障", "哮喘",
     "癫痫", "高血压", "糖尿病", "尘肺", "矽肺", "麻风", "鼠疫", "霍乱", "伤寒", "疟疾", "天花", "梅毒",
     "艾滋病", "阳性", "感染", "残疾", "失明", "失聪", "聋哑", "不遂", "偏瘫", "中风", "休克", "穿孔",
-    "震荡", "危象", "近视", "瘫", "病", "症", "炎", "癌", "瘤", "疮", "疝", "痔", "疾", "肿", "痨",
+    "震荡", "危象", "近视", "不孕", "不育", "唇裂", "腭裂", "瘫", "病", "症", "炎", "癌", "瘤", "疮", "疝",
+    "痔", "疾", "肿", "痨",
 )
 #: Stages or qualifiers that stay inside a diagnosis span (肺癌晚期, 肝硬化（失代偿期）).
-_STAGE = r"(?:晚期|早期|中期|末期|中晚期|急性发作|复发)?"
-_QUALIFIER = re.compile(r"[ ]?\([^()\n，。；]{1,8}\)")
+_STAGE = r"(?:晚期|早期|中期|末期|中晚期|急性发作|复发|发作)?"
+_QUALIFIER = re.compile(r"[ ]?\((?![^()]*[附见详证])[^()\n，。；]{1,6}\)")  # not (附诊断证明)
 #: Diagnosis verbs (the verb is part of the span); adverbs and agents before them are not
 #: (经医院确诊为… -> 确诊为…, 曾患… -> 患…).
 DIAGNOSIS_VERBS = (
     "确诊为", "确诊患有", "诊断为", "诊断患有", "查出患有", "检查出", "查出", "患有", "罹患", "身患",
-    "患上了", "患上", "患了", "得过", "染上了", "染上", "得了", "患",
+    "患上了", "患上", "患了", "得过", "染上了", "染上", "得了", "突发", "突然", "患",
 )
+#: Words that name no condition by themselves (突发疾病, 患重病): what the sick person has is unsaid.
+_GENERIC_DISEASE = frozenset({"疾病", "重病", "大病", "急病", "重症", "急症", "病症", "传染病", "慢性病",
+                              "职业病", "罕见病", "疑难杂症", "严重疾病", "重大疾病", "各种疾病", "多种疾病"})
 _HEADS_RX = "|".join(sorted(map(re.escape, DISEASE_HEADS), key=len, reverse=True))
 #: Characters a diagnosis is written with (CJK, Latin/digits for 2型糖尿病, HIV, Ⅱ度, 腰4-5).
 _DX_CHAR = re.compile(rf"[{_CJK}A-Za-z0-9Ⅰ-Ⅻ、\-]")
@@ -107,27 +111,31 @@ _TREATMENT = re.compile(
     r"|(?:住院|接受|进行|定期)透析(?:治疗)?|透析治疗"  # bare 透析 also means "analyse in depth"
     rf"|服用(?:[{_CJK}]{{1,6}}?)药物?治疗|(?:截除|截去)[左右双]?[上下]?(?:肢|臂|腿|小腿|大腿|手指|足趾)"
     rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)|缝(?:合|了)?{_NUM}针"
-    rf"|抗[{_CJK}、及和]{{1,14}}?治疗|换药治疗|[{_CJK}]{{0,6}}药物治疗")
+    rf"|抗[{_CJK}、及和]{{1,14}}?治疗|换药治疗")
 #: 行…术 after a time or a cue (急诊行…, 麻醉下行…, 11月14日行…): the operation with its verb.
 _OPERATION = re.compile(
-    rf"(?<=[，,。；;\n 下即诊后遂并再又予年月日时])行(?P<op>[{_CJK}A-Za-z0-9、\-]{{1,16}}?{_OP_END})")
+    rf"(?<=[，,。；;、\n 下即诊后遂并再又予年月日时院])行(?P<op>[{_CJK}A-Za-z0-9、\-]{{1,16}}?{_OP_END})")
 _BODY = (
     "颅脑|颅骨|头部|头皮|面部|眼部|眼眶|眼球|双眼|双目|左眼|右眼|眼|耳部|耳|鼓膜|鼻骨|下颌骨|颈椎|胸椎|腰椎|骶骨|"
     "尾骨|脊柱|脊椎|脊髓|锁骨|肩胛骨|肋骨|胸骨|骨盆|髋部|髋关节|股骨|胫骨|腓骨|胫腓骨|髌骨|踝关节|跟骨|肱骨|"
     "尺桡骨|尺骨|桡骨|腕骨|腕|掌骨|指骨|趾骨|肩部|肩|上臂|前臂|手臂|手腕|手掌|手指|食指|示指|拇指|中指|环指|"
     "无名指|小指|大腿|小腿|膝关节|膝部|足部|脚|足趾|臂|腿|手|足|腰部|胸部|腹部|臀部|肝脏|脾脏|肾脏|肺部|"
-    "听力|视力|神经|上肢|下肢|肢体|软组织")
+    "听力|视力|神经|上肢|下肢|肢体|软组织|眉弓|胃|十二指肠|肠|肝|脾|肾|肺|心脏|子宫|宫颈|膀胱|胆囊|阑尾|"
+    "腰椎间盘|椎间盘")
 #: Injuries named by a body part: 左腿胫骨骨折, 右手食指轧伤, 腰椎压缩性骨折, 左耳鼓膜穿孔, 头部受伤,
 #: 严重颅脑损伤, 右手示指、中指完全离断伤.
 _INJURY = re.compile(
-    rf"(?:严重|轻度|轻微|重度)?(?:[左右双][侧]?)?(?:{_BODY})(?:[、及和](?:[左右双][侧]?)?(?:{_BODY}))*"
-    rf"(?:[{_CJK}]{{0,6}}?)"
+    rf"(?:严重|轻度|轻微|重度)?(?:[左右双][侧]?)?(?:{_BODY})(?:[、及和]?(?:[左右双][侧]?)?(?:{_BODY}))*"
+    rf"(?:(?![被的了在把将用往从和与及])[{_CJK}]){{0,8}}?"
     r"(?:粉碎性骨折|压缩性骨折|开放性骨折|多处骨折|骨折|离断伤|断离伤|毁损伤|外伤|烧伤|烫伤|挫伤|挫裂伤|"
-    r"裂伤|损伤|断裂|截肢|脱位|受伤|砸伤|轧伤|扭伤|划伤|割伤|刺伤|咬伤|摔伤|压伤|撕裂伤|穿孔|失明|偏瘫|褥疮)")
+    r"裂伤|损伤|断裂|截肢|脱位|受伤|砸伤|轧伤|扭伤|划伤|割伤|刺伤|咬伤|摔伤|压伤|撕裂伤|穿孔|失明|偏瘫|褥疮|"
+    r"离断|压断|缺失|坏死|切除|突出|活动不便|行动不便|功能受限|功能障碍)")
 #: Field labels whose value is a diagnosis (死因：肝硬化晚期; 出院诊断：1．…).
 _DX_FIELD = re.compile(
     r"(?:死因|死亡原因|病因|诊断|初步诊断|临床诊断|入院诊断|出院诊断|术后诊断|术前诊断|诊断结果|诊断意见|病名|"
-    r"疾病名称|既往病史|病史|伤病情况|病情|身体状况|健康状况)[ ]?[:：][ ]*")
+    r"疾病名称|既往病史|病史|伤病情况|病情|身体状况|健康状况)[ ]?[:：|][ ]*")
+_LEADING_DATE = re.compile(
+    r"[0-9]{2,4}[年.\-/]|[一二三四五六七八九〇零○]{2,4}年|[0-9一二三四五六七八九十]{1,2}月|入院时|出院时|出生时|当时|平时")
 _ITEM_NUMBER = re.compile(r"[ ]*(?:[0-9]{1,2}|[一二三四五六七八九十])[.．、)][ ]*")
 
 #: A diagnosis that names a group, a count or an unknown person: 肺结核患者156人, 一名患儿.
@@ -143,7 +151,8 @@ def _diagnosis_end(text: str, pos: int, max_len: int = 16) -> int | None:
         ch = text[j]
         if not _DX_CHAR.match(ch):
             break
-        if ch in _DX_STOP and not (ch in _DX_STOP_OK_INSIDE and j > pos):
+        if ch in _DX_STOP and not (ch in _DX_STOP_OK_INSIDE and j > pos) and not (
+                ch == "后" and j > pos and text[j - 1] in "产术"):  # 产后出血, 术后感染
             if not text.startswith("后遗症", j):
                 break
             j += 3
@@ -187,6 +196,8 @@ class HealthRecognizer(RecognizerBase):
             if end is None or end - pos < 2:
                 continue
             if m.group(0) == "患" and text[pos] in "者病儿":
+                continue
+            if text[d.end() if d else pos:end] in _GENERIC_DISEASE:
                 continue
             add(m.start(), end, 0.9, f"diagnosis verb {m.group(0)} + disease")
         for m in re.finditer("因", text):
@@ -235,8 +246,8 @@ def _field_items(text: str, pos: int) -> list[tuple[int, int]]:
     while True:
         n = _ITEM_NUMBER.match(text, pos)
         start = n.end() if n else pos
-        if _VERB_RX.match(text, start) or text.startswith("因", start):
-            return out  # the verb rules take it, verb included
+        if _VERB_RX.match(text, start) or text.startswith("因", start) or _LEADING_DATE.match(text, start):
+            return out  # a sentence, not a list of diagnoses: the verb rules take it
         end = _diagnosis_end(text, start, max_len=24)
         if end is None or end - start < 2:
             return out

@@ -54,7 +54,6 @@ def clause_before(text: str, start: int, window: int = 24) -> str:
 _NORMATIVE = re.compile(
     r"的[，,]|或者|可以|应当|不得|不予|以上|以下|以内|之一的|有下列|下列情形|本法|本条例|本规定|本办法|本解释"
     r"|本决定|本细则|本规则|本条|前款|前[两二三四五]款|依法(?:追究|严惩|惩处|打击|惩治)|是指|是否|必须")
-_ARTICLE_LINE = re.compile(r"(?:^|\n)[ \u3000]*第[一二三四五六七八九十百零〇0-9]+条")
 _SELF_REFERENCE = re.compile(r"本(?:法|条例|规定|办法|解释|决定|细则|规则|准则|标准)")
 
 
@@ -65,9 +64,9 @@ def normative_sentence(text: str, lo: int, hi: int) -> bool:
 
 @lru_cache(maxsize=16)
 def normative_document(text: str) -> bool:
-    """A law, regulation or judicial interpretation: articles at line starts or self-reference."""
-    return (len(_ARTICLE_LINE.findall(text)) >= 3
-            or len(_SELF_REFERENCE.findall(text)) >= 3)
+    """A law, regulation or judicial interpretation: it refers to itself (本法, 本条例, 本解释 ...).
+    Articles alone (第四条) do not make one: contracts and agreements about one person have them."""
+    return len(_SELF_REFERENCE.findall(text)) >= 2
 
 
 # ---------------------------------------------------------------------------------- dates --
