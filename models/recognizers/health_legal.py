@@ -16,10 +16,11 @@ the disease alone after 因 (因胃溃疡出血在…住院: 胃溃疡出血) an
 Whose record (``models.recognizers.record_context``): a phrase is dropped where the sentence
 speaks of anyone (statutes: 的，处…, 可以, 或者, 以下), of counted or unnamed people (全年依法刑事
 拘留250人, 警方逮捕了至少6人, 嫌疑人已被逮捕, 一名患儿确诊为…), of an anonymised person (陈某某),
-of a company (对违规企业罚款5000元), or where it names an institution, a form or a title
-(劳动教养管理所, 收容审查呈批表, 《劳动教养试行办法》, 关于…予以通报批评的通报). A bare measure
+of a company (对违规企业罚款5000元, 被告单位…犯…罪), of a total (全乡应征计划外生育费…元), or
+where it names an institution, a form or a title (劳动教养管理所, 收容审查呈批表, 《劳动教养试行办法》). A bare measure
 without a term (逮捕, 假释, 开除党籍, 通报批评) needs the record's own evidence as well: a date in
-its sentence, or a passive or a decision right before it (被逮捕, 给予开除党籍处分). In a law or
+its sentence, a passive, a decision or an opinion right before it (被逮捕, 给予开除党籍处分, 我意见
+开除党籍), or a sanction found just before it in the same list (撤职、留党察看二年). In a law or
 judicial interpretation (articles at line starts) every phrase needs a date in its sentence.
 """
 from __future__ import annotations
@@ -33,7 +34,6 @@ from models.recognizers.record_context import (
     clause_before,
     count_follows,
     has_date,
-    heading_line,
     in_book_title,
     normative_document,
     normative_sentence,
@@ -229,7 +229,7 @@ class HealthRecognizer(RecognizerBase):
     @staticmethod
     def _personal(text: str, start: int, end: int, normative: bool) -> bool:
         """The condition is one identifiable person's (see the module docstring)."""
-        if count_follows(text, end) or in_book_title(text, start) or heading_line(text, start):
+        if count_follows(text, end) or in_book_title(text, start):
             return False
         if _ANONYMOUS_BEFORE.search(clause_before(text, start, 20)) or anonymised_before(text, start):
             return False
@@ -277,42 +277,52 @@ _STRONG = re.compile(
     rf"|死刑(?:[,，]?缓期[二两]年执行)?)"
     rf"|(?:有期徒刑{_TERM}|拘役{_TERM}|管制{_TERM})(?:[,，]?缓期[二两]年执行)?"
     rf"|剥夺政治权利(?:{_TERM}|终身)|缓刑{_TERM}"
-    rf"|(?:减去|减为|减刑)(?:有期徒刑)?{_TERM}|减为(?:有期徒刑{_TERM}|无期徒刑)"
+    rf"|(?:减去|减为|减刑)(?:有期徒刑)?{_TERM}|减为(?:有期徒刑{_TERM}|无期徒刑)|判了(?:有期徒刑)?{_TERM}|被捕"
     # administrative penalties and coercive measures with their term or amount
     rf"|(?:行政|治安|司法)拘留{_NUM}(?:日|天|个月)|拘留{_NUM}(?:日|天)"
-    rf"|劳动教养{_TERM}|劳教{_TERM}|强制(?:隔离)?戒毒{_TERM}|收容(?:审查|教育|教养|遣送){_TERM}"
+    rf"|劳动教养{_TERM}|劳教{_TERM}|强制(?:隔离)?戒毒{_TERM}|收容(?:审查|教育|教养|遣送){_TERM}|监督劳动{_TERM}"
     rf"|治安罚款(?:人民币)?{_AMOUNT}元|罚款(?:人民币)?{_AMOUNT}(?:元|块)|(?:并处)?罚金(?:人民币)?{_AMOUNT}元"
     rf"|(?:征收|收取|处以)?(?:超计划生育费|计划外生育费|计划外生育罚款|超生费|超生罚款|社会抚养费)(?:人民币)?{_AMOUNT}元"
     # disciplinary sanctions named as 处分, and those with a term
     rf"|(?:党内|行政|政务|团内)?(?:严重警告|警告|记大过|记过|降级|降职|撤职|开除留用察看|留用察看(?:{_TERM})?"
-    rf"|留党察看(?:{_TERM})?|留厂察看|留校察看|开除党籍|开除公职|开除厂籍|开除学籍|开除团籍|开除军籍"
+    rf"|留党察看(?:{_TERM})?|留厂察看(?:{_TERM})?|留校察看(?:{_TERM})?|开除党籍|开除公职|开除厂籍|开除学籍|开除团籍|开除军籍"
     rf"|撤销党内(?:外)?(?:一切)?职务)处分"
-    rf"|留党察看{_TERM}|警告(?=一次)"
+    rf"|留党察看{_TERM}|留厂察看{_TERM}|留校察看{_TERM}|警告(?=一次)"
     # political labels of the campaigns, and their removal
-    rf"|划(?:为|成)[^，。；、\n]{{1,10}}?分子|(?:摘掉|摘去|摘除|戴上)[^，。；、\n]{{1,10}}?帽子"
+    rf"|划(?:为|成)[^，。；、\n]{{1,10}}?分子|(?:摘掉|摘去|摘除|戴上)[^，。；、\n]{{0,6}}?(?:分子|右派|地主|富农|反革命)[^，。；、\n]{{0,2}}?帽子"
     rf"|工资由{_NUM}级降(?:为|至){_NUM}级")
 #: Bare measures: a record only with a date or a passive / decision right before them.
 _WEAK = re.compile(
     r"死刑|无期徒刑|(?:行政|治安|司法)拘留|劳动教养|强制(?:隔离)?戒毒|收容(?:审查|教育|教养|遣送)|监督劳动"
     r"|治安警告|开除党籍|开除公职|开除厂籍|开除军籍|开除留用察看|撤销党内(?:外)?(?:一切)?职务"
     r"|撤销(?:其)?[^，。；、\n“”]{0,14}?职务|留党察看|留厂察看|留用察看|通报批评|记大过|行政记过|记过|撤职查办|撤职"
-    r"|党内严重警告|党内警告|刑事拘留|逮捕|被捕|取保候审|监视居住|隔离审查|监外执行|保外就医"
+    r"|党内严重警告|党内警告|刑事拘留|逮捕|取保候审|监视居住|隔离审查|监外执行|保外就医"
     r"|刑满释放|假释|解除劳动教养|解除劳教|解除管制|解除监督劳动|特赦释放")
 #: 犯抢劫罪, 犯有贪污罪, 构成盗窃罪: a charge of 2-14 characters + 罪.
 _CHARGE = re.compile(
     rf"(?:(?<![侵触冒违进再嫌罪人主从要惯案战])犯(?:有)?|构成)(?P<c>[{_CJK}、]{{1,14}}?)罪(?![犯行名证责])")
-#: What a record's bare measure stands right after: a passive, a decision, a time, a person.
+#: What a record's bare measure stands right after: a passive, a decision, a proposal or an
+#: opinion on it (minutes: 我意见开除党籍, 建议行政记过, 拟同意收容审查), a time, the person.
 _RECORD_BEFORE = re.compile(
-    r"(?:被|遭|遭到|受到|受|给予|予以|决定|对其|将其|已|曾|即|后|并|又|再|同时|依法|执行|经[^，。；]{0,16}批准|其)"
-    r"(?:依法)?$")
+    r"(?:被|遭|遭到|受到|受|给予|予以|予|决定|对其|将其|已|曾|即|后|并|又|再|同时|依法|执行|经[^，。；]{0,16}批准|其"
+    r"|意见是|意见|建议|我看|同意|拟|主张|该犯|该员|该人|本人|同志|他|她|我)(?:依法)?$")
+#: A first-person opinion in minutes: whatever the sentence says of rules, this is about one case.
+_OPINION_BEFORE = re.compile(r"(?:我的意见是|我的意见|我意见|我看|我同意|我主张|我建议)[是:：，,]?$")
+#: Only separators between a bare measure and a record found right before it: one list
+#: (给予郝振江留党察看一年处分，撤销其…职务; 撤职、留党察看二年).
+_LIST_GAP = re.compile(r"[，,、；;\s]{0,3}$")
 
 _INSTITUTION_AFTER = re.compile(
-    r"(?:所|站|场|队|院|处|科|股|室|委员会|管理|工作|机关|证|令|决定书|通知书|审批|期限|期间|人员|对象|率|法|条例|规定"
-    r"|办法|呈批表|审批表|登记表|表|条件|制度|措施|案件|人数|问题|的决定|的规定|的通知|人(?!民))")
+    r"(?:所|站|场|队|院|处|科|股|室|委员会|管理|工作|机关|证|令|决定书|通知书|审批|期限|人员|对象|率|法|条例|规定"
+    r"|办法|呈批表|审批表|登记表|表|条件|制度|措施|案件|人数|问题|人(?!民))")
 _ORG_TARGET = re.compile(
     rf"对[{_CJK}]{{1,16}}?(?:局|委|厂|公司|单位|部|所|站|队|院|社|办|室|会|校|店|场|企业|集团|组织|机关|门市部)"
     r"(?:予以|给予|处以|处|进行)?$")
-_ORG_BEFORE = re.compile(r"企业|公司|工厂|厂|单位|商店|门市部|合作社|饭店|宾馆|酒店|集团|个别|多家|\d+家")
+_ORG_BEFORE = re.compile(r"企业|公司|工厂|厂|单位|商店|门市部|经营部|合作社|饭店|宾馆|酒店|集团|个别|多家|\d+家")
+#: A company convicted or fined: the sentence's subject is 被告单位 or a firm (…经营部犯…罪).
+_COMPANY_SUBJECT = re.compile(r"被告单位|(?:公司|厂|经营部|商店|门市部|合作社|企业)(?:犯|构成|判处|处以)?$")
+#: Totals and quotas, not one person's penalty: 全乡应征计划外生育费三万一千五百元.
+_AGGREGATE_BEFORE = re.compile(r"全[县市区省乡镇村厂]|共计|合计|总计|累计|截至|截止|应征|共征")
 _ORG_PENALTIES = ("罚款", "罚金", "通报批评", "警告")
 _GENERIC_CHARGES = ("犯", "罪", "了", "下", "过", "法", "错", "新", "同", "此", "该", "前", "本", "上述", "其")
 
@@ -333,9 +343,17 @@ class LegalRecordRecognizer(RecognizerBase):
                 continue  # 判处有期徒刑十年以上: a range in a statute
             if self._record(text, m.start(), m.end(), m.group(0), normative, weak=False):
                 found.append((m.start(), m.end(), 0.9, "legal formula with its term"))
+        unanchored = []
         for m in _WEAK.finditer(text):
             if self._record(text, m.start(), m.end(), m.group(0), normative, weak=True):
                 found.append((m.start(), m.end(), 0.8, "measure or sanction on a person"))
+            elif self._record(text, m.start(), m.end(), m.group(0), normative, weak=False):
+                unanchored.append((m.start(), m.end()))
+        # a bare measure that continues a list of sanctions found before it is one of them
+        for s, e in unanchored:
+            ends = {f[1] for f in found if f[1] <= s}
+            if any(_LIST_GAP.fullmatch(text, k, s) for k in ends if s - k <= 3):
+                found.append((s, e, 0.8, "measure continuing a list of sanctions"))
         for m in _CHARGE.finditer(text):
             charge = m.group("c")
             if len(charge) < 2 or charge.startswith(_GENERIC_CHARGES) or charge.endswith("犯"):
@@ -351,15 +369,22 @@ class LegalRecordRecognizer(RecognizerBase):
             return False  # 犯盗窃罪的，处…: statute language about anyone
         if count_follows(text, end) or unnamed_person(text, start, end):
             return False  # 全年依法刑事拘留250人; 警方逮捕了至少6人
-        if _INSTITUTION_AFTER.match(text, end) or in_book_title(text, start) or heading_line(text, start):
-            return False  # 劳动教养管理所, 《劳动教养试行办法》, 关于…予以通报批评的通报
+        if _INSTITUTION_AFTER.match(text, end) or in_book_title(text, start):
+            return False  # 劳动教养管理所, 《劳动教养试行办法》
         if anonymised_before(text, start):
             return False  # 陈某某: an anonymised person
         before = clause_before(text, start, 30)
-        if _ORG_TARGET.search(before) or (
-                any(p in phrase for p in _ORG_PENALTIES) and _ORG_BEFORE.search(before)):
-            return False  # 对县交通局予以通报批评; 对违规企业罚款5000元: a penalty on a company
         lo, hi = sentence(text, start, end)
+        if _ORG_TARGET.search(before) or (
+                any(p in phrase for p in _ORG_PENALTIES) and _ORG_BEFORE.search(text, lo, start)):
+            return False  # 对县交通局予以通报批评; 对违规企业罚款5000元: a penalty on a company
+        if (phrase.startswith(("犯", "构成")) or "罚" in phrase) and (
+                _COMPANY_SUBJECT.search(text, lo, start) or _COMPANY_SUBJECT.search(before)):
+            return False  # 被告单位…经营部犯销售伪劣种子罪，判处罚金: a company's conviction
+        if "元" in phrase and _AGGREGATE_BEFORE.search(text, lo, start):
+            return False  # 全乡应征计划外生育费…元: a total
+        if _OPINION_BEFORE.search(before):
+            return True  # 我意见开除党籍: a member's view on this person's case, in minutes
         if normative_sentence(text, lo, hi):
             return False
         if normative and not has_date(text, lo, hi):

@@ -39,9 +39,20 @@ def _forward_to(text: str, end: int, window: int, marks: str) -> int:
     return hi
 
 
+_WRAP_BEFORE = re.compile(r"[\u3400-\u9fff，,、“”]\n(?=[\u3400-\u9fff“”])")
+
+
 def sentence(text: str, start: int, end: int, window: int = 120) -> tuple[int, int]:
-    """``(lo, hi)`` of the sentence holding ``[start, end)`` (at most ``window`` each way)."""
-    return _back_to(text, start, window, _SENTENCE_MARKS), _forward_to(text, end, window, _SENTENCE_MARKS)
+    """``(lo, hi)`` of the sentence holding ``[start, end)`` (at most ``window`` each way). A line
+    break inside running text (after a character or a comma, the next line not indented) wraps
+    the sentence and does not end it."""
+    lo = _back_to(text, start, window, _SENTENCE_MARKS)
+    while lo >= 2 and text[lo - 1] == "\n" and _WRAP_BEFORE.match(text, lo - 2) and start - lo < window:
+        lo = _back_to(text, lo - 1, window, _SENTENCE_MARKS)
+    hi = _forward_to(text, end, window, _SENTENCE_MARKS)
+    while hi < len(text) and text[hi] == "\n" and _WRAP_BEFORE.match(text, hi - 1) and hi - end < window:
+        hi = _forward_to(text, hi + 1, window, _SENTENCE_MARKS)
+    return lo, hi
 
 
 def clause_before(text: str, start: int, window: int = 24) -> str:
@@ -92,9 +103,9 @@ _UNNAMED = (r"(?:犯罪)?嫌疑人|嫌犯|枪手|凶手|歹徒|抗议者|示威�
 # the unnamed noun right before the measure, with only adverbs and a passive between
 # (嫌疑人已被逮捕; but 嫌疑人李四被逮捕 names him)
 _UNNAMED_SUBJECT = re.compile(
-    rf"(?:{_UNNAMED})(?:已经|已|均|都|也|又|随后|当场|相继|先后|当即|全部)*(?:被|遭到|遭)?(?:警方|依法)?$")
+    rf"(?:{_UNNAMED})(?:已经|已|均|都|也|又|随后|当场|相继|先后|当即|全部)*(?:被|遭到|遭|予以|给予)?(?:警方|依法)?$")
 _UNNAMED_OBJECT = re.compile(
-    rf"^(?:了)?(?:至少|近|超过|超|约|共|其中|包括)?(?:{_UNNAMED}|{COUNT}(?:多|余)?(?:名|人|万))")
+    rf"(?:了)?(?:至少|近|超过|超|约|共|其中|包括)?(?:{_UNNAMED}|{COUNT}(?:多|余)?(?:名|人|万))")
 
 
 def unnamed_person(text: str, start: int, end: int) -> bool:
@@ -118,11 +129,3 @@ def in_book_title(text: str, start: int) -> bool:
     """Inside 《…》 (the title of a law, a book, a decision): a name, not a record."""
     line_start = text.rfind("\n", 0, start) + 1
     return text.rfind("《", line_start, start) > text.rfind("》", line_start, start)
-
-
-def heading_line(text: str, start: int) -> bool:
-    """A heading such as 关于对…予以通报批评的通报: it names the matter, the record is below."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start:len(text) if line_end < 0 else line_end].strip()
-    return line.startswith("关于") and not re.search(r"[。；;，,]", line)
