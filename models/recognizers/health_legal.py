@@ -20,7 +20,7 @@ of a company (对违规企业罚款5000元, 被告单位…犯…罪), of a tota
 where it names an institution, a form or a title (劳动教养管理所, 收容审查呈批表, 《劳动教养试行办法》). A bare measure
 without a term (逮捕, 假释, 开除党籍, 通报批评) needs the record's own evidence as well: a date in
 its sentence, a passive, a decision or an opinion right before it (被逮捕, 给予开除党籍处分, 我意见
-开除党籍), or a sanction found just before it in the same list (撤职、留党察看二年). In a law or
+开除党籍), or a sanction found next to it in the same list (撤职、留党察看二年). In a law or
 judicial interpretation (articles at line starts) every phrase needs a date in its sentence.
 """
 from __future__ import annotations
@@ -349,11 +349,13 @@ class LegalRecordRecognizer(RecognizerBase):
                 found.append((m.start(), m.end(), 0.8, "measure or sanction on a person"))
             elif self._record(text, m.start(), m.end(), m.group(0), normative, weak=False):
                 unanchored.append((m.start(), m.end()))
-        # a bare measure that continues a list of sanctions found before it is one of them
+        # a bare measure in one list with a sanction found before or after it is one of them
         for s, e in unanchored:
-            ends = {f[1] for f in found if f[1] <= s}
-            if any(_LIST_GAP.fullmatch(text, k, s) for k in ends if s - k <= 3):
-                found.append((s, e, 0.8, "measure continuing a list of sanctions"))
+            ends = {f[1] for f in found if f[1] <= s and s - f[1] <= 3}
+            starts = {f[0] for f in found if f[0] >= e and f[0] - e <= 3}
+            if any(_LIST_GAP.fullmatch(text, k, s) for k in ends) or any(
+                    _LIST_GAP.fullmatch(text, e, k) for k in starts):
+                found.append((s, e, 0.8, "measure in a list of sanctions"))
         for m in _CHARGE.finditer(text):
             charge = m.group("c")
             if len(charge) < 2 or charge.startswith(_GENERIC_CHARGES) or charge.endswith("犯"):

@@ -101,9 +101,10 @@ def anonymised_before(text: str, start: int, window: int = 40) -> bool:
 _UNNAMED = (r"(?:犯罪)?嫌疑人|嫌犯|枪手|凶手|歹徒|抗议者|示威者|武装人员|武装分子|男子|女子|司机|商户|游客|"
             r"移民|民众|人群|难民|违法人员|人员|多人|数人|" + COUNT + r"(?:多|余)?(?:名|人|万人)")
 # the unnamed noun right before the measure, with only adverbs and a passive between
-# (嫌疑人已被逮捕; but 嫌疑人李四被逮捕 names him)
+# (嫌疑人已被逮捕, 7人因涉嫌纵火被捕; but 嫌疑人李四被逮捕 names him)
 _UNNAMED_SUBJECT = re.compile(
-    rf"(?:{_UNNAMED})(?:已经|已|均|都|也|又|随后|当场|相继|先后|当即|全部)*(?:被|遭到|遭|予以|给予)?(?:警方|依法)?$")
+    rf"(?:{_UNNAMED})(?:已经|已|均|都|也|又|随后|当场|相继|先后|当即|全部)*(?:因[^，。；,;]{{1,10}})?"
+    r"(?:被|遭到|遭|予以|给予)?(?:警方|依法)?$")
 _UNNAMED_OBJECT = re.compile(
     rf"(?:了)?(?:至少|近|超过|超|约|共|其中|包括)?(?:{_UNNAMED}|{COUNT}(?:多|余)?(?:名|人|万))")
 

@@ -1,0 +1,149 @@
+"""Issue 10, HEALTH and LEGAL_RECORD from the rules: the phrasings real records use, as GUIDELINES
+draws them, and the same words in published text (statutes, news, statistics) left alone.
+
+Every sentence here is written for this test (no dev-set or corpus text): the classes are what
+matters - a verb and a disease, an injury of a body part, a diagnosis field, an operation; a
+sentence, a sanction, a coercive measure on a named person - and, against them, the sentence that
+speaks of anyone, of counted or unnamed people, of a company, or of an anonymised party."""
+from __future__ import annotations
+
+import pytest
+
+from models.recognizers.health_legal import HealthRecognizer, LegalRecordRecognizer
+from models.recognizers.record_context import normative_document, sentence
+
+HEALTH = HealthRecognizer()
+LEGAL = LegalRecordRecognizer()
+
+
+def _found(rec, text):
+    spans = rec.find(text)
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+    return [text[s.start:s.end] for s in spans]
+
+
+# ------------------------------------------------------------------------------------- HEALTH --
+@pytest.mark.parametrize("text, expected", [
+    ("其父1962年患急性黄疸型肝炎，已治愈。", ["患急性黄疸型肝炎"]),
+    ("该同志1959年曾患浸润型肺结核。", ["患浸润型肺结核"]),  # 曾: an adverb, not the verb
+    ("申请人母亲患有严重的类风湿性关节炎，常年卧床。", ["患有严重的类风湿性关节炎"]),
+    ("其妻患脑血栓后遗症，生活不能自理。", ["患脑血栓后遗症"]),
+    ("男方患肺结核病休一年。", ["患肺结核"]),  # 病休: sick leave, not part of the disease
+    ("女方在县医院诊断为双侧输卵管阻塞性不孕（附诊断证明）。", ["诊断为双侧输卵管阻塞性不孕"]),
+    ("其母于三月五日突发脑溢血，送医抢救。", ["突发脑溢血"]),
+    ("男方前年得过肺痨，现已痊愈。", ["得过肺痨"]),
+    ("该职工因急性肠胃炎临时住院三天。", ["急性肠胃炎"]),  # after 因: the disease alone
+    ("1983年因胃溃疡出血在县医院住院。", ["胃溃疡出血"]),
+])
+def test_diagnosis_verbs_and_because(text, expected):
+    assert _found(HEALTH, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("出院诊断：1．慢性胆囊炎\n　　　　　2．胆总管结石\n出院情况：好转。",
+     ["慢性胆囊炎", "胆总管结石"]),
+    ("诊断：精神分裂症（偏执型）\n", ["精神分裂症（偏执型）"]),
+    ("术后诊断：产后出血、子宫收缩乏力、会阴裂伤。", ["产后出血、子宫收缩乏力、会阴裂伤"]),
+    ("身体状况｜轻度近视，其余合格\n", ["轻度近视"]),
+    ("健康状况：1958年患肺结核，经治疗已钙化。", ["患肺结核"]),  # a sentence: the verb rule
+])
+def test_diagnosis_fields(text, expected):
+    assert _found(HEALTH, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("推搡中右腕骨折，送县医院。", ["右腕骨折"]),
+    ("致其左眉弓裂伤，缝合五针。", ["左眉弓裂伤", "缝合五针"]),
+    ("被卷入机器，右手示指、中指完全离断伤。", ["右手示指、中指完全离断伤"]),
+    ("当班司炉工严重颅脑损伤，当即送医。", ["严重颅脑损伤"]),
+    ("该工人被铁钩划伤左前臂。", []),  # 手被铁钩划伤: no body part owns 被铁钩
+    ("1983年胃溃疡穿孔，住院行胃大部切除术。", ["胃溃疡穿孔", "行胃大部切除术"]),
+    ("急诊在臂丛麻醉下行右手示指断指再植术。", ["行右手示指断指再植术"]),
+    ("经输血600毫升、行脾切除术后好转。", ["输血600毫升", "行脾切除术"]),
+    ("术后予抗凝、抗感染治疗。", ["抗凝、抗感染治疗"]),
+    ("同住人系二级肢体残疾。", ["二级肢体残疾"]),
+    ("脱险后右侧肢体活动不便。", ["右侧肢体活动不便"]),
+])
+def test_injuries_operations_and_treatments(text, expected):
+    assert _found(HEALTH, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "全组半年无一人患肠道传染病。",
+    "全年查出各类妇科病一万零四百七十六例。",
+    "粪检十八万人次，查出阳性二万零四百一十人。",
+    "一名七岁患儿确诊为流行性乙型脑炎。",  # unnamed: an anonymous case
+    "游客突发疾病，被送往医院。",  # 疾病 names no condition
+    "第十条 患有传染病的，不得从事直接接触入口食品的工作。",  # statute
+    "全县出现积水，部分农田受灾。",
+    "该厂推广白内障手术新技术。",  # 技术, not an operation
+])
+def test_published_and_statistical_health_words_stay_unlabelled(text):
+    assert _found(HEALTH, text) == []
+
+
+# ------------------------------------------------------------------------------- LEGAL_RECORD --
+@pytest.mark.parametrize("text, expected", [
+    ("被告人王德明犯盗窃罪，判处有期徒刑五年，剥夺政治权利一年。",
+     ["犯盗窃罪", "判处有期徒刑五年", "剥夺政治权利一年"]),
+    ("其行为已构成故意伤害罪。", ["构成故意伤害罪"]),
+    ("一九六八年以现行反革命罪判处有期徒刑十五年。", ["以现行反革命罪判处有期徒刑十五年"]),
+    ("对罪犯张志国减去有期徒刑一年。", ["减去有期徒刑一年"]),
+    ("后来一九七〇年判了十年，关在农场。", ["判了十年"]),
+    ("一九五八年划为右派分子，劳动教养三年。", ["划为右派分子", "劳动教养三年"]),
+    ("决定给李维新摘掉右派分子帽子。", ["摘掉右派分子帽子"]),
+    ("撤销主任工程师职务，工资由十一级降为十四级。", ["撤销主任工程师职务", "工资由十一级降为十四级"]),
+    ("村民王大海夫妇计划外生育第三胎，征收计划外生育费二千四百元。", ["征收计划外生育费二千四百元"]),
+    ("给予郝建国留党察看一年处分，撤销其副经理职务。", ["留党察看一年处分", "撤销其副经理职务"]),
+    ("支部意见是撤职、留党察看二年。", ["撤职", "留党察看二年"]),
+    ("这次又是屡犯，应当从严，我意见开除党籍。", ["开除党籍"]),
+    ("关于给予韦丽同志记大过处分的决定", ["记大过处分"]),
+    ("撤销一九六八年对其开除党籍的决定。", ["开除党籍"]),
+    ("一九三四年十二月在平远县被捕。", ["被捕"]),
+    ("经查实后已予逮捕。", ["逮捕"]),
+    ("拟同意收容审查。", ["收容审查"]),
+    ("该犯解除劳动教养后不思悔改。", ["解除劳动教养"]),
+])
+def test_record_phrasings(text, expected):
+    assert _found(LEGAL, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # statutes and judicial interpretations: anyone who…, may, shall, ranges
+    "第二百六十四条 盗窃公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金。",
+    "对被判处有期徒刑的犯罪分子，可以假释。",
+    "人民检察院应当自接到公安机关提请批准逮捕书后的七日以内，作出批准逮捕或者不批准逮捕的决定。",
+    "正在被劳动教养的人员不得担任陪审员。",
+    # news: counted or unnamed people
+    "当地警方称已逮捕了5名嫌疑人。",
+    "警方在布鲁塞尔逮捕了100多人。",
+    "枪手已被逮捕，事件仍在调查中。",
+    "7人因涉嫌纵火被捕。",
+    # companies, totals, titles, forms, institutions
+    "被告单位某县种子经营部犯销售伪劣种子罪，判处罚金人民币四十万元。",
+    "截至六月底，全乡应征计划外生育费三万一千五百元。",
+    "对县交通局予以通报批评。",
+    "关于对防汛值班脱岗人员予以通报批评的通报",
+    "依照《劳动教养试行办法》第十条处理。",
+    "中牟县公安局收容审查呈批表",
+    "从摘掉贫困村的帽子到乡村振兴。",
+])
+def test_public_and_statutory_legal_words_stay_unlabelled(text):
+    assert _found(LEGAL, text) == []
+
+
+def test_a_law_needs_a_date_for_any_phrase():
+    law = ("第一条 为了规范治安管理，制定本法。\n第二条 本法所称治安管理处罚，包括警告、罚款、行政拘留。\n"
+           "第三条 违反本法的行为人被行政拘留十日。\n")
+    assert normative_document(law)
+    assert _found(LEGAL, law) == []
+    record = "第三条 林某某于1990年5月被行政拘留十日。"  # an anonymised case: still nobody's record
+    assert _found(LEGAL, record) == []
+
+
+def test_a_line_break_inside_running_text_does_not_end_the_sentence():
+    text = "一九五八年二月经市委批准划为右派分子，\n撤销主任工程师职务，下放车间监督劳动。"
+    lo, hi = sentence(text, text.index("监督"), text.index("监督") + 4)
+    assert text[lo:hi].startswith("一九五八年")
+    assert _found(LEGAL, text) == ["划为右派分子", "撤销主任工程师职务", "监督劳动"]
