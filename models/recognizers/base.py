@@ -102,7 +102,8 @@ class ContextWords:
                 lo = max(lo, k + 1)
         best: ContextHit | None = None
         for m in self._regex.finditer(text, lo, pos):
-            category = self._category[_unspaced(m.group(0))]
+            word = m.group(0)
+            category = self._category.get(word) or self._category[_unspaced(word)]
             if category in self.first_number_only and _DIGIT.search(text, m.end(), pos):
                 continue  # 邮编350001，…6236683577767268: the decoy named the first number only
             hit = ContextHit(category, m.group(0), pos - m.end())

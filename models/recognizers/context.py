@@ -8,8 +8,8 @@ allow up to three spaces between their characters (``models.recognizers.base.Con
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
+from functools import lru_cache
 
 from models.recognizers.base import ContextHit, ContextWords
 from models.recognizers.tables import column_header, label_above
@@ -82,13 +82,14 @@ def _is_label(cell: str) -> bool:
     return hit is not None and 2 * len(hit.word) >= len(core)
 
 
+@lru_cache(maxsize=8192)
 def cue_before(text: str, pos: int, window: int = 24) -> ContextHit | None:
     """What the number at ``pos`` (normalised text) is, by the cue that names it.
 
     The nearest cue word before it in its clause (``CONTEXT.nearest``); failing that, the header
     cell of its table column (``身份证号`` many rows above), or a cue that ends the line above
     (``联系电话：`` then the number on the next line). Every numeric recognizer asks this one
-    function, so that they agree on what a number is.
+    function, so that they agree on what a number is (cached: they ask about the same numbers).
     """
     hit = CONTEXT.nearest(text, pos, window)
     if hit is not None and not _CELL_BREAK.search(text, pos - hit.distance, pos):

@@ -72,8 +72,7 @@ DIAGNOSIS_VERBS = (
 _GENERIC_DISEASE = frozenset({"疾病", "重病", "大病", "急病", "重症", "急症", "病症", "传染病", "慢性病",
                               "职业病", "罕见病", "疑难杂症", "严重疾病", "重大疾病", "各种疾病", "多种疾病"})
 _HEADS_RX = "|".join(sorted(map(re.escape, DISEASE_HEADS), key=len, reverse=True))
-#: Characters a diagnosis is written with (CJK, Latin/digits for 2型糖尿病, HIV, Ⅱ度, 腰4-5).
-_DX_CHAR = re.compile(rf"[{_CJK}A-Za-z0-9Ⅰ-Ⅻ、\-]")
+#: A diagnosis is written with CJK, Latin letters and digits (2型糖尿病, HIV, Ⅱ度, 腰4-5): ``_dx_char``.
 #: Words that end a diagnosis run even inside CJK text (function words, not disease morphemes).
 _DX_STOP = set("的了后并且而已经在于被但和与及或等致因使将把从由对向给这那其他她它们是为有")
 _DX_STOP_OK_INSIDE = set("和与及、")  # 高血压和糖尿病: joined diagnoses stay one span
@@ -83,7 +82,6 @@ _HEAD_COMPOUND = {"病": set("休假故逝危重情人员床房例号历区愈�
                   "癌": set("症细"), "疮": set("疤")}
 
 _VERB_RX = re.compile("|".join(map(re.escape, sorted(DIAGNOSIS_VERBS, key=len, reverse=True))))
-_HEAD_END = re.compile(rf"(?:{_HEADS_RX}){_STAGE}$")
 _DEGREE = re.compile(r"严重的|较严重的|严重|轻度|中度|重度|轻微|慢性|急性")
 #: After 因 + diagnosis: what says it happened to the person (因胃溃疡出血在…医院, 因尿毒症去世).
 _BECAUSE_NEXT = re.compile(
@@ -143,31 +141,44 @@ _ANONYMOUS_BEFORE = re.compile(
     r"某|一例|一名|一位|患儿|病例|患者中|群众中|全[县市区省乡镇村厂组]|共有|累计|疑似|无一人|人次|[0-9]+人")
 
 
+_HEAD_ANY = re.compile(_HEADS_RX)
+_DX_EXTRA = set("Ⅰ-Ⅻ、ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ")
+
+
+def _dx_char(ch: str) -> bool:
+    """A character a diagnosis is written with (a comparison per character, no regex call)."""
+    return ("\u3400" <= ch <= "\u9fff" or (ch.isascii() and ch.isalnum()) or ch in _DX_EXTRA
+            or "\U00020000" <= ch <= "\U0002ffff")
+
+
 def _diagnosis_end(text: str, pos: int, max_len: int = 16) -> int | None:
     """End of the longest diagnosis starting at ``pos`` (a run ending in a disease head)."""
-    j, best = pos, None
+    j = pos
     limit = min(len(text), pos + max_len)
+    tail_end = None  # 后遗症 read through although 后 is a stop word
     while j < limit:
         ch = text[j]
-        if not _DX_CHAR.match(ch):
+        if not _dx_char(ch):
             break
         if ch in _DX_STOP and not (ch in _DX_STOP_OK_INSIDE and j > pos) and not (
                 ch == "后" and j > pos and text[j - 1] in "产术"):  # 产后出血, 术后感染
             if not text.startswith("后遗症", j):
                 break
             j += 3
-            best = j
+            tail_end = j
             continue
         j += 1
-        seg = text[pos:j]
-        if _HEAD_END.search(seg) and seg[-1] not in _DX_STOP_OK_INSIDE:
-            nxt = text[j:j + 1]
-            if nxt and nxt in _HEAD_COMPOUND.get(seg[-1], ()):
-                continue  # 病休, 症状: the head starts a longer word
-            best = j
+    best = tail_end
+    for m in _HEAD_ANY.finditer(text, pos, j):
+        e = m.end()
+        nxt = text[e:e + 1]
+        if nxt and nxt in _HEAD_COMPOUND.get(text[e - 1], ()):
+            continue  # 病休, 症状: the head starts a longer word
+        if best is None or e > best:
+            best = e
     if best is None:
         return None
-    m = re.match(_STAGE, text[best:])
+    m = re.match(_STAGE, text[best:best + 4])
     end = best + (m.end() if m else 0)
     q = _QUALIFIER.match(text, end)
     return q.end() if q else end

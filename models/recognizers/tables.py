@@ -81,6 +81,13 @@ def _pipe_cells(line: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def row_cells(line: str) -> tuple[tuple[int, int], ...]:
+    """``(start, end)`` of the cells of one line as the table reader splits it (nothing when the
+    line is no table row)."""
+    style = _style(line)
+    return () if style is None else _cells(line, style)
+
+
 def _compatible(a: str | None, b: str | None) -> bool:
     """Rows of one table: the same separator (space-aligned and single-spaced rows mix)."""
     if a is None or b is None:
@@ -98,8 +105,8 @@ class _Tables:
 @lru_cache(maxsize=16)
 def _tables(text: str, is_header_cell: Callable[[str], bool]) -> _Tables:
     """One pass over the lines: which header row each data row stands under. A header row is a
-    row of two or more cells, one of which ``is_header_cell``; it holds for the rows below it
-    until a line of another layout (prose, another table) ends the table."""
+    row of two or more short, digit-free cells, one of which ``is_header_cell``; it holds for the
+    rows below it until a line of another layout (prose, another table) ends the table."""
     lines = text.split("\n")
     starts, pos = [], 0
     for line in lines:
@@ -115,13 +122,23 @@ def _tables(text: str, is_header_cell: Callable[[str], bool]) -> _Tables:
             header = None
             continue
         cells = _cells(line, style)
-        if len(cells) >= 2 and any(is_header_cell(line[a:b]) for a, b in cells):
+        if (len(cells) >= 2 and any(is_header_cell(line[a:b]) for a, b in cells)
+                and all(_label_like(line[a:b]) for a, b in cells)):
             header = (i, style)
         elif header is not None and _compatible(style, header[1]):
             header_of[i] = header[0]
         else:
             header = None
     return _Tables(tuple(starts), tuple(lines), header_of)
+
+
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _label_like(cell: str) -> bool:
+    """Every cell of a header row is a label: short and without digits. A form's
+    ``原住址｜江西省赣州市…7号`` row is a label and its value, no header."""
+    return len(cell) <= 12 and not _DIGIT.search(cell)
 
 
 def column_header(text: str, pos: int, is_header_cell: Callable[[str], bool]) -> tuple[str, int] | None:
