@@ -66,7 +66,7 @@ _QUALIFIER = re.compile(r"[ ]?\((?![^()]*[附见详证])[^()\n，。；]{1,6}\)"
 #: (经医院确诊为… -> 确诊为…, 曾患… -> 患…).
 DIAGNOSIS_VERBS = (
     "确诊为", "确诊患有", "诊断为", "诊断患有", "查出患有", "检查出", "查出", "患有", "罹患", "身患",
-    "患上了", "患上", "患了", "得过", "染上了", "染上", "得了", "突发", "突然", "患",
+    "患上了", "患上", "患了", "得过", "染上了", "染上", "得了", "突发", "患",
 )
 #: Words that name no condition by themselves (突发疾病, 患重病): what the sick person has is unsaid.
 _GENERIC_DISEASE = frozenset({"疾病", "重病", "大病", "急病", "重症", "急症", "病症", "传染病", "慢性病",
@@ -83,6 +83,8 @@ _HEAD_COMPOUND = {"病": set("休假故逝危重情人员床房例号历区愈�
 
 _VERB_RX = re.compile("|".join(map(re.escape, sorted(DIAGNOSIS_VERBS, key=len, reverse=True))))
 _DEGREE = re.compile(r"严重的|较严重的|严重|轻度|中度|重度|轻微|慢性|急性")
+#: Words before a disease that are not part of its span: 因 (因胃溃疡出血住院), 突然 (突然中风).
+_BECAUSE = re.compile(r"因|突然")
 #: After 因 + diagnosis: what says it happened to the person (因胃溃疡出血在…医院, 因尿毒症去世).
 _BECAUSE_NEXT = re.compile(
     r"住院|入院|临时住院|病故|病逝|去世|逝世|死亡|身亡|病休|休养|截肢|致残|退职|丧失|在|到|于|经|医治|抢救|手术|不幸")
@@ -97,7 +99,8 @@ _INJURY_GRADE = re.compile(
 #: Reproductive procedures (GUIDELINES: 放置宫内节育器).
 _REPRO = re.compile(
     r"(?:放置|安放|取出)(?:宫内)?节育(?:器|环)|(?:施行|实施|做了|做|行)?(?:双侧)?(?:输卵管|输精管)结扎(?:手术|术)?"
-    r"|(?:施行|实施|做了|做|行)?(?:人工流产|引产|刮宫|绝育)(?:手术|术)?|上环手术|取环手术")
+    r"|(?:施行|实施|做了|做|行)?(?:人工流产|引产|刮宫|绝育)(?:手术|术)?|上环手术|取环手术"
+    r"|(?<=[妻她其])(?:已)?怀孕(?:[0-9一二三四五六七八九十]+(?:个月|周))?")  # 其妻怀孕: a woman's, named
 #: How an operation's name ends: 手术, or 术 after a procedure morpheme (切除术, 再植术, 修补术,
 #: 吻合术, 成形术, 截指术, 固定术, 探查术, 结扎术, 引流术, 剖宫产术); not 技术, 学术, 艺术.
 _OP_END = r"(?:手术|[切除植补整合形口肢指定查扎刺流产]术)"
@@ -109,7 +112,7 @@ _TREATMENT = re.compile(
     r"|(?:住院|接受|进行|定期)透析(?:治疗)?|透析治疗"  # bare 透析 also means "analyse in depth"
     rf"|服用(?:[{_CJK}]{{1,6}}?)药物?治疗|(?:截除|截去)[左右双]?[上下]?(?:肢|臂|腿|小腿|大腿|手指|足趾)"
     rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)|缝(?:合|了)?{_NUM}针"
-    rf"|抗[{_CJK}、及和]{{1,14}}?治疗|换药治疗")
+    rf"|抗[{_CJK}、及和]{{1,14}}?治疗")
 #: 行…术 after a time or a cue (急诊行…, 麻醉下行…, 11月14日行…): the operation with its verb.
 _OPERATION = re.compile(
     rf"(?<=[，,。；;、\n 下即诊后遂并再又予年月日时院])行(?P<op>[{_CJK}A-Za-z0-9、\-]{{1,16}}?{_OP_END})")
@@ -119,15 +122,16 @@ _BODY = (
     "尺桡骨|尺骨|桡骨|腕骨|腕|掌骨|指骨|趾骨|肩部|肩|上臂|前臂|手臂|手腕|手掌|手指|食指|示指|拇指|中指|环指|"
     "无名指|小指|大腿|小腿|膝关节|膝部|足部|脚|足趾|臂|腿|手|足|腰部|胸部|腹部|臀部|肝脏|脾脏|肾脏|肺部|"
     "听力|视力|神经|上肢|下肢|肢体|软组织|眉弓|胃|十二指肠|肠|肝|脾|肾|肺|心脏|子宫|宫颈|膀胱|胆囊|阑尾|"
-    "腰椎间盘|椎间盘")
+    "腰椎间盘|椎间盘|阴道|消化道|鼻腔|牙龈|切口|伤口|创口|残端")
 #: Injuries named by a body part: 左腿胫骨骨折, 右手食指轧伤, 腰椎压缩性骨折, 左耳鼓膜穿孔, 头部受伤,
 #: 严重颅脑损伤, 右手示指、中指完全离断伤.
 _INJURY = re.compile(
     rf"(?:严重|轻度|轻微|重度)?(?:[左右双][侧]?)?(?:{_BODY})(?:[、及和]?(?:[左右双][侧]?)?(?:{_BODY}))*"
-    rf"(?:(?![被的了在把将用往从和与及])[{_CJK}]){{0,8}}?"
+    rf"(?:(?![被的了在把将用往从和与及])[{_CJK}、]){{0,8}}?"
     r"(?:粉碎性骨折|压缩性骨折|开放性骨折|多处骨折|骨折|离断伤|断离伤|毁损伤|外伤|烧伤|烫伤|挫伤|挫裂伤|"
     r"裂伤|损伤|断裂|截肢|脱位|受伤|砸伤|轧伤|扭伤|划伤|割伤|刺伤|咬伤|摔伤|压伤|撕裂伤|穿孔|失明|偏瘫|褥疮|"
-    r"离断|压断|缺失|坏死|切除|突出|活动不便|行动不便|功能受限|功能障碍)")
+    r"离断|压断|缺失|坏死|切除|突出|出血|感染|活动不便|行动不便|功能受限|功能障碍)")
+_VOLUME = re.compile(rf"约?{_AMOUNT}(?:毫升|ml|mL|ML|CC|cc)")
 #: Field labels whose value is a diagnosis (死因：肝硬化晚期; 出院诊断：1．…).
 _DX_FIELD = re.compile(
     r"(?:死因|死亡原因|病因|诊断|初步诊断|临床诊断|入院诊断|出院诊断|术后诊断|术前诊断|诊断结果|诊断意见|病名|"
@@ -138,7 +142,8 @@ _ITEM_NUMBER = re.compile(r"[ ]*(?:[0-9]{1,2}|[一二三四五六七八九十])[
 
 #: A diagnosis that names a group, a count or an unknown person: 肺结核患者156人, 一名患儿.
 _ANONYMOUS_BEFORE = re.compile(
-    r"某|一例|一名|一位|患儿|病例|患者中|群众中|全[县市区省乡镇村厂组]|共有|累计|疑似|无一人|人次|[0-9]+人")
+    r"某|一例|一名|一位|患儿|病例|患者中|群众中|全[县市区省乡镇村厂组]|共有|累计|疑似|无一人|人次|[0-9]+人"
+    r"|部分|一些|不少|许多|大批|大量|多数|少数|个别")
 
 
 _HEAD_ANY = re.compile(_HEADS_RX)
@@ -211,12 +216,12 @@ class HealthRecognizer(RecognizerBase):
             if text[d.end() if d else pos:end] in _GENERIC_DISEASE:
                 continue
             add(m.start(), end, 0.9, f"diagnosis verb {m.group(0)} + disease")
-        for m in re.finditer("因", text):
+        for m in _BECAUSE.finditer(text):
             end = _diagnosis_end(text, m.end())
-            if end is None or end - m.end() < 2:
+            if end is None or end - m.end() < 2 or text[m.end():end] in _GENERIC_DISEASE:
                 continue
-            if _BECAUSE_NEXT.match(text, end):
-                add(m.end(), end, 0.85, "因 + disease + what it led to")
+            if m.group(0) != "因" or _BECAUSE_NEXT.match(text, end):
+                add(m.end(), end, 0.85, f"{m.group(0)} + disease")
         for m in _DX_FIELD.finditer(text):
             for s, e in _field_items(text, m.end()):
                 add(s, e, 0.85, f"diagnosis in field {m.group(0).strip(' :：')}")
@@ -234,7 +239,11 @@ class HealthRecognizer(RecognizerBase):
         for m in _OPERATION.finditer(text):
             add(m.start(), m.end(), 0.8, "operation 行…术")
         for m in _INJURY.finditer(text):
-            add(m.start(), m.end(), 0.8, "injury of a body part")
+            e = m.end()
+            if text.endswith("出血", 0, e):
+                v = _VOLUME.match(text, e)
+                e = v.end() if v else e  # 阴道出血约1500毫升
+            add(m.start(), e, 0.8, "injury of a body part")
         return [self.span(nt, s, e, "HEALTH", sc, why) for s, e, sc, why in _longest_first(found)]
 
     @staticmethod
@@ -245,7 +254,7 @@ class HealthRecognizer(RecognizerBase):
         if _ANONYMOUS_BEFORE.search(clause_before(text, start, 20)) or anonymised_before(text, start):
             return False
         lo, hi = sentence(text, start, end)
-        if normative_sentence(text, lo, hi):
+        if normative_sentence(text, lo, hi, start):
             return False
         return not normative or has_date(text, lo, hi)
 
@@ -285,7 +294,7 @@ _CHARGE_NAME = r"[\"“「]?[^，。；\n\"”」]{1,14}?罪[\"”」]?"
 _STRONG = re.compile(
     # sentences, optionally after the charge they were passed for (以虐待罪判处有期徒刑二年)
     rf"(?:以{_CHARGE_NAME})?(?:改判|判处|判决|被判|判|处以|处)(?:有期徒刑{_TERM}|拘役{_TERM}|管制{_TERM}|无期徒刑"
-    rf"|死刑(?:[,，]?缓期[二两]年执行)?)"
+    rf"|死刑(?:[,，]?缓期(?:[二两]年)?执行)?)"
     rf"|(?:有期徒刑{_TERM}|拘役{_TERM}|管制{_TERM})(?:[,，]?缓期[二两]年执行)?"
     rf"|剥夺政治权利(?:{_TERM}|终身)|缓刑{_TERM}"
     rf"|(?:减去|减为|减刑)(?:有期徒刑)?{_TERM}|减为(?:有期徒刑{_TERM}|无期徒刑)|判了(?:有期徒刑)?{_TERM}|被捕"
@@ -325,7 +334,10 @@ _LIST_GAP = re.compile(r"[，,、；;\s]{0,3}$")
 
 _INSTITUTION_AFTER = re.compile(
     r"(?:所|站|场|队|院|处|科|股|室|委员会|管理|工作|机关|证|令|决定书|通知书|审批|期限|人员|对象|率|法|条例|规定"
-    r"|办法|呈批表|审批表|登记表|表|条件|制度|措施|案件|人数|问题|人(?!民))")
+    r"|办法|呈批表|审批表|登记表|表|条件|制度|措施|案件|人数|问题|补充|罪|人(?!民))")
+#: A class of people described by a measure (被判处死刑缓期执行的被告人, 正在被劳动教养的人员), or a
+#: statute's condition (（四）正在被劳动教养的；).
+_ATTRIBUTIVE = re.compile(r"的(?:[，,；;。]|人员|人|罪犯|犯罪分子|犯罪嫌疑人|被告人|当事人|公民|者|期间|案件)")
 _ORG_TARGET = re.compile(
     rf"对[{_CJK}]{{1,16}}?(?:局|委|厂|公司|单位|部|所|站|队|院|社|办|室|会|校|店|场|企业|集团|组织|机关|门市部)"
     r"(?:予以|给予|处以|处|进行)?$")
@@ -378,8 +390,9 @@ class LegalRecordRecognizer(RecognizerBase):
     @staticmethod
     def _record(text: str, start: int, end: int, phrase: str, normative: bool, *, weak: bool) -> bool:
         """A record of one identifiable person (see the module docstring)."""
-        if text.startswith("的", end) and (phrase.startswith(("犯", "构成")) or normative):
-            return False  # 犯盗窃罪的，处…: statute language about anyone
+        if text.startswith("的", end) and (phrase.startswith(("犯", "构成")) or normative
+                                            or _ATTRIBUTIVE.match(text, end)):
+            return False  # 犯盗窃罪的，处…; 被判处死刑缓期执行的被告人: anyone so described
         if count_follows(text, end) or unnamed_person(text, start, end):
             return False  # 全年依法刑事拘留250人; 警方逮捕了至少6人
         if _INSTITUTION_AFTER.match(text, end) or in_book_title(text, start):
@@ -387,6 +400,8 @@ class LegalRecordRecognizer(RecognizerBase):
         if anonymised_before(text, start):
             return False  # 陈某某: an anonymised person
         before = clause_before(text, start, 30)
+        if before.endswith(("关于", "关于对")):
+            return False  # 关于死刑缓期执行限制减刑的规定: the topic of a rule
         lo, hi = sentence(text, start, end)
         if _ORG_TARGET.search(before) or (
                 any(p in phrase for p in _ORG_PENALTIES) and _ORG_BEFORE.search(text, lo, start)):
@@ -398,7 +413,7 @@ class LegalRecordRecognizer(RecognizerBase):
             return False  # 全乡应征计划外生育费…元: a total
         if _OPINION_BEFORE.search(before):
             return True  # 我意见开除党籍: a member's view on this person's case, in minutes
-        if normative_sentence(text, lo, hi):
+        if normative_sentence(text, lo, hi, start):
             return False
         if normative and not has_date(text, lo, hi):
             return False

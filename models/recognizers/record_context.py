@@ -63,14 +63,21 @@ def clause_before(text: str, start: int, window: int = 24) -> str:
 # ------------------------------------------------------------------------------- statutes --
 #: What only normative text says: conditions (…的，处), modals, alternatives, ranges, self-reference.
 _NORMATIVE = re.compile(
-    r"的[，,]|或者|可以|应当|不得|不予|以上|以下|以内|之一的|有下列|下列情形|本法|本条例|本规定|本办法|本解释"
-    r"|本决定|本细则|本规则|本条|前款|前[两二三四五]款|依法(?:追究|严惩|惩处|打击|惩治)|是指|是否|必须")
+    r"的[，,]|或者|以上|以下|以内|之一的|有下列|下列情形|本法|本条例|本规定|本办法|本解释"
+    r"|本决定|本细则|本规则|本条|前款|前[两二三四五]款|依法(?:追究|严惩|惩处|打击|惩治)|是指"
+    r"|[即均可才不]构成")
+#: Modals say what may or must be done; a record says so too (…自述患有…，可以收容劳动教养), so they
+#: count only before the phrase, where a rule puts them (对…可以逮捕, 不得假释).
+_MODAL = re.compile(r"可以|应当|不得|不予|必须|是否|可予|应予")
 _SELF_REFERENCE = re.compile(r"本(?:法|条例|规定|办法|解释|决定|细则|规则|准则|标准)")
 
 
-def normative_sentence(text: str, lo: int, hi: int) -> bool:
-    """The sentence speaks of anyone (a statute, a rule, a policy), not of one person."""
-    return _NORMATIVE.search(text, lo, hi) is not None
+def normative_sentence(text: str, lo: int, hi: int, start: int | None = None) -> bool:
+    """The sentence ``[lo, hi)`` speaks of anyone (a statute, a rule, a policy), not of one
+    person; ``start``: where the phrase begins (modals before it count)."""
+    if _NORMATIVE.search(text, lo, hi) is not None:
+        return True
+    return _MODAL.search(text, lo, hi if start is None else start) is not None
 
 
 @lru_cache(maxsize=16)
@@ -83,7 +90,7 @@ def normative_document(text: str) -> bool:
 # ---------------------------------------------------------------------------------- dates --
 _DATE = re.compile(
     r"[0-9]{4}[年.\-/]|[一二三四五六七八九〇零○]{2,4}年|[0-9一二三四五六七八九十]{1,2}月(?:[0-9一二三四五六七八九十]{1,3}[日号])?"
-    r"|同年|次年|当年|翌年|去年|今年|前年|是年|当日|次日|当天|当晚|事后|期间")
+    r"|同年|次年|当年|翌年|去年|今年|前年|是年|当日|次日|当天|当晚")
 
 
 def has_date(text: str, lo: int, hi: int) -> bool:
