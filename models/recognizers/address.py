@@ -37,7 +37,7 @@ def _spaced(word: str) -> str:
 #: Labels of a person's address (form fields and table headers).
 _LABEL_WORDS = ("现住址", "家庭住址", "家庭地址", "户籍地址", "户籍所在地", "户口所在地", "现居住地", "居住地址",
                 "原住址", "住址", "迁往地址", "迁入地址", "迁出地址", "存款人地址", "本人地址", "收信人地址",
-                "原门牌", "门牌")
+                "原门牌", "门牌", "送达地址")
 _LABEL = "|".join(_spaced(w) for w in sorted(_LABEL_WORDS, key=len, reverse=True))
 #: A label with a short prefix naming whose address it is (负责人住址, 父母家庭住址, 日本住址).
 _PREFIXED_LABEL = rf"[{_CJK}]{{0,5}}?(?:{_spaced('住址')}|家庭地址)"
@@ -49,7 +49,7 @@ _CUE = re.compile(
 #: What may stand before a bare 住 (记住, 入住, 居住 are no "lives at").
 _BEFORE_VERB = set("\n ,，(（、;；。:：现家原暂前")
 #: A run of an address as written: to the next punctuation, bracket, cell border or space.
-_RUN = re.compile(r"(?:〒[0-9]{3}(?:-[0-9]{4})?[ ]?)?[^\s，。；;,、()（）|│:：“”\"]{2,40}")
+_RUN = re.compile(r"(?:〒[0-9]{3}(?:-[0-9]{4})?[ ]?)?[^\s，。；;,、()（）|│:：“”\"的为是了着]{2,40}")
 #: It must name a street, lane, village group, building or room before its ending (五组 alone is
 #: no address, 上坪组17号 is) ...
 _MARKER = re.compile(r"路|街|巷|弄|里|道|胡同|坊|村|组|屯|庄|寨|队|号|宿舍|小区|新村|院|楼|栋|幢|单元|室|厢房|丁目|番地")
@@ -59,12 +59,15 @@ _NUMBERED = re.compile(
     r"|(?:村|大队|屯|庄|寨)[^0-9]{1,6}组$")
 #: ... and end like one.
 _ENDING = re.compile(
-    r"(?:[0-9]|号|室|组|队|楼|栋|幢|门|座|院|厢房|番地|前街|后街|"
+    r"(?:[0-9]|号|室|组|队|楼|栋|幢|门|座|[0-9号前后东西]院|厢房|番地|前街|后街|"
     r"之[一二三四五六七八九十0-9]+|[一二三四五六七八九十百零〇]+号)$")
 #: Not a place of residence: 住院 (in hospital), 住宿, 住所 (a company's domicile), 住户.
 _NOT_RESIDENCE = re.compile(r"院|宿|所|户|房|进|满|处|着|了|过|得|下|上|的")
 #: A resident ID (18 or 15 digits, maybe spaced) or an ID document label earlier on the line.
 _ID_ON_LINE = re.compile(r"[0-9]{6}[ ]?[0-9]{4}[ ]?[0-9]{4}[ ]?[0-9]{3}[0-9Xx]|[0-9]{15}|护照|回乡证|军官证|身份证")
+_SPACED_ID_PART = re.compile(r"(?:[0-9] ?){10,}")
+_DIGITS_OPEN = re.compile(r"[0-9]{4,}[ ]")
+_DIGITS_CLOSE = re.compile(r"[0-9]{4,}$")
 _LABEL_CELL = re.compile(rf"(?:{_LABEL}|{_PREFIXED_LABEL})")
 
 
@@ -72,18 +75,39 @@ def _is_address_label(cell: str) -> bool:
     return len(cell) <= 12 and _LABEL_CELL.fullmatch(cell.strip()) is not None
 
 
+#: A number and its unit wrapped onto the next line (…1组⏎45号, …67号3栋1⏎702室).
+_NUMBER_CONTINUES = re.compile(r"[0-9一二三四五六七八九十]*[号栋幢室组楼单元门]")
+
+
+def _looks_whole(head: str) -> bool:
+    return bool(_ENDING.search(head) and _MARKER.search(head, 0, len(head) - 1) and _NUMBERED.search(head))
+
+
 def address_end(text: str, pos: int) -> int | None:
-    """End of the address written at ``pos``, or None when what stands there is no address."""
+    """End of the address written at ``pos``, or None when what stands there is no address.
+
+    The address runs to the next delimiter; its end is the longest prefix that ends like an
+    address (…19号 before a note, a name, a role). Where the line breaks before the address is
+    whole (吉水县⏎枫江镇…70号) or inside its number (1组⏎45号), it goes on over one line break, and
+    then ends with the first token of the next line."""
     m = _RUN.match(text, pos)
     if m is None:
         return None
     run = m.group(0)
-    # the longest prefix that ends like an address (…19号 before a note, a name, a role)
+    best = None
     for k in range(len(run), 1, -1):
-        head = run[:k]
-        if _ENDING.search(head) and _MARKER.search(head, 0, k - 1) and _NUMBERED.search(head):
-            return pos + k
-    return None
+        if _looks_whole(run[:k]):
+            best = pos + k
+            break
+    end = m.end()
+    if end < len(text) and text[end] == "\n" and best in (None, end):
+        nxt = _RUN.match(text, end + 1)
+        if nxt is not None and (best is None or _NUMBER_CONTINUES.match(nxt.group(0))):
+            whole = run + "\n" + nxt.group(0)
+            # a bare number after the break (⏎l4) is no continuation; a unit or a street word is
+            if _looks_whole(whole) and (not whole[-1].isdigit() or _MARKER.search(nxt.group(0))):
+                return nxt.end()
+    return best
 
 
 class AddressRecognizer(RecognizerBase):
@@ -95,7 +119,7 @@ class AddressRecognizer(RecognizerBase):
         found: list[tuple[int, int, float, str]] = []
         for m in _CUE.finditer(text):
             if m.group("verb"):
-                if m.start() > 0 and text[m.start() - 1] not in _BEFORE_VERB:
+                if m.group("verb") in ("住", "住在") and m.start() > 0 and text[m.start() - 1] not in _BEFORE_VERB:
                     continue  # 记住, 入住, 居住: not "lives at"
                 if _NOT_RESIDENCE.match(text, m.end()):
                     continue  # 住院, 住宿, 住所地
@@ -105,20 +129,35 @@ class AddressRecognizer(RecognizerBase):
                 found.append((m.end(), end, 0.85, f"address after {m.group(0).strip(' :：|')} ({kind})"))
         taken = [(s, e) for s, e, _, _ in found]
         for line_start, line in _lines(text):
-            if not any(sep in line for sep in ("|", "\t", "  ", "│")) and not _ID_ON_LINE.search(line):
+            cells = row_cells(line)
+            if len(cells) < 2:
                 continue
-            for a, b in row_cells(line):
+            for a, b in cells:
                 s, e = line_start + a, line_start + b
-                if any(a <= s < b for a, b in taken):
+                if any(x <= s < y for x, y in taken):
                     continue
                 end = address_end(text, s)
-                if end != e:
-                    continue  # the cell must be the address, whole
+                # the cell must be the address, whole (or its first line, when it wraps)
+                if end is None or not (end == e or (end > e and text[e:end].lstrip(" ").startswith("\n"))):
+                    continue
                 if column_header(text, s, _is_address_label) is not None:
-                    found.append((s, e, 0.85, "cell of an address column"))
-                elif _ID_ON_LINE.search(line, 0, a):
-                    found.append((s, e, 0.8, "address cell of a register row"))
+                    found.append((s, end, 0.85, "cell of an address column"))
+                elif self._register_row(text, line_start, line, a):
+                    found.append((s, end, 0.8, "address cell of a register row"))
+                else:
+                    continue
+                taken.append((s, end))
         return [self.span(nt, s, e, "ADDRESS", sc, why) for s, e, sc, why in found]
+
+    @staticmethod
+    def _register_row(text: str, line_start: int, line: str, cell: int) -> bool:
+        """A register row: an ID number (or its label) before the cell on its line, maybe typed
+        with spaces, or the rest of one wrapped onto the line (digits close the line above and
+        open this one). Dates (1990年5月2日) are no such digits."""
+        if _ID_ON_LINE.search(line, 0, cell) or _SPACED_ID_PART.search(line, 0, cell):
+            return True
+        # an ID wrapped at the end of the line above: digits end that line and open this one
+        return bool(_DIGITS_OPEN.match(line) and _DIGITS_CLOSE.search(text, 0, max(0, line_start - 1)))
 
     @staticmethod
     def _whole(text: str, end: int) -> bool:

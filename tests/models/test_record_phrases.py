@@ -203,3 +203,28 @@ def test_a_key_value_form_is_no_table_header():
 ])
 def test_not_a_persons_address(text):
     assert _found(ADDRESS, text) == []
+
+
+def test_an_address_wrapped_onto_the_next_line():
+    text = "户籍地址：吉安市吉水县\n枫江镇岭下村5组70号\n申报人：王福\n"
+    assert _found(ADDRESS, text) == ["吉安市吉水县\n枫江镇岭下村5组70号"]
+    text = "现住址：陶湾镇枫亭村1组\n45号\n经查属实。\n"
+    assert _found(ADDRESS, text) == ["陶湾镇枫亭村1组\n45号"]
+    # a complete address does not take the next line's first token
+    text = "住址：杨桥南路137号前院\n2019年12月30日 施行\n"
+    assert _found(ADDRESS, text) == ["杨桥南路137号前院"]
+
+
+def test_register_rows_with_an_id_typed_with_spaces_or_wrapped():
+    text = ("1 王林 3501 0219 8703 1545 11 杨公镇梅林村95号\n"
+            "2 李平 350102198801\n014528 漳州市芗城区巷口街道竹林村161号\n")
+    assert _found(ADDRESS, text) == ["杨公镇梅林村95号", "漳州市芗城区巷口街道竹林村161号"]
+
+
+@pytest.mark.parametrize("text", [
+    "2019年12月2日 最高人民检察院第十三届检察委员会第二十八次会议通过\n2019年12月30日 施行\n",
+    "居住在乡村的人口为3,455,285人。",
+    "单位名称 市档案局 地址 杨桥路18号",  # no register: no ID on the line
+])
+def test_headers_of_laws_and_statistics_are_no_address(text):
+    assert _found(ADDRESS, text) == []
