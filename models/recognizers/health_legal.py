@@ -83,6 +83,13 @@ _HEAD_COMPOUND = {"病": set("休假故逝危重情人员床房例号历区愈�
 
 _VERB_RX = re.compile("|".join(map(re.escape, sorted(DIAGNOSIS_VERBS, key=len, reverse=True))))
 _DEGREE = re.compile(r"严重的|较严重的|严重|轻度|中度|重度|轻微|慢性|急性")
+#: A person named as the subject right before a bare disease (孙立本同志肺结核已钙化, 该同志近年尘肺,
+#: 其本人前列腺炎晚期): the disease alone is the span.
+_SUBJECT_BEFORE = re.compile(
+    r"(?:同志|其本人|本人|该员|该犯|其妻|其夫|其父|其母|之妻|之夫|妻子|丈夫|父亲|母亲)"
+    r"(?:近年来|近年|婚后|自幼|从小|早年|早已|一直|长期)?")
+#: What follows such a disease: a stage, its course, or the end of the clause.
+_SUBJECT_DISEASE_NEXT = re.compile(r"[，,。；;\n]|已|经|多年|复发|加重|好转|痊愈|钙化|未愈|$")
 #: Words before a disease that are not part of its span: 因 (因胃溃疡出血住院), 突然 (突然中风).
 _BECAUSE = re.compile(r"因|突然")
 #: After 因 + diagnosis: what says it happened to the person (因胃溃疡出血在…医院, 因尿毒症去世).
@@ -134,7 +141,7 @@ _INJURY = re.compile(
 _VOLUME = re.compile(rf"约?{_AMOUNT}(?:毫升|ml|mL|ML|CC|cc)")
 #: Field labels whose value is a diagnosis (死因：肝硬化晚期; 出院诊断：1．…).
 _DX_FIELD = re.compile(
-    r"(?:死因|死亡原因|病因|诊断|初步诊断|临床诊断|入院诊断|出院诊断|术后诊断|术前诊断|诊断结果|诊断意见|病名|"
+    r"(?:死因|死亡原因|病因|诊断|检验所见|检查所见|初步诊断|临床诊断|入院诊断|出院诊断|术后诊断|术前诊断|诊断结果|诊断意见|病名|"
     r"疾病名称|既往病史|病史|伤病情况|病情|身体状况|健康状况)[ ]?[:：|][ ]*")
 _LEADING_DATE = re.compile(
     r"[0-9]{2,4}[年.\-/]|[一二三四五六七八九〇零○]{2,4}年|[0-9一二三四五六七八九十]{1,2}月|入院时|出院时|出生时|当时|平时")
@@ -222,6 +229,12 @@ class HealthRecognizer(RecognizerBase):
                 continue
             if m.group(0) != "因" or _BECAUSE_NEXT.match(text, end):
                 add(m.end(), end, 0.85, f"{m.group(0)} + disease")
+        for m in _SUBJECT_BEFORE.finditer(text):
+            end = _diagnosis_end(text, m.end())
+            if (end is None or end - m.end() < 2 or text[m.end():end] in _GENERIC_DISEASE
+                    or _VERB_RX.search(text, m.end(), end) or not _SUBJECT_DISEASE_NEXT.match(text, end)):
+                continue
+            add(m.end(), end, 0.8, "disease right after the person it is about")
         for m in _DX_FIELD.finditer(text):
             for s, e in _field_items(text, m.end()):
                 add(s, e, 0.85, f"diagnosis in field {m.group(0).strip(' :：')}")

@@ -228,3 +228,12 @@ def test_register_rows_with_an_id_typed_with_spaces_or_wrapped():
 ])
 def test_headers_of_laws_and_statistics_are_no_address(text):
     assert _found(ADDRESS, text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("附：县医院证明一份（王立本同志肺结核已钙化，无传染性）", ["肺结核"]),
+    ("另查，该同志近年尘肺，已调离井下。", ["尘肺"]),
+    ("父亲王宝山患肺气肿，家里无劳力。", ["患肺气肿"]),  # the verb rule, not the subject rule
+])
+def test_a_bare_disease_right_after_its_person(text, expected):
+    assert _found(HEALTH, text) == expected
