@@ -172,6 +172,8 @@ class PhoneRecognizer(RecognizerBase):
         if cat == "pager" and 5 <= len(d) <= 11 and ctx.distance <= self.local_context_distance + 4:
             return start, 0.95, f"pager number, context {ctx.word}"
         if 4 <= len(d) <= 8:
+            if text.startswith("-", c.end):
+                return None  # 3-1724 3-1725: this slice would end inside the next number
             gap_to_cue = text[c.start - ctx.distance : c.start] if ctx else ""
             # a subscriber number never starts with 0 (that is an area code: 电话 0591-…)
             local_shape = d[0] != "0" and (len(d) <= 6 or d[0] in "23456789")
@@ -187,7 +189,7 @@ class PhoneRecognizer(RecognizerBase):
             if cat == "phone" and ctx.where != "inline" and opens_cell and local_shape:
                 return start, 0.88, f"local number in a {ctx.word} {'column' if ctx.where == 'column' else 'field'}"
             gap = text[last_end:c.start] if 0 <= last_end <= c.start else None
-            if (gap is not None and _LIST_SEP.match(gap) and len(d) >= 5 and len(c.groups) == 1
+            if (gap is not None and _LIST_SEP.match(gap) and len(d) >= 5 and len(c.groups) <= 2
                     and not _looks_like_date(d)):
                 return start, 0.8, "local number continuing a list of phone numbers"
             above = _previous_line_start(text, c.start)

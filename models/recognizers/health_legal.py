@@ -348,9 +348,10 @@ _LIST_GAP = re.compile(r"[，,、；;\s]{0,3}$")
 _INSTITUTION_AFTER = re.compile(
     r"(?:所|站|场|队|院|处|科|股|室|委员会|管理|工作|机关|证|令|决定书|通知书|审批|期限|人员|对象|率|法|条例|规定"
     r"|办法|呈批表|审批表|登记表|表|条件|制度|措施|案件|人数|问题|补充|罪|人(?!民))")
-#: A class of people described by a measure (被判处死刑缓期执行的被告人, 正在被劳动教养的人员), or a
+#: A class of people described by a measure (被判处死刑缓期执行的被告人, 营救被捕的革命者), or a
 #: statute's condition (（四）正在被劳动教养的；).
-_ATTRIBUTIVE = re.compile(r"的(?:[，,；;。]|人员|人|罪犯|犯罪分子|犯罪嫌疑人|被告人|当事人|公民|者|期间|案件)")
+_ATTRIBUTIVE = re.compile(
+    r"的(?:[，,；;。]|人员|人|罪犯|犯罪分子|犯罪嫌疑人|被告人|当事人|公民|者|期间|案件|[\u4e00-\u9fff]{1,4}者)")
 _ORG_TARGET = re.compile(
     rf"对[{_CJK}]{{1,16}}?(?:局|委|厂|公司|单位|部|所|站|队|院|社|办|室|会|校|店|场|企业|集团|组织|机关|门市部)"
     r"(?:予以|给予|处以|处|进行)?$")

@@ -261,3 +261,11 @@ def test_series_and_number_passports_and_a_list_number_on_the_next_line(analyzer
 ])
 def test_a_marking_indented_to_the_margin(analyzer, text, mark):
     assert found(analyzer, text) == [("SECRET_MARK", mark)]
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("联系人：办公室，电话86 2415、86 2418转办公室。", ["86 2415", "86 2418"]),  # old grouped locals
+    ("举报电话：3-1724　3-1725\n", ["3-1724", "3-1725"]),  # district-prefixed locals in a row
+])
+def test_old_local_numbers_in_a_list(analyzer, text, numbers):
+    assert [n for lab, n in found(analyzer, text) if lab == "PHONE"] == numbers
