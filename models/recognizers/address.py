@@ -80,7 +80,14 @@ _NUMBER_CONTINUES = re.compile(r"[0-9一二三四五六七八九十]*[号栋幢�
 
 
 def _looks_whole(head: str) -> bool:
-    return bool(_ENDING.search(head) and _MARKER.search(head, 0, len(head) - 1) and _NUMBERED.search(head))
+    """Ends like an address, carries a number, and names a street, village or building before
+    its ending, or a district before a house number (西城区宫门口东岔12号)."""
+    if not (_ENDING.search(head) and _NUMBERED.search(head)):
+        return False
+    return bool(_MARKER.search(head, 0, len(head) - 1) or _DISTRICT_HOUSE.search(head))
+
+
+_DISTRICT_HOUSE = re.compile(r"[市区县镇乡旗][^市区县镇乡旗]{1,12}?[0-9一二三四五六七八九十百零〇]+号$")
 
 
 def address_end(text: str, pos: int) -> int | None:
