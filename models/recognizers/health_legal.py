@@ -9,19 +9,20 @@ seen (患有克山病) is still found, and nothing is copied from a lexicon.
 
 Span conventions (GUIDELINES, Annotation conventions): the minimal phrase, keeping the verb when
 it is attached — 确诊为肺结核, 患有尿毒症, 诊断为慢性肝炎, 七级伤残, 放置宫内节育器, 行胃大部切除术;
-the disease alone after 因 (因胃溃疡出血在…住院: 胃溃疡出血) and in a diagnosis field (诊断：精神分裂症
-（偏执型）); 犯抢劫罪, 构成盗窃罪, 判处有期徒刑八年, 以反革命罪判处有期徒刑十年, 剥夺政治权利二年
+the disease alone after 因 or 突然 (因胃溃疡出血在…住院: 胃溃疡出血), after the person it is about
+(…同志肺结核已钙化: 肺结核) and in a diagnosis field (诊断：精神分裂症（偏执型）); 犯抢劫罪, 构成盗窃罪, 判处有期徒刑八年, 以反革命罪判处有期徒刑十年, 剥夺政治权利二年
 (its own span), 行政拘留十日, 党内严重警告处分 (without the 给予 before it), 划为右派分子.
 
 Whose record (``models.recognizers.record_context``): a phrase is dropped where the sentence
-speaks of anyone (statutes: 的，处…, 可以, 或者, 以下), of counted or unnamed people (全年依法刑事
+speaks of anyone (statutes: 的，处…, 或者, 以下, a modal before the phrase: 可以假释), of counted or unnamed people (全年依法刑事
 拘留250人, 警方逮捕了至少6人, 嫌疑人已被逮捕, 一名患儿确诊为…), of an anonymised person (陈某某),
 of a company (对违规企业罚款5000元, 被告单位…犯…罪), of a total (全乡应征计划外生育费…元), or
-where it names an institution, a form or a title (劳动教养管理所, 收容审查呈批表, 《劳动教养试行办法》). A bare measure
-without a term (逮捕, 假释, 开除党籍, 通报批评) needs the record's own evidence as well: a date in
+where it names an institution, a form, a title or a class (劳动教养管理所, 收容审查呈批表, 《劳动教养
+试行办法》, 被判处死刑缓期执行的被告人). A bare measure without a term (逮捕, 假释, 开除党籍, 通报批评) needs the record's own evidence as well: a date in
 its sentence, a passive, a decision or an opinion right before it (被逮捕, 给予开除党籍处分, 我意见
-开除党籍), or a sanction found next to it in the same list (撤职、留党察看二年). In a law or
-judicial interpretation (articles at line starts) every phrase needs a date in its sentence.
+开除党籍), or a sanction found next to it in the same list (撤职、留党察看二年). In a law, a rule or
+a judicial interpretation (a text that refers to itself: 本法, 本规定, 本解释) every phrase needs a
+date in its sentence.
 """
 from __future__ import annotations
 

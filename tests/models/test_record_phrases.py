@@ -1,4 +1,4 @@
-"""Issue 10, HEALTH and LEGAL_RECORD from the rules: the phrasings real records use, as GUIDELINES
+"""Issue 10, HEALTH, LEGAL_RECORD and ADDRESS from the rules: the phrasings real records use, as GUIDELINES
 draws them, and the same words in published text (statutes, news, statistics) left alone.
 
 Every sentence here is written for this test (no dev-set or corpus text): the classes are what
