@@ -11,13 +11,13 @@ import re
 
 from models.recognizers.base import RecognizerBase
 from models.recognizers.cn_identifiers import is_valid_resident_id
-from models.recognizers.context import CONTEXT, quantity_follows
+from models.recognizers.context import cue_before, quantity_follows
 from models.recognizers.numbers import Candidate, candidates, luhn_ok
 from models.spans import Span
 from models.text import NormalizedText
 
 # between a cue and its number: a colon, a space, 为/是 (账号：, 卡号为); after 开户行, the bank's name
-_TIGHT_GAP = re.compile(r"^(?:号码|号)?[ :\-()为是]{0,4}$")
+_TIGHT_GAP = re.compile(r"^(?:号码|号)?[ :|\-()为是]{0,4}$")
 _BANK_NAME_CUES = frozenset({"开户行", "开户银行"})
 _BANK_NAME_GAP = re.compile(r"^[ :]*[^\n。；;]{0,24}(?:银行|行|社|部|所|处)[ ,，、:]*(?:账号|帐号|账户|帐户)?[ :]*$")
 _CARD_CUES = frozenset({"卡号", "银行卡号", "银行卡", "信用卡", "借记卡", "储蓄卡"})
@@ -27,7 +27,7 @@ _CARD_PREFIX = re.compile(r"(?:62|60|4|5[1-5]|3[47]|35|9[45]|2[2-7])")
 class BankCardRecognizer(RecognizerBase):
     """16-19 digit cards passing Luhn; with a bank cue a failed Luhn is kept at a lower score."""
 
-    name = "cn_bank_card.v1"
+    name = "cn_bank_card.v2"
     labels = frozenset({"BANK_ACCOUNT"})
 
     def __init__(self, context_window: int = 30, split_penalty: float = 0.15):
@@ -41,7 +41,7 @@ class BankCardRecognizer(RecognizerBase):
             d = c.digits
             if not (16 <= len(d) <= 19) or not d.isdigit() or quantity_follows(text, c.end):
                 continue
-            ctx = CONTEXT.nearest(text, c.start, self.context_window)
+            ctx = cue_before(text, c.start, self.context_window)
             cat = ctx.category if ctx else None
             if cat in ("decoy", "phone", "passport", "permit"):
                 continue
@@ -66,7 +66,7 @@ class BankCardRecognizer(RecognizerBase):
 class BankAccountRecognizer(RecognizerBase):
     """Passbook and corporate account numbers (8-30 digits) right after a bank cue."""
 
-    name = "cn_bank_account.v1"
+    name = "cn_bank_account.v2"
     labels = frozenset({"BANK_ACCOUNT"})
 
     def __init__(self, context_window: int = 30, min_digits: int = 8):
@@ -88,17 +88,19 @@ class BankAccountRecognizer(RecognizerBase):
                 best_by_start[c.start] = c
         for c in best_by_start.values():
             d = c.digits
-            ctx = CONTEXT.nearest(text, c.start, self.context_window)
+            ctx = cue_before(text, c.start, self.context_window)
             if ctx is None or ctx.category != "bank":
                 continue
             gap = text[c.start - ctx.distance : c.start]
             if re.search(r"[0-9]", gap):
                 continue  # the cue names the first number after it, not a later one
-            if not (_TIGHT_GAP.match(gap) or (ctx.word in _BANK_NAME_CUES and _BANK_NAME_GAP.match(gap))):
+            if ctx.where == "inline" and not (
+                    _TIGHT_GAP.match(gap) or (ctx.word in _BANK_NAME_CUES and _BANK_NAME_GAP.match(gap))):
                 continue  # 帐号迁移的…实体店14131922: the cue does not name this number
             if ctx.word in _CARD_CUES and 16 <= len(d) <= 19:
                 continue  # a card: BankCardRecognizer reads it and says whether Luhn passes
             score = (0.9 if ctx.distance <= 8 else 0.8) - (0.05 if c.split else 0.0)
+            where = {"inline": "after", "column": "in the column", "above": "under"}[ctx.where]
             out.append(self.span(nt, c.start, c.end, "BANK_ACCOUNT", score,
-                                 f"account number after {ctx.word}"))
+                                 f"account number {where} {ctx.word}"))
         return out

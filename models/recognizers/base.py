@@ -54,9 +54,19 @@ class ContextHit:
     category: str  # e.g. "id", "phone", "bank", or a decoy category such as "decoy"
     word: str
     distance: int  # characters between the end of the cue word and the candidate
+    #: where the cue stands: "inline" (before the number in its clause), "column" (the header
+    #: cell of its table column), "above" (a label alone on the line above the value)
+    where: str = "inline"
 
 
 _DIGIT = re.compile(r"[0-9]")
+_SPACED = " {0,3}"
+_CJK_WORD = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+def _unspaced(word: str) -> str:
+    """A cue word as looked up: without spaces between Chinese characters (电 话 -> 电话)."""
+    return word.replace(" ", "") if _CJK_WORD.fullmatch(word.replace(" ", "")) else word
 
 
 class ContextWords:
@@ -73,9 +83,14 @@ class ContextWords:
         self._category: dict[str, str] = {}
         for category, ws in words.items():
             for w in ws:
-                self._category.setdefault(w, category)
+                self._category.setdefault(_unspaced(w), category)
         alts = sorted(self._category, key=len, reverse=True)
-        self._regex = re.compile("|".join(re.escape(w) for w in alts))
+        # a form spaces its labels out to the width of a cell (电　　话, 身 份 证 号): the Chinese
+        # cue words match with up to three spaces between their characters
+        pattern = "|".join(
+            _SPACED.join(map(re.escape, w)) if _CJK_WORD.fullmatch(w) else re.escape(w) for w in alts)
+        self._regex = re.compile(pattern)
+        self._at_end = re.compile(f"(?:{pattern})\\Z")
 
     def nearest(self, text: str, pos: int, window: int = 24, *, stop_at: str = "\n。；;")\
             -> ContextHit | None:
@@ -87,7 +102,8 @@ class ContextWords:
                 lo = max(lo, k + 1)
         best: ContextHit | None = None
         for m in self._regex.finditer(text, lo, pos):
-            category = self._category[m.group(0)]
+            word = m.group(0)
+            category = self._category.get(word) or self._category[_unspaced(word)]
             if category in self.first_number_only and _DIGIT.search(text, m.end(), pos):
                 continue  # 邮编350001，…6236683577767268: the decoy named the first number only
             hit = ContextHit(category, m.group(0), pos - m.end())
@@ -95,12 +111,25 @@ class ContextWords:
                 best = hit
         return best
 
+    def in_label(self, label: str, *, at_end: bool = False) -> ContextHit | None:
+        """The cue a short label names (a table header cell, a form label): its first cue word,
+        or with ``at_end`` the cue word that ends it (``申请人身份证号`` names an ID)."""
+        if at_end:
+            m = self._at_end.search(label)
+            if m is None:
+                return None
+        else:
+            m = self._regex.search(label)
+            if m is None:
+                return None
+        return ContextHit(self._category[_unspaced(m.group(0))], m.group(0), 0)
+
     def following(self, text: str, end: int, window: int = 6) -> ContextHit | None:
         """A cue word right after a candidate (``13905912345（手机）``)."""
         m = self._regex.search(text, end, min(len(text), end + window))
         if m is None:
             return None
-        return ContextHit(self._category[m.group(0)], m.group(0), m.start() - end)
+        return ContextHit(self._category[_unspaced(m.group(0))], m.group(0), m.start() - end)
 
 
 def digits_only(s: str) -> str:

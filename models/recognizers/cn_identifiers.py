@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 from models.recognizers.base import RecognizerBase
-from models.recognizers.context import CONTEXT
+from models.recognizers.context import cue_before
 from models.recognizers.numbers import candidates, luhn_ok
 from models.spans import Span
 from models.text import NormalizedText
@@ -70,7 +70,7 @@ def _legacy15_ok(d: str) -> bool:
 class ResidentIdRecognizer(RecognizerBase):
     """18-digit resident IDs (check digit may be X) and legacy 15-digit IDs, spaced or not."""
 
-    name = "cn_resident_id.v1"
+    name = "cn_resident_id.v2"
     labels = frozenset({"ID_NUMBER"})
 
     def __init__(self, context_window: int = 24, split_penalty: float = 0.15):
@@ -84,7 +84,7 @@ class ResidentIdRecognizer(RecognizerBase):
             n = len(c.digits)
             if n not in (15, 18) or (n == 15 and not c.digits.isdigit()):
                 continue
-            ctx = CONTEXT.nearest(text, c.start, self.context_window)
+            ctx = cue_before(text, c.start, self.context_window)
             cat, word = (ctx.category, ctx.word) if ctx else (None, "")
             if cat == "decoy":
                 continue
@@ -138,6 +138,9 @@ class _PatternIdRecognizer(RecognizerBase):
     score_with_context = 0.97
     score_without_context = 0.6
     needs_context_group: str | None = None  # regex group name that is only valid with context
+    #: regex group name valid only right after its cue (护照号码：…), in its column or under its label
+    needs_tight_context_group: str | None = None
+    min_digits_tight = 4
 
     def __init__(self, context_window: int = 16):
         self.context_window = context_window
@@ -145,10 +148,14 @@ class _PatternIdRecognizer(RecognizerBase):
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
         out: list[Span] = []
         for m in self.pattern.finditer(nt.text):
-            ctx = CONTEXT.nearest(nt.text, m.start(), self.context_window)
+            ctx = cue_before(nt.text, m.start(), self.context_window)
             if ctx is not None and ctx.category == "decoy":
                 continue
-            if ctx is not None and ctx.category == self.context_category:
+            if self.needs_tight_context_group and m.group(self.needs_tight_context_group):
+                if not self._tight(nt.text, m, ctx):
+                    continue
+                score, why = self.score_with_context - 0.05, f"{self.kind} (other issuer), context {ctx.word}"
+            elif ctx is not None and ctx.category == self.context_category:
                 score, why = self.score_with_context, f"{self.kind}, context {ctx.word}"
             else:
                 if self.needs_context_group and m.group(self.needs_context_group):
@@ -158,16 +165,34 @@ class _PatternIdRecognizer(RecognizerBase):
         return out
 
 
+    def _tight(self, text: str, m: re.Match[str], ctx) -> bool:
+        """The cue names this very token: nothing but 号码/号, a colon or brackets between them
+        (or the token stands in the cue's column or under its label), and enough digits."""
+        if ctx is None or ctx.category != self.context_category:
+            return False
+        if sum(ch.isdigit() for ch in m.group(0)) < self.min_digits_tight:
+            return False
+        return ctx.where != "inline" or _TIGHT_GAP.match(text, m.start() - ctx.distance, m.start()) is not None
+
+
+_TIGHT_GAP = re.compile(r"[ .:|#()]*(?:号码|号)?[ .:|#()为是]*$")
+
+
 class PassportRecognizer(_PatternIdRecognizer):
     """PRC passports: E/G + 8 digits, E + letter + 7 digits; P/S/D (public affairs, service,
-    diplomatic) and old 14/15-prefixed numbers only after a passport cue."""
+    diplomatic) and old 14/15-prefixed numbers only after a passport cue; any other issuer's
+    number (6-10 letters and digits, at least 4 digits: 488839667, TK1234567, C01X00T47; or a
+    series and a number: 62 4518307) only
+    right after the cue (护照号码：…) or in a 护照号码 column."""
 
-    name = "cn_passport.v1"
-    kind = "PRC passport number"
+    name = "cn_passport.v2"
+    kind = "passport number"
     context_category = "passport"
     needs_context_group = "weak"
+    needs_tight_context_group = "foreign"
     pattern = re.compile(
-        r"(?<![0-9A-Za-z])(?:[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|(?P<weak>(?:[PSD]E?)[0-9]{7,8}|1[45][0-9]{7}))"
+        r"(?<![0-9A-Za-z])(?:[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|(?P<weak>(?:[PSD]E?)[0-9]{7,8}|1[45][0-9]{7})"
+        r"|(?P<foreign>[A-Z0-9]{6,10}|[A-Z0-9]{2,4}[ \-][0-9]{6,8}))"
         r"(?![0-9A-Za-z])"
     )
 
@@ -175,7 +200,7 @@ class PassportRecognizer(_PatternIdRecognizer):
 class HomeReturnPermitRecognizer(_PatternIdRecognizer):
     """港澳居民来往内地通行证 (H/M + 8 or 10 digits) and 往来港澳通行证 (C + 8 characters)."""
 
-    name = "cn_travel_permit.v1"
+    name = "cn_travel_permit.v2"
     kind = "home-return / travel permit number"
     context_category = "permit"
     score_without_context = 0.45  # a bare H12345678 is too weak on its own
@@ -185,7 +210,7 @@ class HomeReturnPermitRecognizer(_PatternIdRecognizer):
 class MilitaryIdRecognizer(_PatternIdRecognizer):
     """PLA officer card numbers as printed: 南字第087315号 (the whole phrase is the span)."""
 
-    name = "cn_military_id.v1"
+    name = "cn_military_id.v2"
     kind = "PLA officer card number"
     context_category = "military"
     score_without_context = 0.9

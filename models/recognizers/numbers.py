@@ -3,8 +3,9 @@
 Why one tokenizer for all numeric recognizers: "350102 19870315 4511" is one ID,
 "6222 0210 0112 3456 789" one bank card, "0591-87654321" one landline, but
 "350102198703154511 13905912345" in a table row is an ID *and* a phone. A run is a maximal
-sequence of digit groups joined by single separators; a candidate is a contiguous slice of its
-groups. The whole run is the number as written; a slice (``split=True``) is a weaker reading that
+sequence of digit groups joined by single separators: a space, a tab, a hyphen, or a line break
+with the indent around it (and maybe a hyphen before it), which is how a form wraps a long
+number onto its next line; not when the next line opens with a list number (``4．``). A candidate is a contiguous slice of its groups. The whole run is the number as written; a slice (``split=True``) is a weaker reading that
 recognizers score lower, so that the whole-run reading wins an overlap.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import lru_cache
 
 _RUN = re.compile(
     r"(?<![0-9A-Za-z@_])(?<![0-9][.])(?<![0-9A-Za-z]-)"  # not inside a word, a decimal, an e-mail or a code
-    r"[0-9]+(?:(?:[ \t\-]|\r?\n)[0-9]+)*[Xx]?"
+    r"[0-9]+(?:(?:[ \t\-]|-?[ \t]*\r?\n[ \t]*(?![0-9]+[.、)](?![0-9])))[0-9]+)*[Xx]?"
     r"(?![0-9A-Za-z@_])(?![.][0-9])(?!-[0-9A-Za-z])"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")

@@ -4,7 +4,7 @@ Marked: 绝密/机密/秘密 with ★ and a period (机密★10年, 秘密★长
 marking stands (at the head of a line, in brackets, after 密级：), and 内部 markings
 (内部资料　注意保存, 内部文件 妥善保管, a lone 内部资料 header). Not marked (GUIDELINES): 秘字/绝字
 inside document numbers, the declassification note itself (原密级：机密), and 保密, 内部, 商业秘密,
-技术秘密, 国家秘密 ... in running text.
+技术秘密, 国家秘密 ... in running text, and 内部参考 / 《内部参考》 / 内参, the title of a bulletin.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _STARRED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]{
 # a level with a bracketed period: 机密(10年)
 _BRACKETED = re.compile(rf"{_NOT_RUNNING_TEXT}(?:绝密|机密|秘密)(?:级)?[ ]?\([ ]?{_PERIOD}[ ]?\)")
 # a bare level, accepted only where a marking stands (checked in code)
-_BARE = re.compile(r"(?:绝密|机密|秘密)(?:级)?")
+_BARE = re.compile(r"(?:绝 ?密|机 ?密|秘 ?密)(?:级)?")  # OCR spaces every character out: 机 密
 _INTERNAL = re.compile(
     r"内部(?:资料|文件|刊物|材料|参考资料|参考|发行|读物)"
     r"(?P<trailer>[ ,，、·.]{0,4}(?:注意保存|注意保密|妥善保存|妥善保管|不得外传|请勿外传|严禁外传|不得翻印))?"
@@ -37,11 +37,15 @@ _AFTER_FIELD_LABEL = re.compile(rf"{_FIELD_LABEL}$")
 # (机密（已于1998年解密）, 秘密(10年))
 _END_AFTER = re.compile(r"^(?:$|[ \n\]】)」』〗(（]|[,，、;；。])")
 _SENTENCE_END_BEFORE = re.compile(r"[。；;!?！？][ ]*$")
+#: 《内部参考》 (内参) is the name of Xinhua's internal bulletin: a line headed 内部参考 quotes or
+#: names the publication. Only a classification field (密级：内部参考) or a handling instruction
+#: (内部参考 注意保存) makes it a marking.
+_PUBLICATION_TITLE = "内部参考"
 _DECLASSIFIED_NOTE = re.compile(r"原(?:定)?密级[ ]?[:：]?[ ]*$")
 
 
 class SecretMarkRecognizer(RecognizerBase):
-    name = "cn_secret_mark.v1"
+    name = "cn_secret_mark.v2"
     labels = frozenset({"SECRET_MARK"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
@@ -74,6 +78,8 @@ class SecretMarkRecognizer(RecognizerBase):
             rest = text[m.end() : len(text) if line_end < 0 else line_end]
             if _AFTER_FIELD_LABEL.search(before):
                 found.append((m.start(), m.end(), 0.9, "内部 marking after a classification field label"))
+            elif m.group(0).startswith(_PUBLICATION_TITLE):
+                continue  # 内部参考 heading a page is the bulletin's title, not a marking
             elif _HEAD_BEFORE.search(before) and (not rest.strip() or _END_AFTER.match(rest[:1])):
                 found.append((m.start(), m.end(), 0.85, "内部 marking at the head of a line"))
         return [self.span(nt, s, e, "SECRET_MARK", score, why) for s, e, score, why in found]
@@ -88,4 +94,5 @@ def _before(text: str, start: int, window: int = 12) -> str:
     window reaches the start of the line (so that ``_HEAD_BEFORE`` can see a line start)."""
     line_start = text.rfind("\n", 0, start) + 1
     lo = max(line_start, start - window)
-    return ("\n" if lo == line_start else "") + text[lo:start]
+    # a marking indented to the right margin still heads its line
+    return ("\n" if not text[line_start:lo].strip() else "") + text[lo:start]

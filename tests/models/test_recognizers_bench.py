@@ -52,3 +52,25 @@ def test_hard_case_decoys_alone_give_no_spans(bench, detector):
     texts = [make(rng) for make in bench.DECOYS for _ in range(20)]
     hits = [(t, detector.detect(t)) for t in texts]
     assert [h for h in hits if h[1]] == []
+
+
+def test_published_false_alarms_count_per_file_and_never_open_reserved_files(bench, tmp_path):
+    import json
+
+    news = tmp_path / "xwlb_cctv_news_transcripts"
+    news.mkdir()
+    rows = [{"id": "1", "title": "国内联播快讯", "text": "全年依法刑事拘留250人。警方逮捕了至少6人。"},
+            {"id": "2", "title": "先进事迹", "text": "王建国1979年被逮捕，1983年刑满释放。"}]
+    (news / "xwlb_2023.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                                          encoding="utf-8")
+    reserved = news / "xwlb_2025.jsonl"
+    reserved.write_text("not json at all\n", encoding="utf-8")  # would fail if it were read
+    report = bench.published_false_alarms(build_rule_analyzer(), tmp_path, examples=10)
+    f = report["files"]["xwlb_cctv_news_transcripts/xwlb_2023.jsonl"]
+    assert f["documents"] == 2 and f["counts"]["LEGAL_RECORD"] == 2  # 逮捕, 刑满释放 of a named man
+    assert f["per_10k"]["LEGAL_RECORD"] == round(2 * 1e4 / f["characters"], 3)
+    assert report["files"]["lawrefbook_cn_laws/laws_national.jsonl"] == {
+        "missing": str(tmp_path / "lawrefbook_cn_laws/laws_national.jsonl")}
+    assert {e["text"] for e in report["examples"]} == {"逮捕", "刑满释放"}
+    with pytest.raises(ValueError, match="reserved"):
+        bench.published_texts(reserved)

@@ -9,9 +9,9 @@ from models.recognizers import builtin_recognizers, register_builtin_recognizers
 def test_registration_is_idempotent_and_versioned():
     names = register_builtin_recognizers()
     assert register_builtin_recognizers() == names  # second call: no error, same names
-    assert "cn_resident_id.v1" in registry.registered()
+    assert "cn_resident_id.v2" in registry.registered()
     with pytest.raises(registry.RegistryError, match="already registered"):
-        registry.register("cn_resident_id.v1", object)
+        registry.register("cn_resident_id.v2", object)
     with pytest.raises(ValueError, match="versioned"):
         registry.register("unversioned", object)
     with pytest.raises(registry.RegistryError, match="no recognizer registered as 'nope.v9'"):
@@ -29,10 +29,10 @@ def test_default_config_runs_every_builtin():
 def test_config_selects_recognizers_and_params(tmp_path):
     cfg = tmp_path / "rules.toml"
     cfg.write_text('[analyzer]\nversion = "t.v1"\nmin_score = 0.3\n'
-                   '[[recognizers]]\nname = "cn_resident_id.v1"\n'
+                   '[[recognizers]]\nname = "cn_resident_id.v2"\n'
                    '[recognizers.params]\ncontext_window = 10\n', encoding="utf-8")
     a = build_rule_analyzer(cfg)
-    assert a.names == ["cn_resident_id.v1"] and a.version == "t.v1"
+    assert a.names == ["cn_resident_id.v2"] and a.version == "t.v1"
     text = "编350102198703154512，电话13905912345"
     # min_score 0.3 keeps the wrong-checksum ID without context; no phone recognizer configured
     assert [(s.label, s.score) for s in a.find(text)] == [("ID_NUMBER", 0.35)]
