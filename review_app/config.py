@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".kaifang"), description="data directory")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in home")
     audit_hash: str = Field(default="sha256", pattern="^(sha256|sm3)$")
+    audit_head_file: Path | None = Field(default=None, description="where the audit chain's head is published after "
+                                         "every change; default home/audit-head.json")
     secret_key: str | None = Field(default=None, description="session signing key; generated into home if unset")
     model_dir: Path | None = Field(default=None, description="model registry root; default home/models")
     login_max_failures: int = Field(default=10, ge=0, description="failed sign-ins per account before it is throttled (0: off)")
@@ -38,6 +40,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'kaifang.db').resolve()}"
+
+    @property
+    def audit_head_path(self) -> Path:
+        """The published head: outside the database (put it on storage the database admin cannot rewrite)."""
+        return (self.audit_head_file or self.home / "audit-head.json").resolve()
 
     @property
     def models_root(self) -> Path:

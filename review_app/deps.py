@@ -22,11 +22,6 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def audit_algo(request: Request) -> str:
-    """The configured audit hash (sha256, or sm3 where 等保 asks for it)."""
-    return request.app.state.settings.audit_hash
-
-
 def web_session(request: Request) -> SessionData:
     """The cookie session of this request (set up by the session middleware in ``main``)."""
     return request.state.web_session

@@ -79,15 +79,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     * ``elusion_summary(session, sample_id) -> dict``: an elusion sample's estimate with its 95 %
       interval, shown to the committee; absent, only the counts are shown.
     """
-    from review_app.db import make_engine, upgrade
+    from review_app import audit
+    from review_app.db import check_audit_settings, engine_for
     from review_app.model_service import ModelService
     from review_app.routes import admin, api, audit_pages, elusion, login, pages
 
     settings = settings or Settings()
     settings.ensure_home()
     if engine is None:
-        engine = make_engine(settings.db_url)
-        upgrade(engine)
+        engine = engine_for(settings)
+    else:  # an injected engine (tests) gets this deployment's audit settings too
+        audit.configure(engine, algo=settings.audit_hash, head_file=settings.audit_head_path)
+    check_audit_settings(engine)  # refuse to start rather than mix two hashes in one chain
     app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(csrf_protect)],
                   docs_url="/docs", redoc_url=None)
     app.state.settings = settings

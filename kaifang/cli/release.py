@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
             try:
                 report = write_release(session=session, collection=collection, out_dir=out, actor=actor,
-                                       force=force, elusion_estimator=estimator, algo=s.audit_hash)
+                                       force=force, elusion_estimator=estimator)
             except ReleaseRefused as exc:
                 fail(f"release refused: {exc}")
         if as_json:

@@ -102,7 +102,6 @@ def ingest_directory(
     catalogue: Path | None = None,
     ocr: LazyOcr | None = None,
     actor: str = "system",
-    algo: str = "sha256",
     progress: bool = False,
     extractor: Callable[[Path, LazyOcr], Extracted] = extract_file,
 ) -> IngestReport:
@@ -131,7 +130,7 @@ def ingest_directory(
 
     with session_scope(engine) as session:
         coll = store.ensure_collection(session=session, name=name, fonds_code=only_fonds,
-                                       actor=actor, algo=algo)
+                                       actor=actor)
         collection_id = coll.id
 
     from tqdm import tqdm
@@ -141,7 +140,7 @@ def ingest_directory(
         for path, rel in zip(files, rel_paths):
             bar.set_postfix_str(rel[-40:], refresh=False)
             _ingest_one(engine=engine, path=path, rel=rel, collection_id=collection_id,
-                        row=matches.by_file.get(rel) if matches else None, ocr=ocr, actor=actor, algo=algo,
+                        row=matches.by_file.get(rel) if matches else None, ocr=ocr, actor=actor,
                         report=report, extractor=extractor)
             bar.update(1)
     finally:
@@ -150,7 +149,7 @@ def ingest_directory(
 
 
 def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row: CatalogueRow | None,
-                ocr: LazyOcr, actor: str, algo: str, report: IngestReport,
+                ocr: LazyOcr, actor: str, report: IngestReport,
                 extractor: Callable[[Path, LazyOcr], Extracted]) -> None:
     source = str(path.resolve())
     with session_scope(engine) as session:
@@ -159,7 +158,7 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
         except OSError as exc:
             reason = f"cannot read file ({exc.strerror or exc})"
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=reason,
-                                      actor=actor, algo=algo)
+                                      actor=actor)
             report.errors.append({"path": rel, "reason": reason})
             return
         if store.find_by_sha256(session=session, sha256=digest) is not None:
@@ -170,7 +169,7 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
             extracted = extractor(path, ocr)
         except ExtractionError as exc:
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=exc.reason,
-                                      sha256=digest, actor=actor, algo=algo)
+                                      sha256=digest, actor=actor)
             report.errors.append({"path": rel, "reason": exc.reason})
             return
         except (MemoryError, KeyboardInterrupt):
@@ -179,7 +178,7 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
             log.exception("unexpected error extracting %s", rel)
             reason = f"unexpected error while reading the file ({type(exc).__name__}: {exc})"
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=reason,
-                                      sha256=digest, actor=actor, algo=algo)
+                                      sha256=digest, actor=actor)
             report.errors.append({"path": rel, "reason": reason})
             return
         new = store.NewDocument(
@@ -193,7 +192,7 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
             catalogue={**row.raw, "_row": row.row} if row else {"_file": rel},
         )
         try:
-            doc = store.add_document(session=session, collection_id=collection_id, doc=new, actor=actor, algo=algo)
+            doc = store.add_document(session=session, collection_id=collection_id, doc=new, actor=actor)
         except store.DuplicateDocument:  # committed by a concurrent run since we looked
             report.duplicates += 1
             report.duplicate_paths.append(rel)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from review_app.deps import audit_algo, get_session, require
+from review_app.deps import get_session, require
 from review_app.store import model_registry
 from review_app.store import users as user_store
 from review_app.store.users import ROLES
@@ -38,10 +38,10 @@ def admin_page(request: Request, session: Session = Depends(get_session), user: 
 
 @router.post("/admin/users")
 def admin_create(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form(...),
-                 display_name: str = Form(""), session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+                 display_name: str = Form(""), session: Session = Depends(get_session),
                  user: User = Depends(require("admin"))):
     try:
-        user_store.create_user(session=session, algo=algo, username=username.strip(), password=password, role=role,
+        user_store.create_user(session=session, username=username.strip(), password=password, role=role,
                                actor=user.username, display_name=display_name)
     except user_store.UserError as exc:
         return _page(request, session, user, error=str(exc), status=400)
@@ -50,12 +50,12 @@ def admin_create(request: Request, username: str = Form(...), password: str = Fo
 
 @router.post("/admin/users/{username}")
 def admin_change(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                 session: Session = Depends(get_session), algo: str = Depends(audit_algo), user: User = Depends(require("admin"))):
+                 session: Session = Depends(get_session), user: User = Depends(require("admin"))):
     try:
         if role:
-            user_store.set_role(session=session, algo=algo, username=username, role=role, actor=user.username)
+            user_store.set_role(session=session, username=username, role=role, actor=user.username)
         if active in ("0", "1"):
-            user_store.set_active(session=session, algo=algo, username=username, active=active == "1", actor=user.username)
+            user_store.set_active(session=session, username=username, active=active == "1", actor=user.username)
     except user_store.UserError as exc:
         return _page(request, session, user, error=str(exc), status=400)
     return RedirectResponse("/admin", status_code=303)

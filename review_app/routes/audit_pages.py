@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from review_app import audit, audit_query
 from review_app.deps import get_session, require
+from review_app.store import integrity
 from review_app.routes.api import audit_filters
 from review_app.tables import User
 
@@ -25,6 +26,7 @@ def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(aud
 
 @router.get("/audit/verify")
 def audit_verify(request: Request, session: Session = Depends(get_session), user: User = Depends(require("audit"))):
-    broken = audit.verify(session=session)
+    result = integrity.check(session=session, row_limit=20)
     return request.app.state.templates.TemplateResponse(
-        request, "_verify.html", {"broken": broken, "head": audit.head(session=session)})
+        request, "_verify.html", {"broken": result.chain.first_broken, "head": result.chain.head,
+                                  "problem": result.chain.problem, "rows": result.rows})

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from review_app.auth import new_session
-from review_app.deps import audit_algo, current_user, get_session
+from review_app.deps import current_user, get_session
 from review_app.store import users as user_store
 from review_app.tables import User
 
@@ -30,11 +30,11 @@ def _source(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _authenticate(request: Request, session: Session, algo: str, username: str, password: str) -> User | None:
+def _authenticate(request: Request, session: Session, username: str, password: str) -> User | None:
     """``store.users.authenticate`` with this deployment's throttle; a throttled account is a 429."""
     settings = request.app.state.settings
     try:
-        return user_store.authenticate(session=session, algo=algo, username=username, password=password,
+        return user_store.authenticate(session=session, username=username, password=password,
                                        source=_source(request), max_failures=settings.login_max_failures,
                                        window_minutes=settings.login_window_minutes)
     except user_store.LoginThrottled as exc:
@@ -50,9 +50,9 @@ def login_page(request: Request, next: str | None = None, user: User | None = De
 
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
-               session: Session = Depends(get_session), algo: str = Depends(audit_algo)):
+               session: Session = Depends(get_session)):
     try:
-        user = _authenticate(request, session, algo, username, password)
+        user = _authenticate(request, session, username, password)
     except HTTPException as exc:
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"user": None, "next": _safe_next(next), "error": exc.detail},
@@ -78,8 +78,8 @@ class LoginBody(BaseModel):
 
 
 @router.post("/api/login")
-def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session), algo: str = Depends(audit_algo)) -> dict:
-    user = _authenticate(request, session, algo, body.username, body.password)
+def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
+    user = _authenticate(request, session, body.username, body.password)
     if user is None:
         raise HTTPException(status_code=401, detail="wrong username or password")
     _sign_in(request, user)

@@ -85,7 +85,7 @@ def list_collections(*, session: Session) -> list[Collection]:
 
 
 def ensure_collection(*, session: Session, name: str, fonds_code: str | None = None, description: str = "",
-                      actor: str = "system", algo: str = "sha256") -> Collection:
+                      actor: str = "system") -> Collection:
     """Return the collection called ``name``, creating it (and its audit event) if it is new."""
     name = (name or "").strip()
     if not name:
@@ -104,8 +104,7 @@ def ensure_collection(*, session: Session, name: str, fonds_code: str | None = N
     try:
         session.flush()
         audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"collection:{coll.id}",
-                     payload={"event": "collection_created", "name": name, "fonds_code": fonds_code or ""},
-                     algo=algo)
+                     payload={"event": "collection_created", "name": name, "fonds_code": fonds_code or ""})
         session.commit()
     except IntegrityError:  # created concurrently by another ingest
         session.rollback()
@@ -146,8 +145,7 @@ def count_documents(*, session: Session, collection_id: int | None = None) -> in
     return int(session.exec(q).one())
 
 
-def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system",
-                 algo: str = "sha256") -> Document:
+def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system") -> Document:
     """Store one document and its audit event in one commit; DuplicateDocument if already stored."""
     _validate(doc)
     if session.get(Collection, collection_id) is None:
@@ -185,8 +183,7 @@ def add_document(*, session: Session, collection_id: int, doc: NewDocument, acto
                      payload={"event": "document_ingested", "collection_id": collection_id, "sha256": doc.sha256,
                               "source_path": doc.source_path, "reference_code": doc.reference_code or "",
                               "media_type": doc.media_type, "pages": len(doc.page_starts),
-                              "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)},
-                     algo=algo)
+                              "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -208,7 +205,7 @@ def list_ingest_errors(*, session: Session, collection_id: int | None = None) ->
 
 
 def record_ingest_error(*, session: Session, collection_id: int | None, path: str, reason: str,
-                        sha256: str | None = None, actor: str = "system", algo: str = "sha256") -> IngestError:
+                        sha256: str | None = None, actor: str = "system") -> IngestError:
     """Record a file that could not be ingested (once per collection, path, content and reason)."""
     if not path or not reason:
         raise ValueError("an ingest error needs a path and a reason")
@@ -224,7 +221,6 @@ def record_ingest_error(*, session: Session, collection_id: int | None, path: st
     session.flush()
     audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"ingest_error:{err.id}",
                  payload={"event": "ingest_error", "collection_id": collection_id, "path": path,
-                          "sha256": sha256 or "", "reason": reason},
-                 algo=algo)
+                          "sha256": sha256 or "", "reason": reason})
     session.commit()
     return err

@@ -79,7 +79,7 @@ from sqlmodel import Session, select
 
 from models.policy import masked_labels
 from review_app import audit
-from review_app.store import model_registry
+from review_app.store import integrity, model_registry
 from review_app.store.review import ACTIVE_SPAN_STATUSES
 from review_app.tables import Collection, Document, Review, SpanRecord
 
@@ -315,7 +315,7 @@ def _elusion(session: Session, collection_id: int,
 
 
 def write_release(*, session: Session, collection: str, out_dir: Path | str, actor: str, force: bool = False,
-                  elusion_estimator: Callable[[int], dict] | None = None, algo: str = "sha256") -> dict:
+                  elusion_estimator: Callable[[int], dict] | None = None) -> dict:
     """Write the release of ``collection`` into ``out_dir`` and record it; returns the report.
 
     Raises ``ReleaseRefused`` (nothing written, nothing recorded) for an unknown collection, a
@@ -339,6 +339,8 @@ def write_release(*, session: Session, collection: str, out_dir: Path | str, act
     if broken is not None:
         raise ReleaseRefused(f"the audit chain is broken at event #{broken} (kaifang audit verify): "
                              "nothing is released from a store whose record cannot be trusted")
+    if (problem := integrity.release_problem(session=session, collection_id=col.id)) is not None:
+        raise ReleaseRefused(problem)
     head = audit.head(session=session)
     now = datetime.now(timezone.utc)
 
@@ -442,7 +444,7 @@ def write_release(*, session: Session, collection: str, out_dir: Path | str, act
         (tmp / MANIFEST).write_bytes(mbytes)
         manifest_sha = _sha256(mbytes)
 
-        ev = audit.append(session=session, algo=algo, actor=actor, action="release", subject=f"collection:{col.id}",
+        ev = audit.append(session=session, actor=actor, action="release", subject=f"collection:{col.id}",
                           payload={"collection": col.name, "collection_id": col.id, "counts": counts,
                                    "manifest_sha256": manifest_sha, "audit_head": head.to_dict(),
                                    "elusion_sample": elusion["sample"] if elusion else None,

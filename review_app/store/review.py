@@ -101,7 +101,7 @@ def _bump(session: Session, doc: Document, version: int | None) -> int:
 
 
 def record_detection(*, session: Session, document_id: int, spans: Sequence[Span], model_version: str,
-                     actor: str = "system", replace: bool = False, algo: str = "sha256") -> list[SpanRecord]:
+                     actor: str = "system", replace: bool = False) -> list[SpanRecord]:
     """Store a detector's spans for a document.
 
     Idempotent: a document already scanned by any detector is left alone unless ``replace``; then
@@ -140,7 +140,7 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.label] = counts.get(r.label, 0) + 1
-    audit.append(session=session, algo=algo, actor=actor, action="detect", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="detect", subject=subject(document_id),
                  payload={"model_version": model_version, "spans": len(rows), "labels": counts,
                           "replaced": bool(existing)})
     session.commit()
@@ -214,7 +214,7 @@ def risk_and_uncertainty(decision: str, confidence: float, probabilities: Mappin
     return round(min(max(risk, 0.0), 1.0), 6), round(min(max(uncertainty, 0.0), 1.0), 6)
 
 
-def propose(*, session: Session, document_id: int, result: Any, actor: str = "system", algo: str = "sha256") -> Proposal:
+def propose(*, session: Session, document_id: int, result: Any, actor: str = "system") -> Proposal:
     """Store a decision proposal (a ``ProposalResult`` or a dict with its fields) as current.
 
     The previous current proposal stays in the table (history) but is no longer current. A
@@ -254,7 +254,7 @@ def propose(*, session: Session, document_id: int, result: Any, actor: str = "sy
     session.add(doc)
     session.flush()
     _bump(session, doc, None)
-    audit.append(session=session, algo=algo, actor=actor, action="propose", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="propose", subject=subject(document_id),
                  payload={"proposal": p.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "confidence_bp": _bp(confidence), "model_version": model_version,
@@ -306,7 +306,7 @@ def _check_overlap(session: Session, doc: Document, start: int, end: int, ignore
 
 
 def _set_status(*, session: Session, span_id: int, actor: str, version: int | None, status: str,
-                action: str, algo: str = "sha256") -> SpanRecord:
+                action: str) -> SpanRecord:
     row = _span(session, span_id)
     doc = _document(session, row.document_id)
     if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
@@ -317,7 +317,7 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     row.status, row.updated_at = status, _now()
     session.add(row)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action=action, subject=subject(doc.id),
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
                  payload={"span": row.id, "label": row.label, "start": row.start, "end": row.end,
                           "from": before, "to": status, "version": new_version})
     session.commit()
@@ -325,18 +325,18 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     return row
 
 
-def accept_span(*, session: Session, span_id: int, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
-    return _set_status(session=session, algo=algo, span_id=span_id, actor=actor, version=version, status="accepted",
+def accept_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="accepted",
                        action="span.accept")
 
 
-def reject_span(*, session: Session, span_id: int, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
-    return _set_status(session=session, algo=algo, span_id=span_id, actor=actor, version=version, status="rejected",
+def reject_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="rejected",
                        action="span.reject")
 
 
 def _correct(*, session: Session, span_id: int, actor: str, version: int | None, label: str, start: int,
-             end: int, action: str, algo: str = "sha256") -> SpanRecord:
+             end: int, action: str) -> SpanRecord:
     old = _span(session, span_id)
     doc = _document(session, old.document_id)
     if old.status not in ACTIVE_SPAN_STATUSES:
@@ -355,7 +355,7 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     session.add(old)
     session.add(new)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action=action, subject=subject(doc.id),
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
                  payload={"span": new.id, "replaces": old.id, "from": before,
                           "old": {"label": old.label, "start": old.start, "end": old.end},
                           "new": {"label": label, "start": start, "end": end}, "version": new_version})
@@ -364,25 +364,25 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     return new
 
 
-def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
+def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if label == old.label:
         raise ReviewError(f"span {span_id} is already {label}")
-    return _correct(session=session, algo=algo, span_id=span_id, actor=actor, version=version, label=label,
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=label,
                     start=old.start, end=old.end, action="span.relabel")
 
 
 def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: str,
-                version: int | None, algo: str = "sha256") -> SpanRecord:
+                version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if (start, end) == (old.start, old.end):
         raise ReviewError(f"span {span_id} already covers [{start}, {end})")
-    return _correct(session=session, algo=algo, span_id=span_id, actor=actor, version=version, label=old.label,
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=old.label,
                     start=start, end=end, action="span.resize")
 
 
 def add_span(*, session: Session, document_id: int, start: int, end: int, label: str, actor: str,
-             version: int | None, expect_text: str | None = None, algo: str = "sha256") -> SpanRecord:
+             version: int | None, expect_text: str | None = None) -> SpanRecord:
     """Add a span the detector missed. ``expect_text`` (the selected text) guards the offsets."""
     doc = _document(session, document_id)
     _check_label(label)
@@ -397,14 +397,14 @@ def add_span(*, session: Session, document_id: int, start: int, end: int, label:
                      created_by=actor, created_at=_now(), updated_at=_now())
     session.add(row)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="span.add", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="span.add", subject=subject(document_id),
                  payload={"span": row.id, "label": label, "start": start, "end": end, "version": new_version})
     session.commit()
     session.refresh(row)
     return row
 
 
-def undo(*, session: Session, document_id: int, actor: str, version: int | None, algo: str = "sha256") -> AuditEvent:
+def undo(*, session: Session, document_id: int, actor: str, version: int | None) -> AuditEvent:
     """Undo the actor's latest span change on this document that is not undone yet.
 
     The undo is itself an audit event that names the event it reverts; nothing is erased. It is
@@ -442,7 +442,7 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None,
         session.add(new)
         session.add(old)
     session.flush()
-    ev = audit.append(session=session, algo=algo, actor=actor, action="span.undo", subject=subject(document_id),
+    ev = audit.append(session=session, actor=actor, action="span.undo", subject=subject(document_id),
                       payload={"undoes": target.seq, "action": target.action, "span": p["span"],
                                "version": new_version})
     session.commit()
@@ -513,7 +513,7 @@ def default_redactions(*, session: Session, document_id: int, reasons: Sequence[
 
 def decide(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
            closure: str | None = None, review_after: date | str | None = None, note: str = "",
-           redact: Sequence[dict] = (), version: int | None, algo: str = "sha256") -> Review:
+           redact: Sequence[dict] = (), version: int | None) -> Review:
     """A reviewer's (first-stage) decision. A decision that differs from the proposal is flagged."""
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
@@ -534,7 +534,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
     doc.review_after = review_after if closure == "DEFERRED" else None
     session.add(doc)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="decision.review", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="decision.review", subject=subject(document_id),
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "proposal": r.proposal_id, "proposed": prop.decision if prop else None,
@@ -546,7 +546,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
 
 def finalize(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
              closure: str | None = None, review_after: date | str | None = None, note: str = "",
-             redact: Sequence[dict] = (), version: int | None, algo: str = "sha256") -> Review:
+             redact: Sequence[dict] = (), version: int | None) -> Review:
     """The committee's final decision, after a reviewer's, by someone else.
 
     A disagreement (committee vs reviewer, or the reviewer vs the proposal) is flagged and needs
@@ -576,7 +576,7 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     doc.review_after = review_after if closure == "DEFERRED" else None
     session.add(doc)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="decision.final", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="decision.final", subject=subject(document_id),
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "reviewer": rev.username, "reviewer_decision": rev.decision, "disagrees": disagrees,

@@ -81,7 +81,7 @@ def list_users(*, session: Session) -> list[User]:
 
 
 def create_user(*, session: Session, username: str, password: str, role: str, actor: str,
-                display_name: str = "", algo: str = "sha256") -> User:
+                display_name: str = "") -> User:
     """Create an account; the creation is an audit event (without the password, of course)."""
     _check(username, password, role)
     if get_user(session=session, username=username) is not None:
@@ -90,55 +90,55 @@ def create_user(*, session: Session, username: str, password: str, role: str, ac
                 role=role, active=True, created_at=_now())
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.create", subject=f"user:{username}",
+    audit.append(session=session, actor=actor, action="user.create", subject=f"user:{username}",
                  payload={"username": username, "role": role})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_role(*, session: Session, username: str, role: str, actor: str, algo: str = "sha256") -> User:
+def set_role(*, session: Session, username: str, role: str, actor: str) -> User:
     user = _require(session, username)
     _check(username, None, role)
     old = user.role
     user.role = role
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.role", subject=f"user:{username}",
+    audit.append(session=session, actor=actor, action="user.role", subject=f"user:{username}",
                  payload={"username": username, "from": old, "to": role})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_active(*, session: Session, username: str, active: bool, actor: str, algo: str = "sha256") -> User:
+def set_active(*, session: Session, username: str, active: bool, actor: str) -> User:
     user = _require(session, username)
     if not active and user.username == actor:
         raise UserError("you cannot deactivate your own account")
     user.active = bool(active)
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.activate" if active else "user.deactivate",
+    audit.append(session=session, actor=actor, action="user.activate" if active else "user.deactivate",
                  subject=f"user:{username}", payload={"username": username})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_password(*, session: Session, username: str, password: str, actor: str, algo: str = "sha256") -> User:
+def set_password(*, session: Session, username: str, password: str, actor: str) -> User:
     user = _require(session, username)
     _check(username, password, user.role)
     user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.password", subject=f"user:{username}",
+    audit.append(session=session, actor=actor, action="user.password", subject=f"user:{username}",
                  payload={"username": username})
     session.commit()
     session.refresh(user)
     return user
 
 
-def authenticate(*, session: Session, username: str, password: str, source: str = "", algo: str = "sha256",
+def authenticate(*, session: Session, username: str, password: str, source: str = "",
                  max_failures: int = 10, window_minutes: int = 15) -> User | None:
     """Check a login; both outcomes are audit events. Returns the user or None.
 
@@ -156,7 +156,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
         if len(failures) >= max_failures:
             oldest = audit.parse_timestamp(failures[-max_failures])
             retry_after = max(1, int((oldest + window - now).total_seconds()))
-            audit.append(session=session, algo=algo, actor=username, action="login.throttled",
+            audit.append(session=session, actor=username, action="login.throttled",
                          subject=f"user:{username}", payload={"source": source[:100]} if source else {})
             session.commit()
             raise LoginThrottled(username, retry_after)
@@ -167,7 +167,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
     if ok and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    audit.append(session=session, algo=algo, actor=username or "anonymous", action="login" if ok else "login.failed",
+    audit.append(session=session, actor=username or "anonymous", action="login" if ok else "login.failed",
                  subject=f"user:{username}", payload={"source": source[:100]} if source else {})
     session.commit()
     if ok:
@@ -176,7 +176,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
     return None
 
 
-def ensure_first_admin(*, session: Session, username: str = "admin", algo: str = "sha256") -> tuple[str, str] | None:
+def ensure_first_admin(*, session: Session, username: str = "admin") -> tuple[str, str] | None:
     """On first run (no users at all) create an admin with a random password and return it.
 
     Returns None when accounts already exist: the password is shown once, never stored in clear.
@@ -184,7 +184,7 @@ def ensure_first_admin(*, session: Session, username: str = "admin", algo: str =
     if session.exec(select(User).limit(1)).first() is not None:
         return None
     password = secrets.token_urlsafe(12)
-    create_user(session=session, algo=algo, username=username, password=password, role="admin", actor="system",
+    create_user(session=session, username=username, password=password, role="admin", actor="system",
                 display_name="Administrator")
     return username, password
 
