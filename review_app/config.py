@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     model_dir: Path | None = Field(default=None, description="model registry root; default home/models")
     login_max_failures: int = Field(default=10, ge=0, description="failed sign-ins per account before it is throttled (0: off)")
     login_window_minutes: int = Field(default=15, ge=1, description="the window those failures are counted in")
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60,
+                                      description="a signed-in session ends after this long without a request")
+    cookie_secure: bool = Field(default=False, description="send the session cookie over HTTPS only (behind a TLS proxy)")
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 30, description="and this long after sign-in at the latest")
     host: str = "127.0.0.1"
     port: int = 8000
     #: Label Studio (``kaifang labelstudio push|pull``): the conventional LABEL_STUDIO_* names, or

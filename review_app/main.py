@@ -100,8 +100,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.start_training = start_training
     app.state.rescore = rescore
     app.state.elusion_summary = elusion_summary
-    signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key))
-    app.add_middleware(SessionMiddleware, signer=signer)
+    signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key),
+                           max_age=settings.session_max_hours * 3600)
+    app.add_middleware(SessionMiddleware, signer=signer, secure=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (login, pages, audit_pages, admin, elusion, api):
         app.include_router(module.router)

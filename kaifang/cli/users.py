@@ -109,5 +109,19 @@ def set_password(username: str, password: str = typer.Option(None, "--password")
     typer.echo(f"{username}: password changed")
 
 
+@users_app.command("sign-out")
+def sign_out(username: str) -> None:
+    """End every session of an account now (a lost laptop, a cookie that may have been copied)."""
+    from review_app.db import session_scope
+    from review_app.store import users
+
+    with session_scope(engine()) as session:
+        try:
+            n = users.sign_out_everywhere(session=session, username=username, actor=_actor())
+        except users.UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{username}: {n} session(s) ended")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")

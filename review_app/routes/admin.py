@@ -25,6 +25,7 @@ def _jobs_ctx(request: Request, session: Session) -> dict:
 def _page(request: Request, session: Session, user: User, error: str | None = None, status: int = 200,
           training_error: str | None = None):
     ctx = {"user": user, "users": user_store.list_users(session=session), "roles": ROLES, "error": error,
+           "default_role": user_store.least_privileged_role(),
            "csrf": request.state.web_session.csrf, "versions": model_registry.list_versions(session=session),
            "loaded": request.app.state.model_service.loaded_key(), "training_error": training_error,
            **_jobs_ctx(request, session)}

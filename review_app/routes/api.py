@@ -277,7 +277,7 @@ def api_audit_export(body: ExportBody, session: Session = Depends(get_session),
 class NewUser(BaseModel):
     username: str
     password: str
-    role: str
+    role: str | None = Field(default=None, description="default: the least privileged role (auditor)")
     display_name: str = ""
 
 
@@ -285,6 +285,7 @@ class UserChange(BaseModel):
     role: str | None = None
     active: bool | None = None
     password: str | None = None
+    sign_out: bool | None = Field(default=None, description="true: end every session of the account now")
 
 
 def _user_dict(u: User) -> dict:
@@ -300,7 +301,8 @@ def api_users(session: Session = Depends(get_session), user: User = Depends(requ
 def api_create_user(body: NewUser, session: Session = Depends(get_session),
                     user: User = Depends(require("admin"))) -> dict:
     u = store_call(user_store.create_user, session=session, username=body.username, password=body.password,
-                   role=body.role, actor=user.username, display_name=body.display_name)
+                   role=body.role or user_store.least_privileged_role(), actor=user.username,
+                   display_name=body.display_name)
     return _user_dict(u)
 
 
@@ -316,8 +318,11 @@ def api_change_user(username: str, body: UserChange, session: Session = Depends(
     if body.password is not None:
         u = store_call(user_store.set_password, session=session, username=username, password=body.password,
                        actor=user.username)
+    if body.sign_out:
+        store_call(user_store.sign_out_everywhere, session=session, username=username, actor=user.username)
+        u = store_call(user_store.get_user, session=session, username=username)
     if u is None:
-        raise HTTPException(status_code=400, detail="say what to change: role, active or password")
+        raise HTTPException(status_code=400, detail="say what to change: role, active, password or sign_out")
     return _user_dict(u)
 
 
