@@ -28,7 +28,7 @@ def store_call(fn, **kwargs):
     """Run a store function, turning its refusals into HTTP answers a client can show."""
     try:
         return fn(**kwargs)
-    except review.ConflictError as exc:
+    except (review.ConflictError, review.FrozenError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     except review.NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
@@ -182,12 +182,29 @@ def api_finalize(document_id: int, body: DecisionBody, session: Session = Depend
             "version": review.document_version(session=session, document_id=document_id)}
 
 
+class Reopen(Versioned):
+    note: str = Field(description="why the final decision is set aside (required, on the record)")
+
+
+@router.post("/documents/{document_id}/reopen")
+def api_reopen(document_id: int, body: Reopen, session: Session = Depends(get_session),
+               user: User = Depends(require("finalize"))) -> dict:
+    """Lift the freeze of a final decision (committee): spans and decisions can change again and the
+    document needs a new final decision before it is released; an audit event with the reason."""
+    ev = store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=body.note,
+                    version=body.version)
+    return {"event": ev.seq, "status": review.get_document(session=session, document_id=document_id).status,
+            "version": review.document_version(session=session, document_id=document_id)}
+
+
 @router.post("/documents/{document_id}/rescan")
-def api_rescan(document_id: int, body: Versioned, request: Request, session: Session = Depends(get_session), user: User = Depends(require("decide"))) -> dict:
+def api_rescan(document_id: int, body: Versioned, request: Request, session: Session = Depends(get_session),
+               user: User = Depends(require("decide"))) -> dict:
     """Detect again and propose again with the model version now current (after a promotion).
 
     Spans people already accepted, added or corrected stay; machine spans nobody reviewed are
-    replaced. Refused (409) when the document changed since the caller saw it.
+    replaced. Refused (409) when the document changed since the caller saw it, or has a final
+    decision (frozen until reopened).
     """
     from models.spans import Span
 
@@ -197,6 +214,9 @@ def api_rescan(document_id: int, body: Versioned, request: Request, session: Ses
     if doc.version != body.version:
         raise HTTPException(status_code=409, detail=f"document {document_id} changed since you opened it "
                                                     f"(version {body.version}, now {doc.version}); reload it first")
+    if review.is_frozen(doc):
+        raise HTTPException(status_code=409, detail=f"document {document_id} has a final decision: frozen until a "
+                                                    "committee member reopens it")
     try:
         models = request.app.state.model_service.models()
     except (FileNotFoundError, ValueError, ImportError) as exc:

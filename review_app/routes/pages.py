@@ -1,12 +1,13 @@
 """Server-rendered review pages: the queue, the committee's queue and the document view."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from review_app.deps import get_session, require
 from review_app.queue import ORDERS, STAGES, QueueFilters, active_scores, collections, queue_page
-from review_app.routes.api import queue_filters
+from review_app.routes.api import queue_filters, store_call
 from review_app.routes.elusion import batch_elusion
 from review_app.store import review
 from review_app.tables import User
@@ -60,6 +61,15 @@ def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -
 def document_page(request: Request, document_id: int, session: Session = Depends(get_session),
                   user: User = Depends(require("read"))):
     return _render(request, "document.html", _doc_ctx(request, document_id, session, user))
+
+
+@router.post("/documents/{document_id}/reopen")
+def document_reopen(document_id: int, note: str = Form(""), version: int = Form(...),
+                    session: Session = Depends(get_session), user: User = Depends(require("finalize"))):
+    """The reopen form of the document page (``api_reopen`` for the JSON API)."""
+    store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=note,
+               version=version)
+    return RedirectResponse(f"/documents/{document_id}", status_code=303)
 
 
 @router.get("/documents/{document_id}/panel")

@@ -16,6 +16,12 @@ Span statuses: ``proposed`` (machine), ``accepted``, ``rejected``, ``added`` (by
 new one points to it by ``replaces_id``), ``withdrawn`` (an added or corrected span whose
 action was undone). Two stages of decision: a reviewer's (``Review.stage == "reviewer"``), then
 a committee member's final one (``"committee"``), by a different person.
+
+Frozen after the final decision: once the committee has decided, the document's spans and
+decisions cannot change (``FrozenError``), so a release made later reads what the committee saw.
+Changing them takes an explicit ``reopen`` by a committee member with a reason, an audit event
+of its own; the document then needs a new final decision before it is released again. A
+deferred closure whose ``review_after`` date has come is open again by that decision's own terms.
 """
 from __future__ import annotations
 
@@ -52,6 +58,10 @@ class NotFoundError(ReviewError):
     """An unknown document, span or proposal."""
 
 
+class FrozenError(ReviewError):
+    """The document has a final decision: nothing changes until a committee member reopens it."""
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -74,6 +84,18 @@ def _document(session: Session, document_id: int) -> Document:
     if doc is None:
         raise NotFoundError(f"document {document_id} does not exist")
     return doc
+
+
+def is_frozen(doc: Document, today: date | None = None) -> bool:
+    """Whether the document's spans and decisions are frozen (final, and not a deferred closure now due)."""
+    return doc.status == "final" and not _is_due(doc, today)
+
+
+def _require_open(doc: Document) -> None:
+    if is_frozen(doc):
+        raise FrozenError(f"document {doc.id} has a final decision: its spans and decision are frozen until a "
+                          "committee member reopens it (with a reason, on the record)"
+                          + (f" or its deferred closure is due ({doc.review_after})" if doc.review_after else ""))
 
 
 def _bump(session: Session, doc: Document, version: int | None) -> int:
@@ -113,6 +135,7 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
                                                           SpanRecord.created_by.is_(None))))
     if existing and not replace:
         return [r for r in existing if r.status in ACTIVE_SPAN_STATUSES]
+    _require_open(doc)
     kept = [r for r in session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
                                                               SpanRecord.status.in_(("accepted", "added", "corrected"))))]
     for r in existing:
@@ -309,6 +332,7 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
                 action: str) -> SpanRecord:
     row = _span(session, span_id)
     doc = _document(session, row.document_id)
+    _require_open(doc)
     if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
         raise ReviewError(f"span {span_id} is {row.status}; only a visible or rejected span can be {status}")
     new_version = _bump(session, doc, version)
@@ -339,6 +363,7 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
              end: int, action: str) -> SpanRecord:
     old = _span(session, span_id)
     doc = _document(session, old.document_id)
+    _require_open(doc)
     if old.status not in ACTIVE_SPAN_STATUSES:
         raise ReviewError(f"span {span_id} is {old.status}; only a visible span can be corrected")
     _check_label(label)
@@ -385,6 +410,7 @@ def add_span(*, session: Session, document_id: int, start: int, end: int, label:
              version: int | None, expect_text: str | None = None) -> SpanRecord:
     """Add a span the detector missed. ``expect_text`` (the selected text) guards the offsets."""
     doc = _document(session, document_id)
+    _require_open(doc)
     _check_label(label)
     _check_range(doc, start, end)
     if expect_text is not None and doc.text[start:end] != expect_text:
@@ -411,6 +437,7 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None)
     refused when someone else has changed that span since (their work would be lost).
     """
     doc = _document(session, document_id)
+    _require_open(doc)
     events = list(session.exec(select(AuditEvent).where(AuditEvent.subject == subject(document_id),
                                                         AuditEvent.actor == actor,
                                                         AuditEvent.action.in_((*SPAN_ACTIONS, "span.undo")))
@@ -518,9 +545,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
-    if doc.status == "final" and not _is_due(doc):
-        raise ReviewError(f"document {document_id} has a final decision; it comes back to review only "
-                          f"when a deferred closure is due")
+    _require_open(doc)
     prop = current_proposal(session=session, document_id=document_id)
     disagrees = bool(prop and not _same(decision, closure, prop.decision, prop.closure))
     if decision == "OPEN_REDACTED" and not redact:
@@ -555,6 +580,7 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
+    _require_open(doc)
     rev = latest_review(session=session, document_id=document_id, stage="reviewer")
     if rev is None or doc.status != "reviewed":
         raise ReviewError(f"document {document_id} has no pending reviewer decision; the committee decides "
@@ -584,6 +610,34 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     session.commit()
     session.refresh(r)
     return r
+
+
+def reopen(*, session: Session, document_id: int, actor: str, note: str, version: int | None) -> AuditEvent:
+    """Lift the freeze of a final decision so that spans and decisions can change again.
+
+    A committee member's act with a reason (``note``), recorded as ``decision.reopen`` naming the
+    final decision it sets aside. The document goes back to the committee's queue (``reviewed``:
+    the reviewer's decision stands until a reviewer changes it) and is not released until a new
+    final decision; the earlier one stays in the history.
+    """
+    doc = _document(session, document_id)
+    note = (note or "").strip()
+    if not is_frozen(doc):
+        raise ReviewError(f"document {document_id} has no final decision in force; there is nothing to reopen")
+    if not note:
+        raise ReviewError("reopening a final decision needs a note that says why")
+    final = latest_review(session=session, document_id=document_id, stage="committee")
+    new_version = _bump(session, doc, version)
+    doc.status = "reviewed" if latest_review(session=session, document_id=document_id, stage="reviewer") else "proposed"
+    doc.review_after = None
+    session.add(doc)
+    session.flush()
+    ev = audit.append(session=session, actor=actor, action="decision.reopen", subject=subject(document_id),
+                      payload={"final_review": final.id if final else None,
+                               "final_decision": final.decision if final else None,
+                               "note": note[:2000], "version": new_version})
+    session.commit()
+    return ev
 
 
 def _disagreement_text(rev: Review, decision: str, closure: str | None) -> str:

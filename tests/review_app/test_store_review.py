@@ -164,7 +164,7 @@ def test_deferred_closure_comes_back_when_due(engine):
                         version=_version(s, doc_id))
         doc = s.get(Document, doc_id)
         assert doc.status == "final" and doc.review_after == later
-        with pytest.raises(review.ReviewError, match="deferred closure is due"):
+        with pytest.raises(review.FrozenError, match="deferred closure is due"):
             review.decide(session=s, document_id=doc_id, actor="rev1", decision="OPEN", version=_version(s, doc_id))
         # the date arrives: the document may be reviewed again
         doc.review_after = date.today()
