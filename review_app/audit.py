@@ -70,9 +70,14 @@ def configure(engine: Engine, *, algo: str | None, head_file: Path | str | None 
     return engine
 
 
+def engine_config(bind) -> AuditConfig:
+    """The audit settings attached to an engine or connection (default: follow the chain, no head file)."""
+    return bind.get_execution_options().get(_OPTION) or AuditConfig()
+
+
 def config(session: Session) -> AuditConfig:
-    """The audit settings of the session's engine (default: follow the chain, no head file)."""
-    return session.get_bind().get_execution_options().get(_OPTION) or AuditConfig()
+    """The audit settings of the session's engine."""
+    return engine_config(session.get_bind())
 
 
 def chain_algorithm(session: Session) -> str | None:

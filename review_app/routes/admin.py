@@ -16,10 +16,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _jobs_ctx(request: Request, session: Session) -> dict:
-    model_registry.reap_dead_jobs(session=session)  # a worker killed outright is shown as killed
+    """The job table. Read-only: a job whose worker stopped beating is *shown* as lost; it is marked
+    killed (a write, an audit event) only when a job is started or ``kaifang train --status`` runs."""
     jobs = model_registry.list_jobs(session=session, limit=10)
-    return {"jobs": jobs, "training_available": request.app.state.start_training is not None,
-            "training_active": any(j.status not in model_registry.JOB_FINAL for j in jobs)}
+    lost = {j.id for j in jobs if model_registry.job_is_lost(j)}
+    return {"jobs": jobs, "lost": lost, "training_available": request.app.state.start_training is not None,
+            "training_active": any(j.status not in model_registry.JOB_FINAL and j.id not in lost for j in jobs)}
 
 
 def _page(request: Request, session: Session, user: User, error: str | None = None, status: int = 200,
