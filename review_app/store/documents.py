@@ -60,7 +60,29 @@ class NewDocument:
     catalogue: dict[str, Any] | None = None
 
 
+#: what the document table keeps of a catalogue field (longer values are refused, not cut: a 档号 must
+#: stay whole); title, creator and the like are cut to their column's length
+MAX_REFERENCE_CODE = 200
+MAX_SOURCE_PATH = 2000
+
+
+def _no_nul(value: Any) -> Any:
+    """NUL (which PostgreSQL text cannot hold) becomes U+FFFD, one for one, so offsets stay."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 def _validate(doc: NewDocument) -> None:
+    if doc.reference_code and len(doc.reference_code) > MAX_REFERENCE_CODE:
+        raise ValueError(f"档号 (reference code) of {len(doc.reference_code)} characters: the limit is "
+                         f"{MAX_REFERENCE_CODE}; correct the catalogue row")
+    if len(doc.source_path) > MAX_SOURCE_PATH:
+        raise ValueError(f"file path longer than {MAX_SOURCE_PATH} characters")
     if len(doc.sha256) != 64 or any(c not in "0123456789abcdef" for c in doc.sha256):
         raise ValueError("sha256 must be 64 lower-case hex digits")
     starts = list(doc.page_starts)
@@ -146,8 +168,12 @@ def count_documents(*, session: Session, collection_id: int | None = None) -> in
 
 
 def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system") -> Document:
-    """Store one document and its audit event in one commit; DuplicateDocument if already stored."""
+    """Store one document and its audit event in one commit; DuplicateDocument if already stored.
+
+    ValueError for a document the store cannot keep as given (a 档号 over 200 characters ...).
+    """
     _validate(doc)
+    doc = NewDocument(**{f: _no_nul(getattr(doc, f)) for f in doc.__dataclass_fields__})
     if session.get(Collection, collection_id) is None:
         raise ValueError(f"no collection with id {collection_id}")
     existing = find_by_sha256(session=session, sha256=doc.sha256)
