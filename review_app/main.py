@@ -20,6 +20,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from review_app.auth import SESSION_COOKIE, SessionSigner, load_or_create_secret, new_session
 from review_app.config import Settings
 from review_app.deps import csrf_protect
+from review_app.validation import reject_nul
 
 HERE = Path(__file__).parent
 #: Only our own scripts (no inline script, no CDN: archives run offline networks).
@@ -58,8 +59,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):  # Swagger UI loads its own assets
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)  # every response, the schema too
         return response
 
 
@@ -91,8 +91,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     else:  # an injected engine (tests) gets this deployment's audit settings too
         audit.configure(engine, algo=settings.audit_hash, head_file=settings.audit_head_path)
     check_audit_settings(engine)  # refuse to start rather than mix two hashes in one chain
-    app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(csrf_protect)],
-                  docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(reject_nul), Depends(csrf_protect)],
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = templates()

@@ -32,15 +32,17 @@ def write_zip_bomb_docx(path: Path, text: str, expand_mb: int, members: int = 1)
     return path.stat().st_size
 
 
-def write_huge_page_pdf(path: Path, side_pt: float = 14400.0) -> None:
-    """One page of ``side_pt`` x ``side_pt`` points (14,400 pt = 5.08 m) with no text layer, so
-    ingestion wants to render it for OCR (at 216 dpi: 43,200 x 43,200 pixels, 5.6 GB as RGB)."""
+def write_huge_page_pdf(path: Path, side_pt: float = 14400.0, height_pt: float | None = None) -> None:
+    """One page of ``side_pt`` x ``height_pt`` (default: square) points (14,400 pt = 5.08 m) with no
+    text layer, so ingestion wants to render it for OCR (at 216 dpi: 43,200 x 43,200 pixels, 5.6 GB
+    as RGB)."""
     from reportlab.pdfgen import canvas
 
+    height_pt = height_pt or side_pt
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=(side_pt, side_pt))
+    c = canvas.Canvas(buf, pagesize=(side_pt, height_pt))
     c.setFillGray(0.85)
-    c.rect(side_pt * 0.1, side_pt * 0.1, side_pt * 0.8, side_pt * 0.8, fill=1, stroke=0)
+    c.rect(side_pt * 0.1, height_pt * 0.1, side_pt * 0.8, height_pt * 0.8, fill=1, stroke=0)
     c.showPage()
     c.save()
     path.write_bytes(buf.getvalue())

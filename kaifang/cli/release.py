@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
                                        force=force, elusion_estimator=estimator)
             except ReleaseRefused as exc:
                 fail(f"release refused: {exc}")
+            except OSError as exc:  # an unwritable --out: nothing was released (the temp dir is gone)
+                fail(f"cannot write the release to {out}: {exc.strerror or exc}")
         if as_json:
             print_json(report)
             return

@@ -7,8 +7,9 @@ raises ``ExtractionError`` with a reason, so the file becomes an ingest-error ro
 goes on. With these bounds one file needs well under 1 GB of memory (measured by
 ``benchmarks/ingest_limits_bench.py``).
 
-The numbers are generous for real records: an A0 drawing renders at about 160 dpi, a 600-dpi
-A3 scan is accepted, a Word file may hold 256 MB of pictures.
+The numbers are generous for real records: an A3 page renders at 216 dpi and an A0 drawing at
+about 105 dpi, a 600-dpi A3 scan is accepted (and scaled down for OCR), a Word file may hold
+256 MB of pictures.
 """
 from __future__ import annotations
 
@@ -31,15 +32,17 @@ MAX_ZIP_XML = 64 * MB
 MAX_ZIP_RATIO = 200
 #: PDF pages in one file
 MAX_PDF_PAGES = 3000
-#: pixels of one page rendered for OCR (RGB: 3 bytes each); the render scale is lowered to fit ...
-MAX_RENDER_PIXELS = 25_000_000
+#: pixels of one page rendered for OCR; the render scale is lowered to fit (A3 still gets 216 dpi,
+#: A0 about 105 dpi). RapidOCR itself needs about 0.85 GB for any A4-size page (its detector works
+#: on up to 2000 px); this cap keeps the largest page under 1 GB in all (benchmarks/ingest_limits_bench.py) ...
+MAX_RENDER_PIXELS = 9_000_000
 #: ... but not below 72 dpi, where 10-pt type is no longer readable: such a page is refused
 MIN_RENDER_SCALE = 1.0
 #: pixels of one image frame as stored (decoding it needs them all) and frames per image file
 MAX_IMAGE_PIXELS = 120_000_000
 MAX_IMAGE_FRAMES = 1000
-#: an image frame larger than this is scaled down before OCR (about a 600-dpi A4 page)
-MAX_OCR_PIXELS = 36_000_000
+#: an image frame larger than this is scaled down before OCR (a 600-dpi A4 scan to about 350 dpi)
+MAX_OCR_PIXELS = 9_000_000
 
 
 def _mb(n: float) -> str:

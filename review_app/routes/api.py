@@ -19,6 +19,7 @@ from review_app.queue import ORDERS, QueueFilters, active_scores, queue_page
 from review_app.store import exports, integrity, review
 from review_app.store import users as user_store
 from review_app.tables import User
+from review_app.validation import INT32_MAX, MAX_PAGE, DbId, Offset, Version, bounded_int
 from review_app.views import document_view, span_dict
 
 router = APIRouter(prefix="/api")
@@ -53,7 +54,8 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
                   min_confidence: str | None = None, max_confidence: str | None = None,
                   reviewer: str | None = None, stage: str = "todo") -> QueueFilters:
     try:
-        return QueueFilters(collection=collection or None, year=_opt(year, int, "year"), decision=decision or None,
+        return QueueFilters(collection=collection or None, year=bounded_int(_opt(year, int, "year"), "year", 1, 9999),
+                            decision=decision or None,
                             min_confidence=_opt(min_confidence, float, "min_confidence"),
                             max_confidence=_opt(max_confidence, float, "max_confidence"),
                             reviewer=reviewer or None, stage=stage).validate()
@@ -62,7 +64,7 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
 
 
 @router.get("/queue")
-def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk", page: int = Query(1, ge=1),
+def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk", page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
               user: User = Depends(require("read"))) -> dict:
     if order not in ORDERS:
@@ -77,19 +79,19 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
 
 
 @router.get("/documents/{document_id}")
-def api_document(document_id: int, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+def api_document(document_id: DbId, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
     view = store_call(document_view, session=session, document_id=document_id, user=user)
     view.pop("_segments")
     return view
 
 
 class Versioned(BaseModel):
-    version: int = Field(description="the Document.version you saw")
+    version: Version
 
 
 class AddSpan(Versioned):
-    start: int
-    end: int
+    start: Offset
+    end: Offset
     label: str
     expect_text: str | None = None
 
@@ -99,8 +101,8 @@ class Relabel(Versioned):
 
 
 class Resize(Versioned):
-    start: int
-    end: int
+    start: Offset
+    end: Offset
 
 
 class DecisionBody(Versioned):
@@ -118,7 +120,7 @@ def _span_answer(session: Session, row) -> dict:
 
 
 @router.post("/documents/{document_id}/spans")
-def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get_session),
+def api_add_span(document_id: DbId, body: AddSpan, session: Session = Depends(get_session),
                  user: User = Depends(require("edit_spans"))) -> dict:
     row = store_call(review.add_span, session=session, document_id=document_id, start=body.start, end=body.end,
                      label=body.label, actor=user.username, version=body.version, expect_text=body.expect_text)
@@ -126,28 +128,28 @@ def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get
 
 
 @router.post("/spans/{span_id}/accept")
-def api_accept(span_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_accept(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
     return _span_answer(session, store_call(review.accept_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/reject")
-def api_reject(span_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_reject(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
     return _span_answer(session, store_call(review.reject_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/relabel")
-def api_relabel(span_id: int, body: Relabel, session: Session = Depends(get_session),
+def api_relabel(span_id: DbId, body: Relabel, session: Session = Depends(get_session),
                 user: User = Depends(require("edit_spans"))) -> dict:
     return _span_answer(session, store_call(review.relabel_span, session=session, span_id=span_id,
                                             label=body.label, actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/resize")
-def api_resize(span_id: int, body: Resize, session: Session = Depends(get_session),
+def api_resize(span_id: DbId, body: Resize, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
     return _span_answer(session, store_call(review.resize_span, session=session, span_id=span_id,
                                             start=body.start, end=body.end, actor=user.username,
@@ -155,7 +157,7 @@ def api_resize(span_id: int, body: Resize, session: Session = Depends(get_sessio
 
 
 @router.post("/documents/{document_id}/undo")
-def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_session),
+def api_undo(document_id: DbId, body: Versioned, session: Session = Depends(get_session),
              user: User = Depends(require("edit_spans"))) -> dict:
     ev = store_call(review.undo, session=session, document_id=document_id, actor=user.username,
                     version=body.version)
@@ -163,7 +165,7 @@ def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_s
 
 
 @router.post("/documents/{document_id}/decision")
-def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+def api_decide(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
                user: User = Depends(require("decide"))) -> dict:
     r = store_call(review.decide, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
@@ -173,7 +175,7 @@ def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(
 
 
 @router.post("/documents/{document_id}/final")
-def api_finalize(document_id: int, body: DecisionBody, session: Session = Depends(get_session),
+def api_finalize(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
                  user: User = Depends(require("finalize"))) -> dict:
     r = store_call(review.finalize, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
@@ -187,7 +189,7 @@ class Reopen(Versioned):
 
 
 @router.post("/documents/{document_id}/reopen")
-def api_reopen(document_id: int, body: Reopen, session: Session = Depends(get_session),
+def api_reopen(document_id: DbId, body: Reopen, session: Session = Depends(get_session),
                user: User = Depends(require("finalize"))) -> dict:
     """Lift the freeze of a final decision (committee): spans and decisions can change again and the
     document needs a new final decision before it is released; an audit event with the reason."""
@@ -198,7 +200,7 @@ def api_reopen(document_id: int, body: Reopen, session: Session = Depends(get_se
 
 
 @router.post("/documents/{document_id}/rescan")
-def api_rescan(document_id: int, body: Versioned, request: Request, session: Session = Depends(get_session),
+def api_rescan(document_id: DbId, body: Versioned, request: Request, session: Session = Depends(get_session),
                user: User = Depends(require("decide"))) -> dict:
     """Detect again and propose again with the model version now current (after a promotion).
 
@@ -252,7 +254,7 @@ def audit_filters(actor: str | None = None, action: str | None = None, subject: 
 
 
 @router.get("/audit")
-def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before: int | None = None,
+def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before: int | None = Query(None, ge=1, le=INT32_MAX),
               limit: int = Query(100, ge=1, le=1000), session: Session = Depends(get_session),
               user: User = Depends(require("audit"))) -> dict:
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
@@ -276,7 +278,7 @@ class ExportBody(BaseModel):
     since: str | None = None
     until: str | None = None
     user: str | None = None
-    document: int | None = None
+    document: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 @router.post("/audit/export")

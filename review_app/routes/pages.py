@@ -10,6 +10,7 @@ from review_app.queue import ORDERS, STAGES, QueueFilters, active_scores, collec
 from review_app.routes.api import queue_filters, store_call
 from review_app.routes.elusion import batch_elusion
 from review_app.store import review
+from review_app.validation import INT32_MAX, MAX_PAGE, DbId
 from review_app.tables import User
 from review_app.views import document_view
 
@@ -36,13 +37,13 @@ def _queue(request: Request, filters: QueueFilters, order: str, page: int, sessi
 
 @router.get("/queue")
 def queue(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-          page: int = Query(1, ge=1), session: Session = Depends(get_session), user: User = Depends(require("read"))):
+          page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session), user: User = Depends(require("read"))):
     return _queue(request, filters, order, page, session, user, "审核队列 Review queue", "/queue")
 
 
 @router.get("/committee")
 def committee(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-              page: int = Query(1, ge=1), session: Session = Depends(get_session), user: User = Depends(require("read"))):
+              page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session), user: User = Depends(require("read"))):
     if "stage" not in request.query_params:
         filters.stage = "committee"
     return _queue(request, filters, order, page, session, user, "委员会终审 Committee", "/committee",
@@ -58,13 +59,13 @@ def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: int, session: Session = Depends(get_session),
+def document_page(request: Request, document_id: DbId, session: Session = Depends(get_session),
                   user: User = Depends(require("read"))):
     return _render(request, "document.html", _doc_ctx(request, document_id, session, user))
 
 
 @router.post("/documents/{document_id}/reopen")
-def document_reopen(document_id: int, note: str = Form(""), version: int = Form(...),
+def document_reopen(document_id: DbId, note: str = Form(""), version: int = Form(..., ge=0, le=INT32_MAX),
                     session: Session = Depends(get_session), user: User = Depends(require("finalize"))):
     """The reopen form of the document page (``api_reopen`` for the JSON API)."""
     store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=note,
@@ -73,7 +74,7 @@ def document_reopen(document_id: int, note: str = Form(""), version: int = Form(
 
 
 @router.get("/documents/{document_id}/panel")
-def document_panel(request: Request, document_id: int, session: Session = Depends(get_session),
+def document_panel(request: Request, document_id: DbId, session: Session = Depends(get_session),
                    user: User = Depends(require("read"))):
     """The text, spans and decision panel, re-rendered after each change (swapped in by JS)."""
     return _render(request, "_doc_panel.html", _doc_ctx(request, document_id, session, user))

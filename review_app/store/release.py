@@ -78,7 +78,7 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlmodel import Session, select
 
 from models.policy import masked_labels
-from review_app import audit
+from review_app import audit, csvsafe
 from review_app.store import integrity, model_registry
 from review_app.store.review import ACTIVE_SPAN_STATUSES
 from review_app.tables import Collection, Document, Review, SpanRecord
@@ -263,16 +263,21 @@ def _sha256(data: bytes) -> str:
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
+#: a file name holds 255 bytes; the stem leaves room for "-<id>-<n>.txt" (a 档号 is 3 bytes a character)
+MAX_STEM_BYTES = 180
+
+
 def file_stem(reference_code: str | None, document_id: int) -> str:
-    """A file name from the 档号 (letters, digits, CJK, ``.``, ``-``, ``_``), else ``doc-<id>``."""
-    stem = _UNSAFE.sub("_", (reference_code or "").strip()).strip("._")[:120]
+    """A file name from the 档号 (letters, digits, CJK, ``.``, ``-``, ``_``), else ``doc-<id>``;
+    cut to ``MAX_STEM_BYTES`` of UTF-8 (never inside a character) so any 档号 makes a valid name."""
+    stem = _UNSAFE.sub("_", (reference_code or "").strip()).strip("._")
+    stem = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip("._")
     return stem or f"doc-{document_id}"
 
 
 def _cell(value: Any) -> str:
-    """A catalogue cell; a leading = + - @ is quoted so a spreadsheet does not run it as a formula."""
-    s = "" if value is None else str(value)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+    """A catalogue cell that a spreadsheet shows as text, never runs as a formula (``csvsafe``)."""
+    return csvsafe.cell(value)
 
 
 def _day(ts: datetime | date | None) -> str:
