@@ -261,7 +261,7 @@ def _pdf_text_pages(path: Path) -> list[tuple[str, float]]:
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
-        with pdfplumber.open(str(path)) as pdf:
+        with limits.bounded_pdf_streams(), pdfplumber.open(str(path)) as pdf:
             out = []
             for page in pdf.pages:
                 out.append((_pdf_page_text(page), _image_coverage(page)))
@@ -269,6 +269,8 @@ def _pdf_text_pages(path: Path) -> list[tuple[str, float]]:
             return out
     except Exception as wrapped:  # pdfminer raises many types for damaged files
         exc = _root_cause(wrapped)
+        if isinstance(exc, ExtractionError):
+            raise exc from None
         name = type(exc).__name__
         if isinstance(exc, PDFPasswordIncorrect):
             raise ExtractionError("encrypted PDF: a password is needed to open it")

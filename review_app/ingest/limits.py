@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from review_app.ingest.errors import ExtractionError
 
@@ -30,8 +33,9 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_TOTAL = 256 * MB
 MAX_ZIP_XML = 64 * MB
 MAX_ZIP_RATIO = 200
-#: PDF pages in one file
+#: PDF pages in one file, and what one of its compressed streams may expand to when its text is read
 MAX_PDF_PAGES = 3000
+MAX_PDF_STREAM = 256 * MB
 #: pixels of one page rendered for OCR; the render scale is lowered to fit (A3 still gets 216 dpi,
 #: A0 about 105 dpi). RapidOCR itself needs about 0.85 GB for any A4-size page (its detector works
 #: on up to 2000 px); this cap keeps the largest page under 1 GB in all (benchmarks/ingest_limits_bench.py) ...
@@ -76,6 +80,64 @@ def check_zip(path: Path) -> None:
             raise ExtractionError(f"Word file part {i.filename!r} expands {i.file_size / max(i.compress_size, 1):,.0f}"
                                   f" times ({_mb(i.compress_size)} to {_mb(i.file_size)}; limit {MAX_ZIP_RATIO}x): "
                                   "refused as a zip bomb")
+
+
+class _BoundedZlib:
+    """``zlib`` for pdfminer, whose stream decoding has no size cap of its own: a stream that
+    would expand beyond ``MAX_PDF_STREAM`` raises ``ExtractionError`` instead."""
+
+    error = zlib.error
+    MAX_WBITS = zlib.MAX_WBITS
+
+    @staticmethod
+    def _refuse() -> ExtractionError:
+        return ExtractionError(f"PDF with a compressed stream that expands beyond {_mb(MAX_PDF_STREAM)}: "
+                               "refused as a decompression bomb")
+
+    @classmethod
+    def decompress(cls, data: bytes, *args, **kwargs) -> bytes:
+        d = zlib.decompressobj(*args, **kwargs)
+        out = d.decompress(data, MAX_PDF_STREAM + 1)
+        if len(out) > MAX_PDF_STREAM or d.unconsumed_tail:
+            raise cls._refuse()
+        if not d.eof:
+            raise zlib.error("incomplete or truncated stream")  # as zlib.decompress says it
+        return out
+
+    @classmethod
+    def decompressobj(cls, *args, **kwargs):
+        inner = zlib.decompressobj(*args, **kwargs)
+
+        class Bounded:
+            produced = 0
+
+            def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+                out = inner.decompress(data, max_length) if max_length else inner.decompress(data)
+                self.produced += len(out)
+                if self.produced > MAX_PDF_STREAM:
+                    raise cls._refuse()
+                return out
+
+            def flush(self, *a) -> bytes:
+                return inner.flush(*a)
+
+            def __getattr__(self, name):
+                return getattr(inner, name)
+
+        return Bounded()
+
+
+@contextmanager
+def bounded_pdf_streams() -> Iterator[None]:
+    """While pdfminer reads a file, its Flate streams are decompressed within ``MAX_PDF_STREAM``."""
+    from pdfminer import pdftypes
+
+    saved = pdftypes.zlib
+    pdftypes.zlib = _BoundedZlib
+    try:
+        yield
+    finally:
+        pdftypes.zlib = saved
 
 
 def check_pdf_pages(count: int) -> None:

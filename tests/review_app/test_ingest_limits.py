@@ -129,3 +129,16 @@ def test_peak_memory_of_a_hostile_batch_stays_under_1_gb(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["ingested"] == 4 and result["errors"] == 4
     assert result["peak_mb"] < 1024, result
+
+
+def test_a_pdf_stream_bomb_is_refused_while_reading_its_text(tmp_path, monkeypatch):
+    p = tmp_path / "stream-bomb.pdf"
+    size = hostile.write_stream_bomb_pdf(p, expand_mb=40)
+    assert size < 200_000  # 40 MB of page content in a few dozen KB
+    monkeypatch.setattr(limits, "MAX_PDF_STREAM", 16 * 1024 * 1024)
+    with pytest.raises(ExtractionError, match="decompression bomb"):
+        extract_file(p, _no_ocr)
+    from pdfminer import pdftypes
+    import zlib
+
+    assert pdftypes.zlib is zlib  # pdfminer is left as it was found
