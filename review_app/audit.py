@@ -66,7 +66,8 @@ def configure(engine: Engine, *, algo: str | None, head_file: Path | str | None 
     """Attach the audit settings to ``engine`` (the one place the hash is chosen); returns it."""
     if algo is not None and algo not in ALGORITHMS:
         raise ValueError(f"unknown audit hash {algo!r}; expected one of {ALGORITHMS}")
-    engine.update_execution_options(**{_OPTION: AuditConfig(algo=algo, head_file=Path(head_file) if head_file else None)})
+    cfg = AuditConfig(algo=algo, head_file=Path(head_file) if head_file else None)
+    engine.update_execution_options(**{_OPTION: cfg})
     return engine
 
 

@@ -3,6 +3,9 @@
 Pages are rendered on the server (Jinja2), with htmx and a little JavaScript for the review
 keys; there is no build step. JSON lives under ``/api``. Every state-changing request carries
 the session's CSRF token; every route asks for a permission (``review_app.auth.PERMISSIONS``).
+Every request is first checked for NUL characters (``validation.reject_nul``). There is no
+``/docs``: FastAPI's Swagger UI loads its scripts from a CDN, which an offline archive network
+cannot reach and the Content-Security-Policy forbids; the schema is at ``/openapi.json``.
 """
 from __future__ import annotations
 

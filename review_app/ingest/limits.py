@@ -55,7 +55,8 @@ def _mb(n: float) -> str:
 
 def check_file_size(path: Path, size: int, limit: int = MAX_FILE_BYTES) -> None:
     if size > limit:
-        raise ExtractionError(f"file too large to ingest ({_mb(size)}; the limit for this kind of file is {_mb(limit)})")
+        raise ExtractionError(f"file too large to ingest ({_mb(size)}; the limit for this kind of file is "
+                              f"{_mb(limit)})")
 
 
 def check_zip(path: Path) -> None:

@@ -64,7 +64,8 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
 
 
 @router.get("/queue")
-def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk", page: int = Query(1, ge=1, le=MAX_PAGE),
+def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk",
+              page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
               user: User = Depends(require("read"))) -> dict:
     if order not in ORDERS:
@@ -79,7 +80,8 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
 
 
 @router.get("/documents/{document_id}")
-def api_document(document_id: DbId, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+def api_document(document_id: DbId, session: Session = Depends(get_session),
+                 user: User = Depends(require("read"))) -> dict:
     view = store_call(document_view, session=session, document_id=document_id, user=user)
     view.pop("_segments")
     return view
@@ -254,7 +256,8 @@ def audit_filters(actor: str | None = None, action: str | None = None, subject: 
 
 
 @router.get("/audit")
-def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before: int | None = Query(None, ge=1, le=INT32_MAX),
+def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters),
+              before: int | None = Query(None, ge=1, le=INT32_MAX),
               limit: int = Query(100, ge=1, le=1000), session: Session = Depends(get_session),
               user: User = Depends(require("audit"))) -> dict:
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)

@@ -37,13 +37,15 @@ def _queue(request: Request, filters: QueueFilters, order: str, page: int, sessi
 
 @router.get("/queue")
 def queue(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-          page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session), user: User = Depends(require("read"))):
+          page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session),
+          user: User = Depends(require("read"))):
     return _queue(request, filters, order, page, session, user, "审核队列 Review queue", "/queue")
 
 
 @router.get("/committee")
 def committee(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-              page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session), user: User = Depends(require("read"))):
+              page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session),
+          user: User = Depends(require("read"))):
     if "stage" not in request.query_params:
         filters.stage = "committee"
     return _queue(request, filters, order, page, session, user, "委员会终审 Committee", "/committee",

@@ -21,7 +21,7 @@ from app_helpers import PASSWORD, ROLES, login
 from review_app.config import Settings
 from review_app.db import engine_for
 from review_app.main import create_app
-from review_app.store import documents, release, review, users
+from review_app.store import documents, release, users
 
 from release_fixtures import COLLECTION, _decide, _propose, make_release_collection
 from review_fixtures import make_document, scan_and_propose

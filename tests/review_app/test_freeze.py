@@ -67,7 +67,9 @@ def test_reject_after_final_cannot_change_a_re_release(engine, tmp_path):
         with pytest.raises(review.FrozenError):
             review.reject_span(session=s, span_id=span.id, actor="rev1", version=_v(s, ids["redacted"]))
         second = release.write_release(session=s, collection=COLLECTION, out_dir=tmp_path / "r2", actor="a")
-    files = lambda rep: {d["file"]: d["sha256"] for d in json.loads((tmp_path / rep / "manifest.json").read_text())["documents"]}  # noqa: E731
+    def files(rep):
+        return {d["file"]: d["sha256"] for d in json.loads((tmp_path / rep / "manifest.json").read_text())["documents"]}
+
     assert files("r1") == files("r2") and first["counts"] == second["counts"]
 
 
@@ -112,7 +114,7 @@ def test_reopening_is_a_committee_act_with_a_reason_on_the_record(tmp_path, sqli
         rep = release.write_release(session=s, collection=COLLECTION, out_dir=tmp_path / "rel", actor="a")
         assert d in {x["id"] for x in rep["withheld"]["not_final"]}  # withheld until finalised again
         assert integrity.verify_rows(session=s) == [] and audit.verify(session=s) is None
-    r = com.post(f"/api/documents/{d}/reopen", json={"version": rev.get(f"/api/documents/{d}").json()["document"]["version"],
-                                                     "note": "again"}, headers={"X-CSRF-Token": ccsrf})
+    v = rev.get(f"/api/documents/{d}").json()["document"]["version"]
+    r = com.post(f"/api/documents/{d}/reopen", json={"version": v, "note": "again"}, headers={"X-CSRF-Token": ccsrf})
     assert r.status_code == 400 and "nothing to reopen" in r.json()["detail"]
     assert TestClient(app).get(f"/api/documents/{d}").status_code == 401

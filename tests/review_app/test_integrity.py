@@ -16,7 +16,7 @@ from kaifang.cli import app as cli
 from review_app import audit
 from review_app.config import Settings
 from review_app.db import engine_for, make_engine
-from review_app.store import integrity, model_registry, release, review
+from review_app.store import integrity, model_registry, release
 from review_app.tables import AuditEvent, Document, Review, SpanRecord
 
 from release_fixtures import COLLECTION, make_release_collection

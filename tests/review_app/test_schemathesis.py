@@ -8,7 +8,6 @@ and names the request. Bounded so that the whole run stays near a minute.
 """
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
