@@ -118,3 +118,22 @@ def test_reopening_is_a_committee_act_with_a_reason_on_the_record(tmp_path, sqli
     r = com.post(f"/api/documents/{d}/reopen", json={"version": v, "note": "again"}, headers={"X-CSRF-Token": ccsrf})
     assert r.status_code == 400 and "nothing to reopen" in r.json()["detail"]
     assert TestClient(app).get(f"/api/documents/{d}").status_code == 401
+
+
+def test_a_collection_rescan_leaves_frozen_documents_alone(tmp_path):
+    from typer.testing import CliRunner
+
+    from kaifang.cli import app as cli
+    from review_app.db import engine_for
+
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    eng = engine_for(Settings(home=tmp_path / "home", database_url=url))
+    with Session(eng, expire_on_commit=False) as s:
+        make_release_collection(s)
+    env = {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": url}
+    r = CliRunner().invoke(cli, ["scan", "--collection", COLLECTION, "--rescan", "--rules-only"], env=env)
+    assert r.exit_code == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["frozen"] == 5 and out["scanned"] == 2  # five have a final decision; undecided and reviewed do not
+    with Session(eng) as s:
+        assert integrity.verify_rows(session=s) == [] and audit.verify(session=s) is None
