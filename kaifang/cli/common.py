@@ -50,7 +50,10 @@ def engine(s=None, *, migrate: bool = True, check_audit: bool = True):
     from review_app.db import check_audit_settings, engine_for
 
     s = s or settings()
-    s.ensure_home()
+    try:
+        s.ensure_home()
+    except OSError as exc:
+        fail(f"cannot create the data directory KAIFANG_HOME={s.home}: {exc.strerror or exc}")
     eng = engine_for(s, migrate=migrate)
     if check_audit:
         try:

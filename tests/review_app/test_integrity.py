@@ -194,3 +194,28 @@ def test_head_is_published_after_commit_only_and_never_backwards(tmp_path, sqlit
     with Session(sqlite_engine) as s:
         check = audit.verify_published(session=s)
         assert not check.intact and check.first_broken == 2
+
+
+def test_every_release_manifest_carries_a_head_that_verify_accepts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    env = {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": url}
+    eng = engine_for(Settings(home=tmp_path / "home", database_url=url))
+    with Session(eng, expire_on_commit=False) as s:
+        make_release_collection(s)
+        _release(s, tmp_path / "rel")
+    manifest = tmp_path / "rel" / "manifest.json"
+    assert json.loads(manifest.read_text())["audit_head"]["seq"] > 0
+    run = CliRunner().invoke
+    assert run(cli, ["audit", "verify", "--head", str(manifest)], env=env).exit_code == 0
+    with eng.begin() as c:  # the log is cut back to before the release's head
+        c.execute(text("DELETE FROM audit_event WHERE seq >= (SELECT max(seq) - 3 FROM audit_event)"))
+    r = run(cli, ["audit", "verify", "--no-rows", "--head", str(manifest)], env=env)
+    assert r.exit_code == 1 and "first_broken" in json.loads(r.stdout)
+
+
+def test_an_unusable_data_directory_is_a_one_line_error(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    r = CliRunner().invoke(cli, ["audit", "verify"], env={"KAIFANG_HOME": str(blocked / "home"),
+                                                          "KAIFANG_DATABASE_URL": ""})
+    assert r.exit_code == 2 and r.stderr.startswith("kaifang: cannot create the data directory")
