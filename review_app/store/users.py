@@ -26,6 +26,8 @@ from review_app.store import sessions as session_store
 from review_app.tables import LoginThrottle, User
 
 ROLES: tuple[str, ...] = ("admin", "reviewer", "committee", "annotator", "auditor")
+_USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,100}$")
+MIN_PASSWORD = 8
 
 
 def least_privileged_role() -> str:
@@ -36,9 +38,6 @@ def least_privileged_role() -> str:
         return sum(p in WRITE_PERMISSIONS for p in perms), len(perms)
 
     return min(ROLES, key=weight)
-
-_USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,100}$")
-MIN_PASSWORD = 8
 
 
 class UserError(ValueError):
@@ -137,6 +136,7 @@ def set_password(*, session: Session, username: str, password: str, actor: str) 
     session.add(user)
     session.flush()
     revoked = session_store.revoke_all(session=session, user_id=user.id, reason="password")
+    _reset_attempts(session, username)  # a reset password gets its sign-in attempts back
     audit.append(session=session, actor=actor, action="user.password", subject=f"user:{username}",
                  payload={"username": username, "sessions_revoked": revoked})
     session.commit()
