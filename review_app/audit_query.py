@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from sqlmodel import Session, select
 
-from review_app import audit
+from review_app import audit, csvsafe
 from review_app.tables import AuditEvent
 
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -101,11 +101,11 @@ def write_export(events: Iterable[AuditEvent], fmt: str, out: TextIO) -> int:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
     n = 0
-    if fmt == "csv":
+    if fmt == "csv":  # cells a spreadsheet would run as formulas are neutralised (csvsafe)
         w = csv.writer(out)
         w.writerow(FIELDS)
         for ev in events:
-            w.writerow([getattr(ev, f) for f in FIELDS])
+            w.writerow([csvsafe.cell(getattr(ev, f)) for f in FIELDS])
             n += 1
     else:
         for ev in events:

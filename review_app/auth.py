@@ -1,9 +1,10 @@
 """Passwords, signed session cookies, CSRF tokens and the role matrix.
 
 * Passwords: argon2id (argon2-cffi's defaults), never stored or logged in clear.
-* Sessions: a cookie signed with the app's secret (itsdangerous), holding the user id, a
-  per-session CSRF token and the issue time; it expires after ``SESSION_MAX_AGE``. Anonymous
-  visitors get a session too, so the login form itself carries a CSRF token.
+* Sessions: a cookie signed with the app's secret (itsdangerous), holding a per-session CSRF
+  token and, once signed in, a random token that names a session held on the server
+  (``store.sessions``: revocable, with an idle timeout and an absolute lifetime). Anonymous
+  visitors get a cookie session too, so the login form itself carries a CSRF token.
 * CSRF: every state-changing request (POST, PUT, PATCH, DELETE) must echo the session's token
   in the ``X-CSRF-Token`` header or a ``csrf_token`` form field (checked in ``deps``).
 * Roles: ``PERMISSIONS`` says which roles may do what; routes ask ``deps.require(permission)``.
@@ -38,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "elusion": frozenset({"admin", "reviewer", "committee"}),
     "admin": frozenset({"admin"}),
 }
+#: the permissions that change the record (the rest only read)
+WRITE_PERMISSIONS: frozenset[str] = frozenset({"edit_spans", "decide", "finalize", "elusion", "admin"})
 
 
 def can(role: str | None, permission: str) -> bool:
@@ -83,13 +86,14 @@ def load_or_create_secret(home: Path, configured: str | None = None) -> str:
 
 @dataclass
 class SessionData:
-    """What the session cookie says: who (or nobody) and the CSRF token of this session."""
+    """What the session cookie says: the server-side session's token (None: nobody signed in)
+    and the CSRF token of this session."""
 
-    user_id: int | None
+    token: str | None
     csrf: str
 
     def to_dict(self) -> dict:
-        return {"u": self.user_id, "c": self.csrf}
+        return {"s": self.token, "c": self.csrf}
 
 
 class SessionSigner:
@@ -111,13 +115,13 @@ class SessionSigner:
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("c"), str):
             return None
-        uid = raw.get("u")
-        return SessionData(user_id=uid if isinstance(uid, int) else None, csrf=raw["c"])
+        token = raw.get("s")
+        return SessionData(token=token if isinstance(token, str) and token else None, csrf=raw["c"])
 
 
-def new_session(user_id: int | None = None) -> SessionData:
+def new_session(token: str | None = None) -> SessionData:
     """A fresh session (a new CSRF token at every login, so a pre-login token is worthless)."""
-    return SessionData(user_id=user_id, csrf=secrets.token_urlsafe(32))
+    return SessionData(token=token, csrf=secrets.token_urlsafe(32))
 
 
 def csrf_matches(expected: str, given: str | None) -> bool:

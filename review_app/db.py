@@ -31,6 +31,26 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def engine_for(settings, *, migrate: bool = True) -> Engine:
+    """The engine of a deployment: its database, migrated, with its audit settings attached
+    (``review_app.audit.configure``: the hash chosen once, the head published to a file)."""
+    from review_app import audit
+
+    engine = make_engine(settings.db_url)
+    audit.configure(engine, algo=settings.audit_hash, head_file=settings.audit_head_path)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def check_audit_settings(engine: Engine) -> None:
+    """Raise ``audit.AuditConfigError`` when the configured hash is not the existing chain's."""
+    from review_app import audit
+
+    with Session(engine) as session:
+        audit.check_algorithm(session)
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (the only way tables are created)."""
     from alembic import command

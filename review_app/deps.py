@@ -6,12 +6,14 @@ a redirect to the login page (see ``main``).
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Callable, Iterator
 
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
-from review_app.auth import CSRF_FIELD, CSRF_HEADER, SessionData, can, csrf_matches
+from review_app.auth import CSRF_FIELD, CSRF_HEADER, SessionData, can, csrf_matches, new_session
+from review_app.store import sessions as session_store
 from review_app.tables import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -22,24 +24,28 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def audit_algo(request: Request) -> str:
-    """The configured audit hash (sha256, or sm3 where 等保 asks for it)."""
-    return request.app.state.settings.audit_hash
-
-
 def web_session(request: Request) -> SessionData:
     """The cookie session of this request (set up by the session middleware in ``main``)."""
     return request.state.web_session
 
 
 def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+    """The user of this request's server-side session, or None.
+
+    A cookie whose session ended (signed out, idle, expired, revoked, account disabled) is
+    replaced by a fresh anonymous one in this response, so the browser stops sending it.
+    """
     sess: SessionData = request.state.web_session
-    if sess.user_id is None:
+    if sess.token is None:
         return None
-    user = session.get(User, sess.user_id)
-    if user is None or not user.active:
+    settings = request.app.state.settings
+    found = session_store.resolve(session=session, token=sess.token,
+                                  idle=timedelta(minutes=settings.session_idle_minutes))
+    if found is None:
+        request.state.web_session = new_session()
+        request.state.session_changed = True
         return None
-    return user
+    return found[0]
 
 
 def require(permission: str) -> Callable[..., User]:

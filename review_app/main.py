@@ -3,6 +3,9 @@
 Pages are rendered on the server (Jinja2), with htmx and a little JavaScript for the review
 keys; there is no build step. JSON lives under ``/api``. Every state-changing request carries
 the session's CSRF token; every route asks for a permission (``review_app.auth.PERMISSIONS``).
+Every request is first checked for NUL characters (``validation.reject_nul``). There is no
+``/docs``: FastAPI's Swagger UI loads its scripts from a CDN, which an offline archive network
+cannot reach and the Content-Security-Policy forbids; the schema is at ``/openapi.json``.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from review_app.auth import SESSION_COOKIE, SessionSigner, load_or_create_secret, new_session
 from review_app.config import Settings
 from review_app.deps import csrf_protect
+from review_app.validation import reject_nul
 
 HERE = Path(__file__).parent
 #: Only our own scripts (no inline script, no CDN: archives run offline networks).
@@ -58,8 +62,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):  # Swagger UI loads its own assets
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)  # every response, the schema too
         return response
 
 
@@ -79,17 +82,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     * ``elusion_summary(session, sample_id) -> dict``: an elusion sample's estimate with its 95 %
       interval, shown to the committee; absent, only the counts are shown.
     """
-    from review_app.db import make_engine, upgrade
+    from review_app import audit
+    from review_app.db import check_audit_settings, engine_for
     from review_app.model_service import ModelService
     from review_app.routes import admin, api, audit_pages, elusion, login, pages
 
     settings = settings or Settings()
     settings.ensure_home()
     if engine is None:
-        engine = make_engine(settings.db_url)
-        upgrade(engine)
-    app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(csrf_protect)],
-                  docs_url="/docs", redoc_url=None)
+        engine = engine_for(settings)
+    else:  # an injected engine (tests) gets this deployment's audit settings too
+        audit.configure(engine, algo=settings.audit_hash, head_file=settings.audit_head_path)
+    check_audit_settings(engine)  # refuse to start rather than mix two hashes in one chain
+    app = FastAPI(title="Kaifang 开放审核工作台", dependencies=[Depends(reject_nul), Depends(csrf_protect)],
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = templates()
@@ -97,8 +103,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.start_training = start_training
     app.state.rescore = rescore
     app.state.elusion_summary = elusion_summary
-    signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key))
-    app.add_middleware(SessionMiddleware, signer=signer)
+    signer = SessionSigner(load_or_create_secret(settings.home, settings.secret_key),
+                           max_age=settings.session_max_hours * 3600)
+    app.add_middleware(SessionMiddleware, signer=signer, secure=settings.cookie_secure)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (login, pages, audit_pages, admin, elusion, api):
         app.include_router(module.router)

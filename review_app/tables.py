@@ -92,6 +92,39 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class UserSession(SQLModel, table=True):
+    """A signed-in session, held on the server so that it can be revoked (``store.sessions``).
+
+    The cookie carries a random token; only its SHA-256 is stored, so a copy of this table does
+    not sign anyone in. A session ends at logout, at ``expires_at`` (absolute lifetime), after
+    ``idle`` minutes without a request, or when it is revoked (password change or reset, role
+    change, account disabled, an admin signing the user out).
+    """
+
+    __tablename__ = "user_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: Optional[datetime] = None
+    revoked_reason: str = Field(default="", max_length=50)
+    source: str = Field(default="", max_length=100)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Sign-in attempts per account name in the current window, taken one at a time by a
+    conditional UPDATE so that parallel attempts cannot get past the limit (``store.users``)."""
+
+    __tablename__ = "login_throttle"
+
+    username: str = Field(primary_key=True, max_length=100)
+    attempts: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+
+
 class SpanRecord(SQLModel, table=True):
     """A detected or human-added span of a document, with its review status.
 
@@ -193,6 +226,11 @@ class TrainingJob(SQLModel, table=True):
     candidate: Optional[str] = Field(default=None, max_length=100)
     promoted: bool = False
     pid: Optional[int] = None
+    #: where the worker runs (host:pid), for people; liveness is the heartbeat, not the pid
+    worker: str = Field(default="", max_length=200)
+    #: the worker's last sign of life; a job whose heartbeat is older than ``lease_seconds`` is lost
+    heartbeat_at: Optional[datetime] = None
+    lease_seconds: int = 120
     started_by: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: Optional[datetime] = None

@@ -50,6 +50,7 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     reviews = list(session.exec(select(Review).where(Review.document_id == document_id).order_by(Review.id)))
     last_rev = next((r for r in reversed(reviews) if r.stage == "reviewer"), None)
     due = doc.review_after is not None and doc.status == "final" and review.is_due(doc)
+    frozen = review.is_frozen(doc)
     may_decide = can(user.role, "decide") and (doc.status in ("new", "scanned", "proposed", "reviewed") or due)
     may_finalize = (can(user.role, "finalize") and doc.status == "reviewed" and last_rev is not None
                     and last_rev.username != user.username)
@@ -75,6 +76,8 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
         "reviews": [review_dict(r) for r in reviews],
         "disagreement": review.disagreement(session=session, document_id=document_id) if doc.status == "reviewed" else None,
         "deferred_due": due,
-        "can": {"edit_spans": can(user.role, "edit_spans"), "decide": may_decide, "finalize": may_finalize},
+        "frozen": frozen,
+        "can": {"edit_spans": can(user.role, "edit_spans") and not frozen, "decide": may_decide,
+                "finalize": may_finalize, "reopen": can(user.role, "finalize") and frozen},
         "_segments": segments(doc.text, spans, doc.page_starts),
     }

@@ -8,8 +8,11 @@ working meanwhile because nothing is locked until the final one-transaction prom
 Failure modes and what they leave behind:
 * an exception: the job ends ``failed`` with the message; the temp dir is removed;
 * SIGTERM/SIGINT: the job ends ``killed``; the temp dir is removed;
-* SIGKILL or a power cut: nothing can run, so ``reap_dead_jobs`` (called before every new job and
-  by ``kaifang train --status``) marks the job ``killed``, and the next run deletes the temp dir.
+* SIGKILL, a power cut or a lost host: nothing can run, and the heartbeat stops. The worker
+  beats every quarter of the job's lease (a thread, ``Heartbeat``); once a lease passes without
+  one, ``reap_dead_jobs`` (called before every new job, by ``kaifang train --status`` and while
+  ``--wait`` follows the job) marks the job ``killed``, and the next run deletes the temp dir.
+  Nothing depends on the worker's pid, so a worker on another host is judged the same way.
 In every case the registry's current version and its directory are untouched.
 """
 from __future__ import annotations
@@ -19,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -39,29 +43,56 @@ def progress_writer(engine: Engine, job_id: int) -> Callable[[float, str], None]
     return report
 
 
+class Heartbeat:
+    """Beats for a job every ``interval`` seconds in a daemon thread until stopped."""
+
+    def __init__(self, engine: Engine, job_id: int, interval: float) -> None:
+        self.engine, self.job_id, self.interval = engine, job_id, max(0.5, float(interval))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                with session_scope(self.engine) as s:
+                    if not registry.heartbeat(session=s, job_id=self.job_id):
+                        return  # the job ended (or was given up as lost): nothing to keep alive
+            except Exception:  # noqa: BLE001 - a database hiccup; the next beat may succeed
+                traceback.print_exc()
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+
 def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str | None, actor: str) -> TrainingJob:
     """Run one queued job in this process (the worker's body; also the foreground path)."""
     from training.retrain import RetrainConfig, retrain
 
     with session_scope(engine) as s:
-        registry.set_job_running(session=s, job_id=job_id, pid=os.getpid())
+        job = registry.set_job_running(session=s, job_id=job_id, pid=os.getpid())
     status, message, candidate, promoted = "failed", "", None, False
-    try:
-        cfg = RetrainConfig.load(config_path)
-        result = retrain(engine=engine, models_root=models_root, cfg=cfg, actor=actor,
-                         progress=progress_writer(engine, job_id))
-        status, candidate, promoted = "succeeded", result.name, result.promoted
-        message = ("promoted " if promoted else "not promoted ") + result.name + ": " + "; ".join(result.gate.reasons)
-        message += _rescore(engine, actor, progress_writer(engine, job_id))
-    except (KeyboardInterrupt, SystemExit) as exc:
-        status, message = "killed", f"stopped by a signal ({type(exc).__name__}); the current model is unchanged"
-    except Exception as exc:  # the job must end with a message a person can act on
-        status, message = "failed", f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()
-    finally:
-        with session_scope(engine) as s:
-            job = registry.finish_job(session=s, job_id=job_id, status=status, message=message,
-                                      candidate=candidate, promoted=promoted, actor=actor)
+    with Heartbeat(engine, job_id, interval=job.lease_seconds / 4):
+        try:
+            cfg = RetrainConfig.load(config_path)
+            result = retrain(engine=engine, models_root=models_root, cfg=cfg, actor=actor,
+                             progress=progress_writer(engine, job_id))
+            status, candidate, promoted = "succeeded", result.name, result.promoted
+            message = ("promoted " if promoted else "not promoted ") + result.name + ": " + "; ".join(result.gate.reasons)
+            message += _rescore(engine, actor, progress_writer(engine, job_id))
+        except (KeyboardInterrupt, SystemExit) as exc:
+            status, message = "killed", f"stopped by a signal ({type(exc).__name__}); the current model is unchanged"
+        except Exception as exc:  # the job must end with a message a person can act on
+            status, message = "failed", f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        finally:
+            with session_scope(engine) as s:
+                job = registry.finish_job(session=s, job_id=job_id, status=status, message=message,
+                                          candidate=candidate, promoted=promoted, actor=actor)
     return job
 
 
@@ -83,10 +114,17 @@ def _rescore(engine: Engine, actor: str, progress: Callable[[float, str], None])
 
 def start_background(*, engine: Engine, database_url: str, models_root: Path, actor: str,
                      config_path: str | None = None, log_dir: Path | None = None,
-                     env: dict[str, str] | None = None) -> TrainingJob:
-    """Queue a job and start its worker process; returns at once with the job row."""
+                     env: dict[str, str] | None = None,
+                     lease_seconds: int = registry.DEFAULT_LEASE_SECONDS) -> TrainingJob:
+    """Queue a job and start its worker process; returns at once with the job row.
+
+    The worker gets the launcher's audit settings (the chain's hash, the published head file),
+    so its events are hashed and published like the app's.
+    """
+    from review_app import audit
+
     with session_scope(engine) as s:
-        job = registry.create_job(session=s, started_by=actor)
+        job = registry.create_job(session=s, started_by=actor, lease_seconds=lease_seconds)
     log_dir = Path(log_dir or models_root.parent / "logs")
     log_dir.mkdir(parents=True, exist_ok=True)
     log = open(log_dir / f"train-{job.id}.log", "ab")
@@ -94,6 +132,11 @@ def start_background(*, engine: Engine, database_url: str, models_root: Path, ac
            "--models-root", str(models_root), "--actor", actor]
     if config_path:
         cmd += ["--config", str(Path(config_path).resolve())]
+    cfg = audit.engine_config(engine)
+    if cfg.algo:
+        cmd += ["--audit-hash", cfg.algo]
+    if cfg.head_file:
+        cmd += ["--audit-head-file", str(cfg.head_file)]
     worker_env = {**os.environ, **(env or {})}
     worker_env.setdefault("OMP_NUM_THREADS", "2")
     try:
@@ -141,11 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models-root", required=True)
     parser.add_argument("--actor", required=True)
     parser.add_argument("--config")
+    parser.add_argument("--audit-hash", choices=("sha256", "sm3"))
+    parser.add_argument("--audit-head-file")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    from review_app import audit
     from review_app.db import make_engine
 
-    engine = make_engine(args.database_url)
+    engine = audit.configure(make_engine(args.database_url), algo=args.audit_hash, head_file=args.audit_head_file)
     job = run_job(engine=engine, job_id=args.job_id, models_root=Path(args.models_root),
                   config_path=args.config, actor=args.actor)
     print(f"training job {job.id}: {job.status}: {job.message}", flush=True)

@@ -1,8 +1,11 @@
 """Helpers shared by the command modules: settings, engine, clean failure messages."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -19,19 +22,42 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all (temp file + rename); an unwritable place (``--out`` in a
+    read-only or missing folder, a name too long) is a one-line error, not a traceback."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def settings():
     from review_app.config import Settings
 
     return Settings()
 
 
-def engine(s=None, *, migrate: bool = True):
-    """The engine for the configured database, migrated to the newest schema."""
-    from review_app.db import make_engine, upgrade
+def engine(s=None, *, migrate: bool = True, check_audit: bool = True):
+    """The engine for the configured database, migrated to the newest schema, with the audit
+    settings attached; a configured audit hash that is not the chain's is a one-line error."""
+    from review_app import audit
+    from review_app.db import check_audit_settings, engine_for
 
     s = s or settings()
-    s.ensure_home()
-    eng = make_engine(s.db_url)
-    if migrate:
-        upgrade(eng)
+    try:
+        s.ensure_home()
+    except OSError as exc:
+        fail(f"cannot create the data directory KAIFANG_HOME={s.home}: {exc.strerror or exc}")
+    eng = engine_for(s, migrate=migrate)
+    if check_audit:
+        try:
+            check_audit_settings(eng)
+        except audit.AuditConfigError as exc:
+            fail(str(exc))
     return eng

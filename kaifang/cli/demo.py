@@ -25,11 +25,10 @@ def run_demo(*, s, eng, sample: Path, collection: str | None, ocr: str, progress
     root = sample / "documents" if (sample / "documents").is_dir() else sample
     report = ingest_directory(engine=eng, root=root, collection=collection,
                               catalogue=catalogue if catalogue.is_file() else None, ocr=LazyOcr(ocr),
-                              actor="demo", algo=s.audit_hash, progress=progress)
+                              actor="demo", progress=progress)
     detector, proposer = load_models(eng, s, None)
     collection = report.collection  # the catalogue's 全宗号 unless --collection says otherwise
-    counts = run_propose(eng=eng, collection=collection, detector=detector, proposer=proposer, actor="demo",
-                         algo=s.audit_hash)
+    counts = run_propose(eng=eng, collection=collection, detector=detector, proposer=proposer, actor="demo")
     return {"collection": collection, "ingested": report.ingested, "duplicates": report.duplicates,
             "ingest_errors": len(report.errors), "documents": counts["documents"], "scanned": counts["scanned"],
             "proposed": counts["proposed"], "scored": counts.get("scored", 0), "decisions": counts["decisions"],
@@ -57,7 +56,7 @@ def register(app: typer.Typer) -> None:
         eng = engine(s)
         summary = run_demo(s=s, eng=eng, sample=sample, collection=collection, ocr=ocr, progress=serve)
         print_json(summary)
-        print_first_admin(eng, s.audit_hash)
+        print_first_admin(eng)
         if not serve:
             return
         host = host or s.host

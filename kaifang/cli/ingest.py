@@ -65,7 +65,7 @@ def ingest(
         fail(f"cannot open the database {s.db_url.split('@')[-1]}: {type(exc).__name__}: {exc}")
     try:
         report = ingest_directory(engine=eng, root=directory, collection=collection, catalogue=catalogue,
-                                  ocr=LazyOcr(ocr, ocr_engine), actor=_actor(), algo=s.audit_hash,
+                                  ocr=LazyOcr(ocr, ocr_engine), actor=_actor(),
                                   progress=not quiet and sys.stderr.isatty())
     except CatalogueError as exc:
         fail(str(exc))

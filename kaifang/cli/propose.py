@@ -35,7 +35,7 @@ def meta_of(doc) -> dict:
     return model_metadata(doc)
 
 
-def run_propose(*, eng, collection: str, detector, proposer, actor: str = "system", algo: str = "sha256",
+def run_propose(*, eng, collection: str, detector, proposer, actor: str = "system",
                 repropose: bool = False, batch_size: int = 32) -> dict:
     """Scan the collection's unscanned documents, then propose for those without a current proposal
     (all of them with ``repropose``). Idempotent: a second run does nothing new."""
@@ -57,7 +57,7 @@ def run_propose(*, eng, collection: str, detector, proposer, actor: str = "syste
             chunk = todo_scan[i:i + batch_size]
             for d, spans in zip(chunk, detector.detect_many([d.text for d in chunk], batch_size=batch_size)):
                 review.record_detection(session=session, document_id=d.id, spans=spans,
-                                        model_version=str(detector.version), actor=actor, algo=algo)
+                                        model_version=str(detector.version), actor=actor)
                 counts["scanned"] += 1
         todo = [d for d in docs if repropose or review.current_proposal(session=session, document_id=d.id) is None]
         counts["skipped"] = len(docs) - len(todo)
@@ -67,7 +67,7 @@ def run_propose(*, eng, collection: str, detector, proposer, actor: str = "syste
                            for r in review.active_spans(session=session, document_id=d.id)] for d in chunk]
             results = proposer.propose_many([d.text for d in chunk], spans_list, [meta_of(d) for d in chunk])
             for d, res in zip(chunk, results):
-                review.propose(session=session, document_id=d.id, result=res, actor=actor, algo=algo)
+                review.propose(session=session, document_id=d.id, result=res, actor=actor)
                 counts["proposed"] += 1
                 counts["decisions"][res.decision] = counts["decisions"].get(res.decision, 0) + 1
         counts["scored"] = rescore_collection(session, collection_id=coll.id, actor=actor,
@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
         detector, proposer = load_models(eng, s, model)
         try:
             counts = run_propose(eng=eng, collection=collection, detector=detector, proposer=proposer, actor=actor,
-                                 algo=s.audit_hash, repropose=repropose)
+                                 repropose=repropose)
         except LookupError as exc:
             fail(str(exc))
         print_json(counts)

@@ -33,9 +33,11 @@ def register(app: typer.Typer) -> None:
 
             try:
                 report = write_release(session=session, collection=collection, out_dir=out, actor=actor,
-                                       force=force, elusion_estimator=estimator, algo=s.audit_hash)
+                                       force=force, elusion_estimator=estimator)
             except ReleaseRefused as exc:
                 fail(f"release refused: {exc}")
+            except OSError as exc:  # an unwritable --out: nothing was released (the temp dir is gone)
+                fail(f"cannot write the release to {out}: {exc.strerror or exc}")
         if as_json:
             print_json(report)
             return

@@ -50,14 +50,18 @@ def _scan_collection(name: str, detector, rescan: bool, actor: str, batch_size: 
     from review_app.db import session_scope
     from review_app.store.documents import get_collection, list_documents
 
-    counts = {"collection": name, "documents": 0, "scanned": 0, "skipped": 0, "spans": 0}
+    from review_app.store.review import is_frozen
+
+    counts = {"collection": name, "documents": 0, "scanned": 0, "skipped": 0, "frozen": 0, "spans": 0}
     with session_scope(engine()) as session:
         coll = get_collection(session=session, name=name)
         if coll is None:
             fail(f"no collection named {name!r} (ingest it first: kaifang ingest)")
-        docs = [(d.id, d.text, d.status) for d in list_documents(session=session, collection_id=coll.id)]
+        docs = [(d.id, d.text, d.status, is_frozen(d)) for d in list_documents(session=session, collection_id=coll.id)]
         counts["documents"] = len(docs)
-        todo = [(i, t) for i, t, status in docs if rescan or status == "new"]
+        # a document with a final decision keeps its spans (frozen until the committee reopens it)
+        todo = [(i, t) for i, t, status, frozen in docs if (rescan and not frozen) or status == "new"]
+        counts["frozen"] = sum(1 for *_, frozen in docs if frozen and rescan)
         counts["skipped"] = len(docs) - len(todo)
         for k in range(0, len(todo), batch_size):  # batched: the neural tagger runs faster on batches
             batch = todo[k : k + batch_size]

@@ -40,13 +40,13 @@ def serve_app(s, eng, host: str, port: int, log_level: str = "info") -> None:
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
 
 
-def print_first_admin(eng, algo: str) -> None:
+def print_first_admin(eng) -> None:
     """Create the first admin on an empty user table and print its one-time password."""
     from review_app.db import session_scope
     from review_app.store.users import ensure_first_admin
 
     with session_scope(eng) as session:
-        created = ensure_first_admin(session=session, algo=algo)
+        created = ensure_first_admin(session=session)
     if created:
         typer.secho(f"First-run admin created. Sign in as: {created[0]}  password: {created[1]}\n"
                     "(shown once; change it or create named accounts under Admin)", fg=typer.colors.GREEN)
@@ -69,6 +69,6 @@ def register(app: typer.Typer) -> None:
         if not 0 < port < 65536:
             fail(f"--port {port}: not a TCP port")
         eng = engine(s)
-        print_first_admin(eng, s.audit_hash)
+        print_first_admin(eng)
         typer.echo(f"Kaifang review app on http://{host}:{port}/  (Ctrl-C stops it)")
         serve_app(s, eng, host, port)

@@ -11,7 +11,8 @@ from kaifang.cli.common import engine, fail, print_json, settings
 
 def _job_dict(job) -> dict:
     return {"job": job.id, "status": job.status, "progress": round(job.progress, 3), "message": job.message,
-            "candidate": job.candidate, "promoted": job.promoted, "pid": job.pid}
+            "candidate": job.candidate, "promoted": job.promoted, "pid": job.pid, "worker": job.worker,
+            "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None}
 
 
 def register(app: typer.Typer) -> None:

@@ -43,7 +43,7 @@ def create(username: str = typer.Argument(...),
     with session_scope(engine(s)) as session:
         try:
             u = users.create_user(session=session, username=username, password=_password(password), role=role,
-                                  actor=_actor(), display_name=display_name, algo=s.audit_hash)
+                                  actor=_actor(), display_name=display_name)
         except users.UserError as exc:
             fail(str(exc))
     print_json({"username": u.username, "role": u.role})
@@ -73,7 +73,7 @@ def set_role(username: str, role: str) -> None:
     s = settings()
     with session_scope(engine(s)) as session:
         try:
-            users.set_role(session=session, username=username, role=role, actor=_actor(), algo=s.audit_hash)
+            users.set_role(session=session, username=username, role=role, actor=_actor())
         except users.UserError as exc:
             fail(str(exc))
     typer.echo(f"{username}: {role}")
@@ -88,7 +88,7 @@ def deactivate(username: str) -> None:
     s = settings()
     with session_scope(engine(s)) as session:
         try:
-            users.set_active(session=session, username=username, active=False, actor=_actor(), algo=s.audit_hash)
+            users.set_active(session=session, username=username, active=False, actor=_actor())
         except users.UserError as exc:
             fail(str(exc))
     typer.echo(f"{username}: deactivated")
@@ -103,11 +103,24 @@ def set_password(username: str, password: str = typer.Option(None, "--password")
     s = settings()
     with session_scope(engine(s)) as session:
         try:
-            users.set_password(session=session, username=username, password=_password(password), actor=_actor(),
-                               algo=s.audit_hash)
+            users.set_password(session=session, username=username, password=_password(password), actor=_actor())
         except users.UserError as exc:
             fail(str(exc))
     typer.echo(f"{username}: password changed")
+
+
+@users_app.command("sign-out")
+def sign_out(username: str) -> None:
+    """End every session of an account now (a lost laptop, a cookie that may have been copied)."""
+    from review_app.db import session_scope
+    from review_app.store import users
+
+    with session_scope(engine()) as session:
+        try:
+            n = users.sign_out_everywhere(session=session, username=username, actor=_actor())
+        except users.UserError as exc:
+            fail(str(exc))
+    typer.echo(f"{username}: {n} session(s) ended")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,14 +4,22 @@ Supported: plain text (.txt, encoding detected), Word (.docx: paragraphs and tab
 order), PDF (text layer per page; pages without one are rendered and OCR'd) and scanned images
 (.png .jpg .jpeg .tif .tiff; every TIFF frame is a page). Pages are joined with a blank line and
 ``page_starts[i]`` records where page i+1 begins, so a span can be pointed to its page.
+
+Every decompression and rendering is bounded (``limits``): a zip bomb, a five-metre PDF page or a
+billion-pixel image is refused with a reason before it costs memory. An encrypted PDF that opens
+without a password (an owner password only restricts printing or copying) is decrypted and read
+by PDFium; one that needs a password to open is refused. A page whose text layer is mostly
+``(cid:…)`` codes (fonts without a Unicode map) is treated as a scan and OCR'd.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from review_app.ingest import limits
 from review_app.ingest.encoding import decode_bytes
 from review_app.ingest.errors import ExtractionError
 from review_app.ingest.layout import Line, reflow
@@ -180,6 +188,7 @@ def extract_docx(path: Path) -> Extracted:
         from docx.opc.exceptions import PackageNotFoundError
     except ImportError as exc:  # pragma: no cover - python-docx is a dependency
         raise ExtractionError(f"python-docx is not installed ({exc})")
+    limits.check_zip(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -237,16 +246,31 @@ def _image_coverage(page) -> float:
     return min(covered / area, 1.0)
 
 
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def garbled(text: str) -> bool:
+    """A text layer that is mostly ``(cid:NNN)`` codes: glyphs without a Unicode mapping."""
+    codes = _CID.findall(text)
+    return len(codes) >= 3 and sum(map(len, codes)) * 2 > len("".join(text.split()))
+
+
 def _pdf_text_pages(path: Path) -> list[tuple[str, float]]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
-        with pdfplumber.open(str(path)) as pdf:
-            return [(_pdf_page_text(page), _image_coverage(page)) for page in pdf.pages]
+        with limits.bounded_pdf_streams(), pdfplumber.open(str(path)) as pdf:
+            out = []
+            for page in pdf.pages:
+                out.append((_pdf_page_text(page), _image_coverage(page)))
+                page.close()  # drop the page's parsed objects: one page's layout in memory at a time
+            return out
     except Exception as wrapped:  # pdfminer raises many types for damaged files
         exc = _root_cause(wrapped)
+        if isinstance(exc, ExtractionError):
+            raise exc from None
         name = type(exc).__name__
         if isinstance(exc, PDFPasswordIncorrect):
             raise ExtractionError("encrypted PDF: a password is needed to open it")
@@ -257,31 +281,63 @@ def _pdf_text_pages(path: Path) -> list[tuple[str, float]]:
         raise ExtractionError(f"corrupt or unreadable PDF ({name}: {exc})")
 
 
-def extract_pdf(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
-    raw_pages = _pdf_text_pages(path)
-    if not raw_pages:
-        raise ExtractionError("PDF has no pages")
-    pages: list[str] = []
-    ocr_pages: list[int] = []
-    pdf = None
+def _pdfium_text_pages(pdf) -> list[tuple[str, float]]:
+    """Each page's text as PDFium reads it (after decrypting), without image coverage."""
+    out = []
+    for i in range(len(pdf)):
+        page = pdf[i]
+        textpage = page.get_textpage()
+        try:
+            out.append((textpage.get_text_range(), 0.0))
+        finally:
+            textpage.close()
+            page.close()
+    return out
+
+
+def _open_pdfium(path: Path):
+    import pypdfium2 as pdfium
+
     try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ExtractionError("encrypted PDF: a password is needed to open it") from None
+        raise ExtractionError(f"corrupt or unreadable PDF ({exc})") from None
+
+
+def extract_pdf(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
+    import pypdfium2.raw as pdfium_c
+
+    pdf = _open_pdfium(path)
+    try:
+        limits.check_pdf_pages(len(pdf))
+        if len(pdf) == 0:
+            raise ExtractionError("PDF has no pages")
+        encrypted = pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
+        # pdfminer decrypts some schemes (AES-256) wrongly or not at all; PDFium does them all
+        raw_pages = _pdfium_text_pages(pdf) if encrypted else _pdf_text_pages(path)
+        pages: list[str] = []
+        ocr_pages: list[int] = []
         for i, (raw, coverage) in enumerate(raw_pages):
             text = _clean_page(raw)
             visible = len("".join(text.split()))
             stamped_scan = visible < STAMP_ONLY_CHARS and coverage >= SCAN_IMAGE_COVERAGE
-            if visible >= MIN_TEXT_LAYER_CHARS and not stamped_scan:
+            if visible >= MIN_TEXT_LAYER_CHARS and not stamped_scan and not garbled(text):
                 pages.append(text)
                 continue
-            if pdf is None:
-                import pypdfium2 as pdfium
-
-                pdf = pdfium.PdfDocument(str(path))
-            image = pdf[i].render(scale=PDF_RENDER_SCALE).to_pil()
+            page = pdf[i]
+            try:
+                width, height = page.get_size()
+                scale = limits.render_scale(width, height, i + 1, PDF_RENDER_SCALE)
+                image = page.render(scale=scale).to_pil()
+            finally:
+                page.close()
             pages.append(_clean_page(ocr().recognize(image).text))
+            del image
             ocr_pages.append(i + 1)
     finally:
-        if pdf is not None:
-            pdf.close()
+        pdf.close()
     text, starts = join_pages(pages)
     if not text.strip():
         raise ExtractionError("PDF has no text layer and OCR found no text")
@@ -291,18 +347,42 @@ def extract_pdf(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
 # --------------------------------------------------------------------------- images
 
 
-def extract_image(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
-    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+def _image_frames(path: Path):
+    """The frames of an image file, upright (EXIF) and no larger than OCR needs, one at a time."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
+    bad = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
     try:
-        with Image.open(path) as img:
-            img.load()
-            # Photographed pages carry their rotation in EXIF; OCR needs them upright.
-            frames = [ImageOps.exif_transpose(frame.copy()) for frame in ImageSequence.Iterator(img)]
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ExtractionError(f"corrupt or unreadable image ({type(exc).__name__}: {exc})")
+        img = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ExtractionError(f"image too large to decode ({exc})") from None
+    except bad as exc:
+        raise ExtractionError(f"corrupt or unreadable image ({type(exc).__name__}: {exc})") from None
+    with img:
+        frames = getattr(img, "n_frames", 1)
+        limits.check_image(img.width, img.height, frames)
+        for k in range(frames):
+            try:
+                img.seek(k)
+                limits.check_image(img.width, img.height, frames)  # each TIFF frame has its own size
+                img.load()
+                # photographed pages carry their rotation in EXIF; OCR needs them upright
+                frame = ImageOps.exif_transpose(img.copy())
+            except Image.DecompressionBombError as exc:
+                raise ExtractionError(f"image too large to decode ({exc})") from None
+            except bad as exc:
+                raise ExtractionError(f"corrupt or unreadable image ({type(exc).__name__}: {exc})") from None
+            yield limits.fit_for_ocr(frame)
+
+
+def extract_image(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
+    frames = _image_frames(path)
+    first = next(frames)  # a corrupt file is refused before an OCR engine is loaded
     engine = ocr()
-    pages = [_clean_page(engine.recognize(frame).text) for frame in frames]
+    pages = [_clean_page(engine.recognize(first).text)]
+    del first
+    for frame in frames:
+        pages.append(_clean_page(engine.recognize(frame).text))
     text, starts = join_pages(pages)
     if not text.strip():
         raise ExtractionError("OCR found no text in the image")
@@ -331,6 +411,7 @@ def extract_file(path: Path, ocr: Callable[[], OcrEngine]) -> Extracted:
         raise ExtractionError(f"cannot read file ({exc.strerror or exc})")
     if size == 0:
         raise ExtractionError("empty file (0 bytes)")
+    limits.check_file_size(path, size, limits.MAX_TEXT_BYTES if suffix == ".txt" else limits.MAX_FILE_BYTES)
     if suffix == ".txt":
         return extract_txt(path)
     if suffix == ".docx":

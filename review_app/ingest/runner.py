@@ -4,10 +4,14 @@ Each document is committed on its own (through ``review_app.store.documents``), 
 interrupt mid-batch loses nothing already stored, and a re-run skips what is stored: files are
 hashed first and content already in the database is counted as a duplicate without being read
 again. A file that cannot be read becomes an ingest-error row and the batch goes on; only
-database failures (and bugs outside extraction) stop it.
+database failures (and bugs outside extraction) stop it. That includes a file that is too costly
+to read (``ingest.limits``), one that runs the process out of memory all the same, and a
+symbolic link that points outside the folder being ingested (never followed: a batch handed in
+from outside must not make the server read its own files).
 """
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +106,6 @@ def ingest_directory(
     catalogue: Path | None = None,
     ocr: LazyOcr | None = None,
     actor: str = "system",
-    algo: str = "sha256",
     progress: bool = False,
     extractor: Callable[[Path, LazyOcr], Extracted] = extract_file,
 ) -> IngestReport:
@@ -131,7 +134,7 @@ def ingest_directory(
 
     with session_scope(engine) as session:
         coll = store.ensure_collection(session=session, name=name, fonds_code=only_fonds,
-                                       actor=actor, algo=algo)
+                                       actor=actor)
         collection_id = coll.id
 
     from tqdm import tqdm
@@ -140,8 +143,8 @@ def ingest_directory(
     try:
         for path, rel in zip(files, rel_paths):
             bar.set_postfix_str(rel[-40:], refresh=False)
-            _ingest_one(engine=engine, path=path, rel=rel, collection_id=collection_id,
-                        row=matches.by_file.get(rel) if matches else None, ocr=ocr, actor=actor, algo=algo,
+            _ingest_one(engine=engine, root=root, path=path, rel=rel, collection_id=collection_id,
+                        row=matches.by_file.get(rel) if matches else None, ocr=ocr, actor=actor,
                         report=report, extractor=extractor)
             bar.update(1)
     finally:
@@ -149,17 +152,31 @@ def ingest_directory(
     return report
 
 
-def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row: CatalogueRow | None,
-                ocr: LazyOcr, actor: str, algo: str, report: IngestReport,
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (after following every link) lies inside ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:  # a link loop
+        return False
+
+
+def _ingest_one(*, engine: Engine, root: Path, path: Path, rel: str, collection_id: int, row: CatalogueRow | None,
+                ocr: LazyOcr, actor: str, report: IngestReport,
                 extractor: Callable[[Path, LazyOcr], Extracted]) -> None:
     source = str(path.resolve())
     with session_scope(engine) as session:
+        if not _inside(path, root):
+            reason = "symbolic link to a file outside the ingest folder: not read"
+            store.record_ingest_error(session=session, collection_id=collection_id, path=str(path), reason=reason,
+                                      actor=actor)
+            report.errors.append({"path": rel, "reason": reason})
+            return
         try:
             digest = sha256_file(path)
         except OSError as exc:
             reason = f"cannot read file ({exc.strerror or exc})"
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=reason,
-                                      actor=actor, algo=algo)
+                                      actor=actor)
             report.errors.append({"path": rel, "reason": reason})
             return
         if store.find_by_sha256(session=session, sha256=digest) is not None:
@@ -170,16 +187,23 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
             extracted = extractor(path, ocr)
         except ExtractionError as exc:
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=exc.reason,
-                                      sha256=digest, actor=actor, algo=algo)
+                                      sha256=digest, actor=actor)
             report.errors.append({"path": rel, "reason": exc.reason})
             return
-        except (MemoryError, KeyboardInterrupt):
+        except KeyboardInterrupt:
             raise
+        except MemoryError:  # beyond what the limits foresaw: this file is lost, the batch is not
+            gc.collect()
+            reason = "the file needs more memory than this machine has to read it (refused)"
+            store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=reason,
+                                      sha256=digest, actor=actor)
+            report.errors.append({"path": rel, "reason": reason})
+            return
         except Exception as exc:  # a parser bug on one odd file must not stop a batch of thousands
             log.exception("unexpected error extracting %s", rel)
             reason = f"unexpected error while reading the file ({type(exc).__name__}: {exc})"
             store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=reason,
-                                      sha256=digest, actor=actor, algo=algo)
+                                      sha256=digest, actor=actor)
             report.errors.append({"path": rel, "reason": reason})
             return
         new = store.NewDocument(
@@ -193,10 +217,16 @@ def _ingest_one(*, engine: Engine, path: Path, rel: str, collection_id: int, row
             catalogue={**row.raw, "_row": row.row} if row else {"_file": rel},
         )
         try:
-            doc = store.add_document(session=session, collection_id=collection_id, doc=new, actor=actor, algo=algo)
+            doc = store.add_document(session=session, collection_id=collection_id, doc=new, actor=actor)
         except store.DuplicateDocument:  # committed by a concurrent run since we looked
             report.duplicates += 1
             report.duplicate_paths.append(rel)
+            return
+        except ValueError as exc:  # e.g. a catalogue 档号 longer than the store keeps
+            session.rollback()
+            store.record_ingest_error(session=session, collection_id=collection_id, path=source, reason=str(exc),
+                                      sha256=digest, actor=actor)
+            report.errors.append({"path": rel, "reason": str(exc)})
             return
         report.ingested += 1
         report.ocr_pages += len(extracted.ocr_pages)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from review_app.deps import audit_algo, get_session, require
+from review_app.deps import get_session, require
 from review_app.store import model_registry
 from review_app.store import users as user_store
 from review_app.store.users import ROLES
@@ -16,15 +16,18 @@ router = APIRouter(include_in_schema=False)
 
 
 def _jobs_ctx(request: Request, session: Session) -> dict:
-    model_registry.reap_dead_jobs(session=session)  # a worker killed outright is shown as killed
+    """The job table. Read-only: a job whose worker stopped beating is *shown* as lost; it is marked
+    killed (a write, an audit event) only when a job is started or ``kaifang train --status`` runs."""
     jobs = model_registry.list_jobs(session=session, limit=10)
-    return {"jobs": jobs, "training_available": request.app.state.start_training is not None,
-            "training_active": any(j.status not in model_registry.JOB_FINAL for j in jobs)}
+    lost = {j.id for j in jobs if model_registry.job_is_lost(j)}
+    return {"jobs": jobs, "lost": lost, "training_available": request.app.state.start_training is not None,
+            "training_active": any(j.status not in model_registry.JOB_FINAL and j.id not in lost for j in jobs)}
 
 
 def _page(request: Request, session: Session, user: User, error: str | None = None, status: int = 200,
           training_error: str | None = None):
     ctx = {"user": user, "users": user_store.list_users(session=session), "roles": ROLES, "error": error,
+           "default_role": user_store.least_privileged_role(),
            "csrf": request.state.web_session.csrf, "versions": model_registry.list_versions(session=session),
            "loaded": request.app.state.model_service.loaded_key(), "training_error": training_error,
            **_jobs_ctx(request, session)}
@@ -38,10 +41,10 @@ def admin_page(request: Request, session: Session = Depends(get_session), user: 
 
 @router.post("/admin/users")
 def admin_create(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form(...),
-                 display_name: str = Form(""), session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+                 display_name: str = Form(""), session: Session = Depends(get_session),
                  user: User = Depends(require("admin"))):
     try:
-        user_store.create_user(session=session, algo=algo, username=username.strip(), password=password, role=role,
+        user_store.create_user(session=session, username=username.strip(), password=password, role=role,
                                actor=user.username, display_name=display_name)
     except user_store.UserError as exc:
         return _page(request, session, user, error=str(exc), status=400)
@@ -50,12 +53,12 @@ def admin_create(request: Request, username: str = Form(...), password: str = Fo
 
 @router.post("/admin/users/{username}")
 def admin_change(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                 session: Session = Depends(get_session), algo: str = Depends(audit_algo), user: User = Depends(require("admin"))):
+                 session: Session = Depends(get_session), user: User = Depends(require("admin"))):
     try:
         if role:
-            user_store.set_role(session=session, algo=algo, username=username, role=role, actor=user.username)
+            user_store.set_role(session=session, username=username, role=role, actor=user.username)
         if active in ("0", "1"):
-            user_store.set_active(session=session, algo=algo, username=username, active=active == "1", actor=user.username)
+            user_store.set_active(session=session, username=username, active=active == "1", actor=user.username)
     except user_store.UserError as exc:
         return _page(request, session, user, error=str(exc), status=400)
     return RedirectResponse("/admin", status_code=303)

@@ -13,12 +13,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from review_app import audit, audit_query
-from review_app.deps import audit_algo, get_session, require
+from review_app import audit_query
+from review_app.deps import get_session, require
 from review_app.queue import ORDERS, QueueFilters, active_scores, queue_page
-from review_app.store import exports, review
+from review_app.store import exports, integrity, review
 from review_app.store import users as user_store
 from review_app.tables import User
+from review_app.validation import INT32_MAX, MAX_PAGE, DbId, Offset, Version, bounded_int
 from review_app.views import document_view, span_dict
 
 router = APIRouter(prefix="/api")
@@ -28,7 +29,7 @@ def store_call(fn, **kwargs):
     """Run a store function, turning its refusals into HTTP answers a client can show."""
     try:
         return fn(**kwargs)
-    except review.ConflictError as exc:
+    except (review.ConflictError, review.FrozenError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     except review.NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
@@ -53,7 +54,8 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
                   min_confidence: str | None = None, max_confidence: str | None = None,
                   reviewer: str | None = None, stage: str = "todo") -> QueueFilters:
     try:
-        return QueueFilters(collection=collection or None, year=_opt(year, int, "year"), decision=decision or None,
+        return QueueFilters(collection=collection or None, year=bounded_int(_opt(year, int, "year"), "year", 1, 9999),
+                            decision=decision or None,
                             min_confidence=_opt(min_confidence, float, "min_confidence"),
                             max_confidence=_opt(max_confidence, float, "max_confidence"),
                             reviewer=reviewer or None, stage=stage).validate()
@@ -62,7 +64,8 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
 
 
 @router.get("/queue")
-def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk", page: int = Query(1, ge=1),
+def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk",
+              page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
               user: User = Depends(require("read"))) -> dict:
     if order not in ORDERS:
@@ -77,19 +80,20 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
 
 
 @router.get("/documents/{document_id}")
-def api_document(document_id: int, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+def api_document(document_id: DbId, session: Session = Depends(get_session),
+                 user: User = Depends(require("read"))) -> dict:
     view = store_call(document_view, session=session, document_id=document_id, user=user)
     view.pop("_segments")
     return view
 
 
 class Versioned(BaseModel):
-    version: int = Field(description="the Document.version you saw")
+    version: Version
 
 
 class AddSpan(Versioned):
-    start: int
-    end: int
+    start: Offset
+    end: Offset
     label: str
     expect_text: str | None = None
 
@@ -99,8 +103,8 @@ class Relabel(Versioned):
 
 
 class Resize(Versioned):
-    start: int
-    end: int
+    start: Offset
+    end: Offset
 
 
 class DecisionBody(Versioned):
@@ -118,54 +122,54 @@ def _span_answer(session: Session, row) -> dict:
 
 
 @router.post("/documents/{document_id}/spans")
-def api_add_span(document_id: int, body: AddSpan, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_add_span(document_id: DbId, body: AddSpan, session: Session = Depends(get_session),
                  user: User = Depends(require("edit_spans"))) -> dict:
-    row = store_call(review.add_span, session=session, algo=algo, document_id=document_id, start=body.start, end=body.end,
+    row = store_call(review.add_span, session=session, document_id=document_id, start=body.start, end=body.end,
                      label=body.label, actor=user.username, version=body.version, expect_text=body.expect_text)
     return _span_answer(session, row)
 
 
 @router.post("/spans/{span_id}/accept")
-def api_accept(span_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_accept(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.accept_span, session=session, algo=algo, span_id=span_id,
+    return _span_answer(session, store_call(review.accept_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/reject")
-def api_reject(span_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_reject(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.reject_span, session=session, algo=algo, span_id=span_id,
+    return _span_answer(session, store_call(review.reject_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/relabel")
-def api_relabel(span_id: int, body: Relabel, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_relabel(span_id: DbId, body: Relabel, session: Session = Depends(get_session),
                 user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.relabel_span, session=session, algo=algo, span_id=span_id,
+    return _span_answer(session, store_call(review.relabel_span, session=session, span_id=span_id,
                                             label=body.label, actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/resize")
-def api_resize(span_id: int, body: Resize, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_resize(span_id: DbId, body: Resize, session: Session = Depends(get_session),
                user: User = Depends(require("edit_spans"))) -> dict:
-    return _span_answer(session, store_call(review.resize_span, session=session, algo=algo, span_id=span_id,
+    return _span_answer(session, store_call(review.resize_span, session=session, span_id=span_id,
                                             start=body.start, end=body.end, actor=user.username,
                                             version=body.version))
 
 
 @router.post("/documents/{document_id}/undo")
-def api_undo(document_id: int, body: Versioned, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_undo(document_id: DbId, body: Versioned, session: Session = Depends(get_session),
              user: User = Depends(require("edit_spans"))) -> dict:
-    ev = store_call(review.undo, session=session, algo=algo, document_id=document_id, actor=user.username,
+    ev = store_call(review.undo, session=session, document_id=document_id, actor=user.username,
                     version=body.version)
     return {"undone": ev.payload, "version": review.document_version(session=session, document_id=document_id)}
 
 
 @router.post("/documents/{document_id}/decision")
-def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_decide(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
                user: User = Depends(require("decide"))) -> dict:
-    r = store_call(review.decide, session=session, algo=algo, document_id=document_id, actor=user.username,
+    r = store_call(review.decide, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
@@ -173,22 +177,38 @@ def api_decide(document_id: int, body: DecisionBody, session: Session = Depends(
 
 
 @router.post("/documents/{document_id}/final")
-def api_finalize(document_id: int, body: DecisionBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_finalize(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
                  user: User = Depends(require("finalize"))) -> dict:
-    r = store_call(review.finalize, session=session, algo=algo, document_id=document_id, actor=user.username,
+    r = store_call(review.finalize, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
     return {"review": r.id, "disagrees": r.disagrees, "stage": r.stage,
             "version": review.document_version(session=session, document_id=document_id)}
 
 
+class Reopen(Versioned):
+    note: str = Field(description="why the final decision is set aside (required, on the record)")
+
+
+@router.post("/documents/{document_id}/reopen")
+def api_reopen(document_id: DbId, body: Reopen, session: Session = Depends(get_session),
+               user: User = Depends(require("finalize"))) -> dict:
+    """Lift the freeze of a final decision (committee): spans and decisions can change again and the
+    document needs a new final decision before it is released; an audit event with the reason."""
+    ev = store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=body.note,
+                    version=body.version)
+    return {"event": ev.seq, "status": review.get_document(session=session, document_id=document_id).status,
+            "version": review.document_version(session=session, document_id=document_id)}
+
+
 @router.post("/documents/{document_id}/rescan")
-def api_rescan(document_id: int, body: Versioned, request: Request, session: Session = Depends(get_session),
-               algo: str = Depends(audit_algo), user: User = Depends(require("decide"))) -> dict:
+def api_rescan(document_id: DbId, body: Versioned, request: Request, session: Session = Depends(get_session),
+               user: User = Depends(require("decide"))) -> dict:
     """Detect again and propose again with the model version now current (after a promotion).
 
     Spans people already accepted, added or corrected stay; machine spans nobody reviewed are
-    replaced. Refused (409) when the document changed since the caller saw it.
+    replaced. Refused (409) when the document changed since the caller saw it, or has a final
+    decision (frozen until reopened).
     """
     from models.spans import Span
 
@@ -198,17 +218,20 @@ def api_rescan(document_id: int, body: Versioned, request: Request, session: Ses
     if doc.version != body.version:
         raise HTTPException(status_code=409, detail=f"document {document_id} changed since you opened it "
                                                     f"(version {body.version}, now {doc.version}); reload it first")
+    if review.is_frozen(doc):
+        raise HTTPException(status_code=409, detail=f"document {document_id} has a final decision: frozen until a "
+                                                    "committee member reopens it")
     try:
         models = request.app.state.model_service.models()
     except (FileNotFoundError, ValueError, ImportError) as exc:
         raise HTTPException(status_code=503, detail=f"no model available: {exc}") from exc
     spans = models.detector.detect(doc.text)
-    store_call(review.record_detection, session=session, algo=algo, document_id=document_id, spans=spans,
+    store_call(review.record_detection, session=session, document_id=document_id, spans=spans,
                model_version=str(models.detector.version), actor=user.username, replace=True)
     kept = [Span(r.start, r.end, r.label, r.score, r.source, r.explanation)
             for r in review.active_spans(session=session, document_id=document_id)]
     result = models.proposer.propose(doc.text, kept, model_metadata(doc))
-    p = store_call(review.propose, session=session, algo=algo, document_id=document_id, result=result,
+    p = store_call(review.propose, session=session, document_id=document_id, result=result,
                    actor=user.username)
     if request.app.state.rescore is not None:  # the active-learning score follows the new proposal
         request.app.state.rescore(session, [document_id], user.username)
@@ -233,7 +256,8 @@ def audit_filters(actor: str | None = None, action: str | None = None, subject: 
 
 
 @router.get("/audit")
-def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before: int | None = None,
+def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters),
+              before: int | None = Query(None, ge=1, le=INT32_MAX),
               limit: int = Query(100, ge=1, le=1000), session: Session = Depends(get_session),
               user: User = Depends(require("audit"))) -> dict:
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
@@ -243,9 +267,13 @@ def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters), before
 
 @router.get("/audit/verify")
 def api_audit_verify(session: Session = Depends(get_session), user: User = Depends(require("audit"))) -> dict:
-    broken = audit.verify(session=session)
-    h = audit.head(session=session)
-    return {"intact": broken is None, "first_broken": broken, "head": h.to_dict()}
+    """The chain, checked against the head published outside the database, and the review rows
+    it vouches for (at most 100 row problems listed)."""
+    result = integrity.check(session=session, row_limit=100)
+    c = result.chain
+    return {"intact": result.intact, "first_broken": c.first_broken, "head": c.head.to_dict(),
+            "published_head": c.published.to_dict() if c.published else None, "head_file": c.head_file,
+            "problem": c.problem, "rows": [p.to_dict() for p in result.rows]}
 
 
 class ExportBody(BaseModel):
@@ -253,15 +281,15 @@ class ExportBody(BaseModel):
     since: str | None = None
     until: str | None = None
     user: str | None = None
-    document: int | None = None
+    document: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 @router.post("/audit/export")
-def api_audit_export(body: ExportBody, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_audit_export(body: ExportBody, session: Session = Depends(get_session),
                      user: User = Depends(require("audit"))) -> Response:
     filters = audit_filters(actor=body.user, document=body.document, since=body.since, until=body.until)
     text, n = audit_query.export_text(session=session, filters=filters, fmt=body.format)
-    exports.record_export(session=session, algo=algo, actor=user.username, what="audit", fmt=body.format,
+    exports.record_export(session=session, actor=user.username, what="audit", fmt=body.format,
                           filters=filters.as_dict(), count=n)
     media = "text/csv" if body.format == "csv" else "application/x-ndjson"
     return Response(text, media_type=f"{media}; charset=utf-8",
@@ -274,7 +302,7 @@ def api_audit_export(body: ExportBody, session: Session = Depends(get_session), 
 class NewUser(BaseModel):
     username: str
     password: str
-    role: str
+    role: str | None = Field(default=None, description="default: the least privileged role (auditor)")
     display_name: str = ""
 
 
@@ -282,6 +310,7 @@ class UserChange(BaseModel):
     role: str | None = None
     active: bool | None = None
     password: str | None = None
+    sign_out: bool | None = Field(default=None, description="true: end every session of the account now")
 
 
 def _user_dict(u: User) -> dict:
@@ -294,27 +323,31 @@ def api_users(session: Session = Depends(get_session), user: User = Depends(requ
 
 
 @router.post("/users")
-def api_create_user(body: NewUser, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_create_user(body: NewUser, session: Session = Depends(get_session),
                     user: User = Depends(require("admin"))) -> dict:
-    u = store_call(user_store.create_user, session=session, algo=algo, username=body.username, password=body.password,
-                   role=body.role, actor=user.username, display_name=body.display_name)
+    u = store_call(user_store.create_user, session=session, username=body.username, password=body.password,
+                   role=body.role or user_store.least_privileged_role(), actor=user.username,
+                   display_name=body.display_name)
     return _user_dict(u)
 
 
 @router.post("/users/{username}")
-def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session), algo: str = Depends(audit_algo),
+def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session),
                     user: User = Depends(require("admin"))) -> dict:
     u = None
     if body.role is not None:
-        u = store_call(user_store.set_role, session=session, algo=algo, username=username, role=body.role, actor=user.username)
+        u = store_call(user_store.set_role, session=session, username=username, role=body.role, actor=user.username)
     if body.active is not None:
-        u = store_call(user_store.set_active, session=session, algo=algo, username=username, active=body.active,
+        u = store_call(user_store.set_active, session=session, username=username, active=body.active,
                        actor=user.username)
     if body.password is not None:
-        u = store_call(user_store.set_password, session=session, algo=algo, username=username, password=body.password,
+        u = store_call(user_store.set_password, session=session, username=username, password=body.password,
                        actor=user.username)
+    if body.sign_out:
+        store_call(user_store.sign_out_everywhere, session=session, username=username, actor=user.username)
+        u = store_call(user_store.get_user, session=session, username=username)
     if u is None:
-        raise HTTPException(status_code=400, detail="say what to change: role, active or password")
+        raise HTTPException(status_code=400, detail="say what to change: role, active, password or sign_out")
     return _user_dict(u)
 
 

@@ -6,7 +6,9 @@ from sqlmodel import Session
 
 from review_app import audit, audit_query
 from review_app.deps import get_session, require
+from review_app.store import integrity
 from review_app.routes.api import audit_filters
+from review_app.validation import INT32_MAX
 from review_app.tables import User
 
 router = APIRouter(include_in_schema=False)
@@ -14,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/audit")
 def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(audit_filters),
-               before: int | None = None, limit: int = Query(100, ge=1, le=500),
+               before: int | None = Query(None, ge=1, le=INT32_MAX), limit: int = Query(100, ge=1, le=500),
                session: Session = Depends(get_session), user: User = Depends(require("audit"))):
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
     ctx = {"user": user, "events": rows, "filters": filters, "csrf": request.state.web_session.csrf,
@@ -25,6 +27,7 @@ def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(aud
 
 @router.get("/audit/verify")
 def audit_verify(request: Request, session: Session = Depends(get_session), user: User = Depends(require("audit"))):
-    broken = audit.verify(session=session)
+    result = integrity.check(session=session, row_limit=20)
     return request.app.state.templates.TemplateResponse(
-        request, "_verify.html", {"broken": broken, "head": audit.head(session=session)})
+        request, "_verify.html", {"broken": result.chain.first_broken, "head": result.chain.head,
+                                  "problem": result.chain.problem, "rows": result.rows})

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from review_app.deps import get_session, require
 from review_app.rendering import segments
 from review_app.store import model_registry as registry
+from review_app.validation import DbId
 from review_app.tables import Collection, Document, ElusionJudgement, ElusionSample, User
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +82,7 @@ def _judged(session: Session, sample_id: int) -> dict[int, ElusionJudgement]:
 
 
 @router.get("/elusion/{sample_id}")
-def elusion_sample_page(request: Request, sample_id: int, session: Session = Depends(get_session),
+def elusion_sample_page(request: Request, sample_id: DbId, session: Session = Depends(get_session),
                         user: User = Depends(require("elusion"))):
     """The sample's documents to judge blind, with who judged which (no proposals shown)."""
     sample = _sample(session, sample_id)
@@ -96,7 +97,7 @@ def elusion_sample_page(request: Request, sample_id: int, session: Session = Dep
 
 
 @router.get("/elusion/{sample_id}/documents/{document_id}")
-def elusion_blind_page(request: Request, sample_id: int, document_id: int, session: Session = Depends(get_session),
+def elusion_blind_page(request: Request, sample_id: DbId, document_id: DbId, session: Session = Depends(get_session),
                        user: User = Depends(require("elusion"))):
     """One sampled document, blind: catalogue and text only; a form to say sensitive or not."""
     sample = _sample(session, sample_id)
@@ -113,7 +114,7 @@ def elusion_blind_page(request: Request, sample_id: int, document_id: int, sessi
 
 
 @router.post("/elusion/{sample_id}/documents/{document_id}")
-def elusion_judge(request: Request, sample_id: int, document_id: int, sensitive: str = Form(...),
+def elusion_judge(request: Request, sample_id: DbId, document_id: DbId, sensitive: str = Form(...),
                   note: str = Form(""), session: Session = Depends(get_session),
                   user: User = Depends(require("elusion"))):
     """Record one blind judgement (an ``elusion.judge`` audit event) and go on to the next document."""

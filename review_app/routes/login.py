@@ -1,5 +1,11 @@
-"""Signing in and out (HTML form and JSON); every attempt is an audit event (store.users)."""
+"""Signing in and out (HTML form and JSON); every attempt is an audit event (store.users).
+
+A sign-in opens a server-side session (``store.sessions``) and sets a new cookie with a new CSRF
+token; a sign-out ends that session on the server, so a copy of the old cookie is worthless.
+"""
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -7,7 +13,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from review_app.auth import new_session
-from review_app.deps import audit_algo, current_user, get_session
+from review_app.deps import current_user, get_session
+from review_app.store import sessions as session_store
 from review_app.store import users as user_store
 from review_app.tables import User
 
@@ -21,8 +28,19 @@ def _safe_next(target: str | None) -> str:
     return "/queue"
 
 
-def _sign_in(request: Request, user: User) -> None:
-    request.state.web_session = new_session(user.id)
+def _sign_in(request: Request, session: Session, user: User) -> None:
+    """Open a server-side session for ``user`` (ending the one this cookie had, if any)."""
+    user_store.sign_out(session=session, token=request.state.web_session.token, source=_source(request))
+    hours = request.app.state.settings.session_max_hours
+    _row, token = session_store.start(session=session, user=user, lifetime=timedelta(hours=hours),
+                                      source=_source(request))
+    request.state.web_session = new_session(token)
+    request.state.session_changed = True
+
+
+def _sign_out(request: Request, session: Session) -> None:
+    user_store.sign_out(session=session, token=request.state.web_session.token, source=_source(request))
+    request.state.web_session = new_session()
     request.state.session_changed = True
 
 
@@ -30,11 +48,11 @@ def _source(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _authenticate(request: Request, session: Session, algo: str, username: str, password: str) -> User | None:
+def _authenticate(request: Request, session: Session, username: str, password: str) -> User | None:
     """``store.users.authenticate`` with this deployment's throttle; a throttled account is a 429."""
     settings = request.app.state.settings
     try:
-        return user_store.authenticate(session=session, algo=algo, username=username, password=password,
+        return user_store.authenticate(session=session, username=username, password=password,
                                        source=_source(request), max_failures=settings.login_max_failures,
                                        window_minutes=settings.login_window_minutes)
     except user_store.LoginThrottled as exc:
@@ -50,9 +68,9 @@ def login_page(request: Request, next: str | None = None, user: User | None = De
 
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
-               session: Session = Depends(get_session), algo: str = Depends(audit_algo)):
+               session: Session = Depends(get_session)):
     try:
-        user = _authenticate(request, session, algo, username, password)
+        user = _authenticate(request, session, username, password)
     except HTTPException as exc:
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"user": None, "next": _safe_next(next), "error": exc.detail},
@@ -61,14 +79,13 @@ def login_form(request: Request, username: str = Form(""), password: str = Form(
         return request.app.state.templates.TemplateResponse(
             request, "login.html", {"user": None, "next": _safe_next(next), "error": "用户名或密码错误 (wrong username or password)"},
             status_code=401)
-    _sign_in(request, user)
+    _sign_in(request, session, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request):
-    request.state.web_session = new_session()
-    request.state.session_changed = True
+def logout(request: Request, session: Session = Depends(get_session)):
+    _sign_out(request, session)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -78,18 +95,17 @@ class LoginBody(BaseModel):
 
 
 @router.post("/api/login")
-def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session), algo: str = Depends(audit_algo)) -> dict:
-    user = _authenticate(request, session, algo, body.username, body.password)
+def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
+    user = _authenticate(request, session, body.username, body.password)
     if user is None:
         raise HTTPException(status_code=401, detail="wrong username or password")
-    _sign_in(request, user)
+    _sign_in(request, session, user)
     return {"username": user.username, "role": user.role, "csrf": request.state.web_session.csrf}
 
 
 @router.post("/api/logout")
-def api_logout(request: Request) -> dict:
-    request.state.web_session = new_session()
-    request.state.session_changed = True
+def api_logout(request: Request, session: Session = Depends(get_session)) -> dict:
+    _sign_out(request, session)
     return {"ok": True, "csrf": request.state.web_session.csrf}
 
 

@@ -60,7 +60,29 @@ class NewDocument:
     catalogue: dict[str, Any] | None = None
 
 
+#: what the document table keeps of a catalogue field (longer values are refused, not cut: a 档号 must
+#: stay whole); title, creator and the like are cut to their column's length
+MAX_REFERENCE_CODE = 200
+MAX_SOURCE_PATH = 2000
+
+
+def _no_nul(value: Any) -> Any:
+    """NUL (which PostgreSQL text cannot hold) becomes U+FFFD, one for one, so offsets stay."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 def _validate(doc: NewDocument) -> None:
+    if doc.reference_code and len(doc.reference_code) > MAX_REFERENCE_CODE:
+        raise ValueError(f"档号 (reference code) of {len(doc.reference_code)} characters: the limit is "
+                         f"{MAX_REFERENCE_CODE}; correct the catalogue row")
+    if len(doc.source_path) > MAX_SOURCE_PATH:
+        raise ValueError(f"file path longer than {MAX_SOURCE_PATH} characters")
     if len(doc.sha256) != 64 or any(c not in "0123456789abcdef" for c in doc.sha256):
         raise ValueError("sha256 must be 64 lower-case hex digits")
     starts = list(doc.page_starts)
@@ -85,7 +107,7 @@ def list_collections(*, session: Session) -> list[Collection]:
 
 
 def ensure_collection(*, session: Session, name: str, fonds_code: str | None = None, description: str = "",
-                      actor: str = "system", algo: str = "sha256") -> Collection:
+                      actor: str = "system") -> Collection:
     """Return the collection called ``name``, creating it (and its audit event) if it is new."""
     name = (name or "").strip()
     if not name:
@@ -104,8 +126,7 @@ def ensure_collection(*, session: Session, name: str, fonds_code: str | None = N
     try:
         session.flush()
         audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"collection:{coll.id}",
-                     payload={"event": "collection_created", "name": name, "fonds_code": fonds_code or ""},
-                     algo=algo)
+                     payload={"event": "collection_created", "name": name, "fonds_code": fonds_code or ""})
         session.commit()
     except IntegrityError:  # created concurrently by another ingest
         session.rollback()
@@ -146,10 +167,13 @@ def count_documents(*, session: Session, collection_id: int | None = None) -> in
     return int(session.exec(q).one())
 
 
-def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system",
-                 algo: str = "sha256") -> Document:
-    """Store one document and its audit event in one commit; DuplicateDocument if already stored."""
+def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system") -> Document:
+    """Store one document and its audit event in one commit; DuplicateDocument if already stored.
+
+    ValueError for a document the store cannot keep as given (a 档号 over 200 characters ...).
+    """
     _validate(doc)
+    doc = NewDocument(**{f: _no_nul(getattr(doc, f)) for f in doc.__dataclass_fields__})
     if session.get(Collection, collection_id) is None:
         raise ValueError(f"no collection with id {collection_id}")
     existing = find_by_sha256(session=session, sha256=doc.sha256)
@@ -185,8 +209,7 @@ def add_document(*, session: Session, collection_id: int, doc: NewDocument, acto
                      payload={"event": "document_ingested", "collection_id": collection_id, "sha256": doc.sha256,
                               "source_path": doc.source_path, "reference_code": doc.reference_code or "",
                               "media_type": doc.media_type, "pages": len(doc.page_starts),
-                              "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)},
-                     algo=algo)
+                              "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -208,7 +231,7 @@ def list_ingest_errors(*, session: Session, collection_id: int | None = None) ->
 
 
 def record_ingest_error(*, session: Session, collection_id: int | None, path: str, reason: str,
-                        sha256: str | None = None, actor: str = "system", algo: str = "sha256") -> IngestError:
+                        sha256: str | None = None, actor: str = "system") -> IngestError:
     """Record a file that could not be ingested (once per collection, path, content and reason)."""
     if not path or not reason:
         raise ValueError("an ingest error needs a path and a reason")
@@ -224,7 +247,6 @@ def record_ingest_error(*, session: Session, collection_id: int | None, path: st
     session.flush()
     audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"ingest_error:{err.id}",
                  payload={"event": "ingest_error", "collection_id": collection_id, "path": path,
-                          "sha256": sha256 or "", "reason": reason},
-                 algo=algo)
+                          "sha256": sha256 or "", "reason": reason})
     session.commit()
     return err

@@ -11,13 +11,21 @@ was current before the present one.
 
 Progress ticks of a training job are not audit events (they would flood the chain with noise);
 the job's creation and its end (succeeded, failed, killed) are.
+
+Training jobs prove they are alive with a heartbeat, not a process id: the worker writes
+``heartbeat_at`` every quarter of its lease (``heartbeat``, and every progress report), and a job
+whose heartbeat is older than its ``lease_seconds`` is lost, wherever it ran; a pid means
+nothing on another host. Pages only *show* a lost job (``job_is_lost``); marking it killed is a
+write (``reap_dead_jobs``), done when a new job is started, by ``kaifang train --status`` and by
+``kaifang train --wait``, never by a GET request.
 """
 from __future__ import annotations
 
 import os
 import random
+import socket
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Sequence
 
 from sqlmodel import Session, select
@@ -35,6 +43,8 @@ from review_app.tables import (
 VERSION_STATUSES = ("candidate", "current", "retired", "rejected")
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "killed")
 JOB_FINAL = ("succeeded", "failed", "killed")
+#: how long a job may go without a heartbeat before it counts as lost (the worker beats 4x as often)
+DEFAULT_LEASE_SECONDS = 120
 
 
 def utcnow() -> datetime:
@@ -218,16 +228,23 @@ def rollback(*, session: Session, actor: str, reason: str = "") -> ModelVersion:
 # --------------------------------------------------------------------------- training jobs
 
 
-def create_job(*, session: Session, started_by: str) -> TrainingJob:
-    """A queued training job; refused while another job is running (one trainer at a time)."""
+def create_job(*, session: Session, started_by: str, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> TrainingJob:
+    """A queued training job; refused while another job is running (one trainer at a time).
+
+    ``lease_seconds``: the worker must start and then beat within this time, or the job is lost.
+    """
     if not started_by:
         raise RegistryError("a training job needs the user who started it")
+    if not 4 <= int(lease_seconds) <= 24 * 3600:
+        raise RegistryError("a training job's lease is between 4 seconds and a day")
     reap_dead_jobs(session=session)
     _lock_jobs(session)  # check-then-insert must not race with a second launcher
     active = session.exec(select(TrainingJob).where(TrainingJob.status.in_(("queued", "running")))).first()
     if active is not None:
         raise RegistryError(f"training job {active.id} is already {active.status}; wait for it or kill it")
-    job = TrainingJob(status="queued", started_by=started_by, message="queued", created_at=utcnow())
+    now = utcnow()
+    job = TrainingJob(status="queued", started_by=started_by, message="queued", created_at=now, heartbeat_at=now,
+                      lease_seconds=int(lease_seconds))
     session.add(job)
     session.flush()
     audit.append(session=session, actor=started_by, action="training.start", subject=f"training:{job.id}",
@@ -254,11 +271,17 @@ def list_jobs(*, session: Session, limit: int = 20) -> list[TrainingJob]:
     return list(session.exec(select(TrainingJob).order_by(TrainingJob.id.desc()).limit(limit)))
 
 
+def worker_name(pid: int | None = None) -> str:
+    """``host:pid`` of a worker, shown to people (liveness is the heartbeat)."""
+    return f"{socket.gethostname()}:{pid if pid is not None else os.getpid()}"
+
+
 def set_job_running(*, session: Session, job_id: int, pid: int) -> TrainingJob:
     job = _job(session, job_id)
     if job.status != "queued":
         raise RegistryError(f"training job {job_id} is {job.status}, not queued")
     job.status, job.pid, job.message = "running", pid, "running"
+    job.worker, job.heartbeat_at = worker_name(pid), utcnow()
     session.add(job)
     session.commit()
     session.refresh(job)
@@ -269,7 +292,7 @@ def set_job_pid(*, session: Session, job_id: int, pid: int) -> TrainingJob:
     """The launcher records the worker's pid at once, so a worker that dies early is reaped too."""
     job = _job(session, job_id)
     if job.status not in JOB_FINAL:
-        job.pid = pid
+        job.pid, job.worker = pid, worker_name(pid)
         session.add(job)
         session.commit()
         session.refresh(job)
@@ -283,6 +306,7 @@ def update_job_progress(*, session: Session, job_id: int, progress: float, messa
         raise RegistryError(f"training job {job_id} already ended ({job.status})")
     job.progress = max(0.0, min(1.0, float(progress)))
     job.message = message[:2000]
+    job.heartbeat_at = utcnow()
     session.add(job)
     session.commit()
     session.refresh(job)
@@ -315,6 +339,7 @@ def finish_job(
 
 
 def _pid_alive(pid: int | None) -> bool:
+    """Whether a process of this host is alive (for this host's own temp dirs; jobs use heartbeats)."""
     if not pid:
         return False
     try:
@@ -331,15 +356,41 @@ def _pid_alive(pid: int | None) -> bool:
         return True
 
 
+def heartbeat(*, session: Session, job_id: int) -> bool:
+    """The worker is alive: refresh the job's heartbeat. False when the job already ended (it was
+    given up as lost, or finished), so the worker knows it should stop."""
+    from sqlalchemy import update
+
+    result = session.execute(update(TrainingJob).where(TrainingJob.id == job_id,
+                                                       TrainingJob.status.in_(("queued", "running")))
+                             .values(heartbeat_at=utcnow()).execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount == 1
+
+
+def job_is_lost(job: TrainingJob, now: datetime | None = None) -> bool:
+    """A queued or running job whose heartbeat is older than its lease (read-only: pages show it)."""
+    if job.status in JOB_FINAL:
+        return False
+    beat = job.heartbeat_at or job.created_at
+    if beat is None:
+        return False
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=timezone.utc)
+    return beat + timedelta(seconds=job.lease_seconds or DEFAULT_LEASE_SECONDS) < (now or utcnow())
+
+
 def reap_dead_jobs(*, session: Session) -> list[int]:
-    """Mark running jobs whose process is gone as killed (a SIGKILL leaves no chance to say so)."""
-    dead: list[int] = []
-    for job in session.exec(select(TrainingJob).where(TrainingJob.status.in_(("queued", "running")))).all():
-        if job.pid and not _pid_alive(job.pid):
-            dead.append(job.id)
+    """Mark queued or running jobs without a heartbeat within their lease as killed (a SIGKILL, a
+    power cut or a lost host leaves no chance to say so). A write: never called by a GET page."""
+    now = utcnow()
+    dead = [job.id for job in session.exec(select(TrainingJob).where(TrainingJob.status.in_(("queued", "running"))))
+            if job_is_lost(job, now)]
     for job_id in dead:
+        job = _job(session, job_id)
         finish_job(session=session, job_id=job_id, status="killed", actor="system",
-                   message="the training process ended without reporting; the current model is unchanged")
+                   message=f"no heartbeat from the training worker{' ' + job.worker if job.worker else ''} for "
+                           f"{job.lease_seconds} s; the current model is unchanged")
     return dead
 
 

@@ -78,8 +78,8 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlmodel import Session, select
 
 from models.policy import masked_labels
-from review_app import audit
-from review_app.store import model_registry
+from review_app import audit, csvsafe
+from review_app.store import integrity, model_registry
 from review_app.store.review import ACTIVE_SPAN_STATUSES
 from review_app.tables import Collection, Document, Review, SpanRecord
 
@@ -263,16 +263,21 @@ def _sha256(data: bytes) -> str:
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
+#: a file name holds 255 bytes; the stem leaves room for "-<id>-<n>.txt" (a 档号 is 3 bytes a character)
+MAX_STEM_BYTES = 180
+
+
 def file_stem(reference_code: str | None, document_id: int) -> str:
-    """A file name from the 档号 (letters, digits, CJK, ``.``, ``-``, ``_``), else ``doc-<id>``."""
-    stem = _UNSAFE.sub("_", (reference_code or "").strip()).strip("._")[:120]
+    """A file name from the 档号 (letters, digits, CJK, ``.``, ``-``, ``_``), else ``doc-<id>``;
+    cut to ``MAX_STEM_BYTES`` of UTF-8 (never inside a character) so any 档号 makes a valid name."""
+    stem = _UNSAFE.sub("_", (reference_code or "").strip()).strip("._")
+    stem = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").rstrip("._")
     return stem or f"doc-{document_id}"
 
 
 def _cell(value: Any) -> str:
-    """A catalogue cell; a leading = + - @ is quoted so a spreadsheet does not run it as a formula."""
-    s = "" if value is None else str(value)
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+    """A catalogue cell that a spreadsheet shows as text, never runs as a formula (``csvsafe``)."""
+    return csvsafe.cell(value)
 
 
 def _day(ts: datetime | date | None) -> str:
@@ -315,7 +320,7 @@ def _elusion(session: Session, collection_id: int,
 
 
 def write_release(*, session: Session, collection: str, out_dir: Path | str, actor: str, force: bool = False,
-                  elusion_estimator: Callable[[int], dict] | None = None, algo: str = "sha256") -> dict:
+                  elusion_estimator: Callable[[int], dict] | None = None) -> dict:
     """Write the release of ``collection`` into ``out_dir`` and record it; returns the report.
 
     Raises ``ReleaseRefused`` (nothing written, nothing recorded) for an unknown collection, a
@@ -339,6 +344,8 @@ def write_release(*, session: Session, collection: str, out_dir: Path | str, act
     if broken is not None:
         raise ReleaseRefused(f"the audit chain is broken at event #{broken} (kaifang audit verify): "
                              "nothing is released from a store whose record cannot be trusted")
+    if (problem := integrity.release_problem(session=session, collection_id=col.id)) is not None:
+        raise ReleaseRefused(problem)
     head = audit.head(session=session)
     now = datetime.now(timezone.utc)
 
@@ -442,7 +449,7 @@ def write_release(*, session: Session, collection: str, out_dir: Path | str, act
         (tmp / MANIFEST).write_bytes(mbytes)
         manifest_sha = _sha256(mbytes)
 
-        ev = audit.append(session=session, algo=algo, actor=actor, action="release", subject=f"collection:{col.id}",
+        ev = audit.append(session=session, actor=actor, action="release", subject=f"collection:{col.id}",
                           payload={"collection": col.name, "collection_id": col.id, "counts": counts,
                                    "manifest_sha256": manifest_sha, "audit_head": head.to_dict(),
                                    "elusion_sample": elusion["sample"] if elusion else None,

@@ -16,6 +16,12 @@ Span statuses: ``proposed`` (machine), ``accepted``, ``rejected``, ``added`` (by
 new one points to it by ``replaces_id``), ``withdrawn`` (an added or corrected span whose
 action was undone). Two stages of decision: a reviewer's (``Review.stage == "reviewer"``), then
 a committee member's final one (``"committee"``), by a different person.
+
+Frozen after the final decision: once the committee has decided, the document's spans and
+decisions cannot change (``FrozenError``), so a release made later reads what the committee saw.
+Changing them takes an explicit ``reopen`` by a committee member with a reason, an audit event
+of its own; the document then needs a new final decision before it is released again. A
+deferred closure whose ``review_after`` date has come is open again by that decision's own terms.
 """
 from __future__ import annotations
 
@@ -52,6 +58,10 @@ class NotFoundError(ReviewError):
     """An unknown document, span or proposal."""
 
 
+class FrozenError(ReviewError):
+    """The document has a final decision: nothing changes until a committee member reopens it."""
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -74,6 +84,18 @@ def _document(session: Session, document_id: int) -> Document:
     if doc is None:
         raise NotFoundError(f"document {document_id} does not exist")
     return doc
+
+
+def is_frozen(doc: Document, today: date | None = None) -> bool:
+    """Whether the document's spans and decisions are frozen (final, and not a deferred closure now due)."""
+    return doc.status == "final" and not _is_due(doc, today)
+
+
+def _require_open(doc: Document) -> None:
+    if is_frozen(doc):
+        raise FrozenError(f"document {doc.id} has a final decision: its spans and decision are frozen until a "
+                          "committee member reopens it (with a reason, on the record)"
+                          + (f" or its deferred closure is due ({doc.review_after})" if doc.review_after else ""))
 
 
 def _bump(session: Session, doc: Document, version: int | None) -> int:
@@ -101,7 +123,7 @@ def _bump(session: Session, doc: Document, version: int | None) -> int:
 
 
 def record_detection(*, session: Session, document_id: int, spans: Sequence[Span], model_version: str,
-                     actor: str = "system", replace: bool = False, algo: str = "sha256") -> list[SpanRecord]:
+                     actor: str = "system", replace: bool = False) -> list[SpanRecord]:
     """Store a detector's spans for a document.
 
     Idempotent: a document already scanned by any detector is left alone unless ``replace``; then
@@ -113,6 +135,7 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
                                                           SpanRecord.created_by.is_(None))))
     if existing and not replace:
         return [r for r in existing if r.status in ACTIVE_SPAN_STATUSES]
+    _require_open(doc)
     kept = [r for r in session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
                                                               SpanRecord.status.in_(("accepted", "added", "corrected"))))]
     for r in existing:
@@ -140,7 +163,7 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.label] = counts.get(r.label, 0) + 1
-    audit.append(session=session, algo=algo, actor=actor, action="detect", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="detect", subject=subject(document_id),
                  payload={"model_version": model_version, "spans": len(rows), "labels": counts,
                           "replaced": bool(existing)})
     session.commit()
@@ -214,7 +237,7 @@ def risk_and_uncertainty(decision: str, confidence: float, probabilities: Mappin
     return round(min(max(risk, 0.0), 1.0), 6), round(min(max(uncertainty, 0.0), 1.0), 6)
 
 
-def propose(*, session: Session, document_id: int, result: Any, actor: str = "system", algo: str = "sha256") -> Proposal:
+def propose(*, session: Session, document_id: int, result: Any, actor: str = "system") -> Proposal:
     """Store a decision proposal (a ``ProposalResult`` or a dict with its fields) as current.
 
     The previous current proposal stays in the table (history) but is no longer current. A
@@ -254,7 +277,7 @@ def propose(*, session: Session, document_id: int, result: Any, actor: str = "sy
     session.add(doc)
     session.flush()
     _bump(session, doc, None)
-    audit.append(session=session, algo=algo, actor=actor, action="propose", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="propose", subject=subject(document_id),
                  payload={"proposal": p.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "confidence_bp": _bp(confidence), "model_version": model_version,
@@ -306,9 +329,10 @@ def _check_overlap(session: Session, doc: Document, start: int, end: int, ignore
 
 
 def _set_status(*, session: Session, span_id: int, actor: str, version: int | None, status: str,
-                action: str, algo: str = "sha256") -> SpanRecord:
+                action: str) -> SpanRecord:
     row = _span(session, span_id)
     doc = _document(session, row.document_id)
+    _require_open(doc)
     if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
         raise ReviewError(f"span {span_id} is {row.status}; only a visible or rejected span can be {status}")
     new_version = _bump(session, doc, version)
@@ -317,7 +341,7 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     row.status, row.updated_at = status, _now()
     session.add(row)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action=action, subject=subject(doc.id),
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
                  payload={"span": row.id, "label": row.label, "start": row.start, "end": row.end,
                           "from": before, "to": status, "version": new_version})
     session.commit()
@@ -325,20 +349,21 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     return row
 
 
-def accept_span(*, session: Session, span_id: int, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
-    return _set_status(session=session, algo=algo, span_id=span_id, actor=actor, version=version, status="accepted",
+def accept_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="accepted",
                        action="span.accept")
 
 
-def reject_span(*, session: Session, span_id: int, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
-    return _set_status(session=session, algo=algo, span_id=span_id, actor=actor, version=version, status="rejected",
+def reject_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="rejected",
                        action="span.reject")
 
 
 def _correct(*, session: Session, span_id: int, actor: str, version: int | None, label: str, start: int,
-             end: int, action: str, algo: str = "sha256") -> SpanRecord:
+             end: int, action: str) -> SpanRecord:
     old = _span(session, span_id)
     doc = _document(session, old.document_id)
+    _require_open(doc)
     if old.status not in ACTIVE_SPAN_STATUSES:
         raise ReviewError(f"span {span_id} is {old.status}; only a visible span can be corrected")
     _check_label(label)
@@ -355,7 +380,7 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     session.add(old)
     session.add(new)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action=action, subject=subject(doc.id),
+    audit.append(session=session, actor=actor, action=action, subject=subject(doc.id),
                  payload={"span": new.id, "replaces": old.id, "from": before,
                           "old": {"label": old.label, "start": old.start, "end": old.end},
                           "new": {"label": label, "start": start, "end": end}, "version": new_version})
@@ -364,27 +389,28 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     return new
 
 
-def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None, algo: str = "sha256") -> SpanRecord:
+def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if label == old.label:
         raise ReviewError(f"span {span_id} is already {label}")
-    return _correct(session=session, algo=algo, span_id=span_id, actor=actor, version=version, label=label,
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=label,
                     start=old.start, end=old.end, action="span.relabel")
 
 
 def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: str,
-                version: int | None, algo: str = "sha256") -> SpanRecord:
+                version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if (start, end) == (old.start, old.end):
         raise ReviewError(f"span {span_id} already covers [{start}, {end})")
-    return _correct(session=session, algo=algo, span_id=span_id, actor=actor, version=version, label=old.label,
+    return _correct(session=session, span_id=span_id, actor=actor, version=version, label=old.label,
                     start=start, end=end, action="span.resize")
 
 
 def add_span(*, session: Session, document_id: int, start: int, end: int, label: str, actor: str,
-             version: int | None, expect_text: str | None = None, algo: str = "sha256") -> SpanRecord:
+             version: int | None, expect_text: str | None = None) -> SpanRecord:
     """Add a span the detector missed. ``expect_text`` (the selected text) guards the offsets."""
     doc = _document(session, document_id)
+    _require_open(doc)
     _check_label(label)
     _check_range(doc, start, end)
     if expect_text is not None and doc.text[start:end] != expect_text:
@@ -397,20 +423,21 @@ def add_span(*, session: Session, document_id: int, start: int, end: int, label:
                      created_by=actor, created_at=_now(), updated_at=_now())
     session.add(row)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="span.add", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="span.add", subject=subject(document_id),
                  payload={"span": row.id, "label": label, "start": start, "end": end, "version": new_version})
     session.commit()
     session.refresh(row)
     return row
 
 
-def undo(*, session: Session, document_id: int, actor: str, version: int | None, algo: str = "sha256") -> AuditEvent:
+def undo(*, session: Session, document_id: int, actor: str, version: int | None) -> AuditEvent:
     """Undo the actor's latest span change on this document that is not undone yet.
 
     The undo is itself an audit event that names the event it reverts; nothing is erased. It is
     refused when someone else has changed that span since (their work would be lost).
     """
     doc = _document(session, document_id)
+    _require_open(doc)
     events = list(session.exec(select(AuditEvent).where(AuditEvent.subject == subject(document_id),
                                                         AuditEvent.actor == actor,
                                                         AuditEvent.action.in_((*SPAN_ACTIONS, "span.undo")))
@@ -442,7 +469,7 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None,
         session.add(new)
         session.add(old)
     session.flush()
-    ev = audit.append(session=session, algo=algo, actor=actor, action="span.undo", subject=subject(document_id),
+    ev = audit.append(session=session, actor=actor, action="span.undo", subject=subject(document_id),
                       payload={"undoes": target.seq, "action": target.action, "span": p["span"],
                                "version": new_version})
     session.commit()
@@ -513,14 +540,12 @@ def default_redactions(*, session: Session, document_id: int, reasons: Sequence[
 
 def decide(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
            closure: str | None = None, review_after: date | str | None = None, note: str = "",
-           redact: Sequence[dict] = (), version: int | None, algo: str = "sha256") -> Review:
+           redact: Sequence[dict] = (), version: int | None) -> Review:
     """A reviewer's (first-stage) decision. A decision that differs from the proposal is flagged."""
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
-    if doc.status == "final" and not _is_due(doc):
-        raise ReviewError(f"document {document_id} has a final decision; it comes back to review only "
-                          f"when a deferred closure is due")
+    _require_open(doc)
     prop = current_proposal(session=session, document_id=document_id)
     disagrees = bool(prop and not _same(decision, closure, prop.decision, prop.closure))
     if decision == "OPEN_REDACTED" and not redact:
@@ -534,7 +559,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
     doc.review_after = review_after if closure == "DEFERRED" else None
     session.add(doc)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="decision.review", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="decision.review", subject=subject(document_id),
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "proposal": r.proposal_id, "proposed": prop.decision if prop else None,
@@ -546,7 +571,7 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
 
 def finalize(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
              closure: str | None = None, review_after: date | str | None = None, note: str = "",
-             redact: Sequence[dict] = (), version: int | None, algo: str = "sha256") -> Review:
+             redact: Sequence[dict] = (), version: int | None) -> Review:
     """The committee's final decision, after a reviewer's, by someone else.
 
     A disagreement (committee vs reviewer, or the reviewer vs the proposal) is flagged and needs
@@ -555,6 +580,7 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
+    _require_open(doc)
     rev = latest_review(session=session, document_id=document_id, stage="reviewer")
     if rev is None or doc.status != "reviewed":
         raise ReviewError(f"document {document_id} has no pending reviewer decision; the committee decides "
@@ -576,7 +602,7 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     doc.review_after = review_after if closure == "DEFERRED" else None
     session.add(doc)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="decision.final", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action="decision.final", subject=subject(document_id),
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "reviewer": rev.username, "reviewer_decision": rev.decision, "disagrees": disagrees,
@@ -584,6 +610,34 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
     session.commit()
     session.refresh(r)
     return r
+
+
+def reopen(*, session: Session, document_id: int, actor: str, note: str, version: int | None) -> AuditEvent:
+    """Lift the freeze of a final decision so that spans and decisions can change again.
+
+    A committee member's act with a reason (``note``), recorded as ``decision.reopen`` naming the
+    final decision it sets aside. The document goes back to the committee's queue (``reviewed``:
+    the reviewer's decision stands until a reviewer changes it) and is not released until a new
+    final decision; the earlier one stays in the history.
+    """
+    doc = _document(session, document_id)
+    note = (note or "").strip()
+    if not is_frozen(doc):
+        raise ReviewError(f"document {document_id} has no final decision in force; there is nothing to reopen")
+    if not note:
+        raise ReviewError("reopening a final decision needs a note that says why")
+    final = latest_review(session=session, document_id=document_id, stage="committee")
+    new_version = _bump(session, doc, version)
+    doc.status = "reviewed" if latest_review(session=session, document_id=document_id, stage="reviewer") else "proposed"
+    doc.review_after = None
+    session.add(doc)
+    session.flush()
+    ev = audit.append(session=session, actor=actor, action="decision.reopen", subject=subject(document_id),
+                      payload={"final_review": final.id if final else None,
+                               "final_decision": final.decision if final else None,
+                               "note": note[:2000], "version": new_version})
+    session.commit()
+    return ev
 
 
 def _disagreement_text(rev: Review, decision: str, closure: str | None) -> str:

@@ -1,8 +1,14 @@
 """Accounts: the only write path for users, logins on the record.
 
 Passwords are hashed with argon2 (``review_app.auth.hash_password``); a plain password never
-reaches the database or the audit log. Logins and failed logins are audit events, so an auditor
-can see who came in and who tried.
+reaches the database or the audit log. Logins, failed logins and sign-outs are audit events, so
+an auditor can see who came in and who tried. A password change or reset, a role change and a
+deactivation revoke the account's sessions in the same transaction (``store.sessions``).
+
+The sign-in throttle takes an attempt before the password is checked, with one conditional
+UPDATE on the account's ``login_throttle`` row (``attempts < max`` or the window has passed), so
+parallel attempts are counted one by one on SQLite and PostgreSQL alike: no more than ``max``
+passwords are ever checked per window, however many requests arrive at once.
 """
 from __future__ import annotations
 
@@ -10,15 +16,28 @@ import re
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import case, literal, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from review_app import audit
-from review_app.auth import hash_password, needs_rehash, verify_password
-from review_app.tables import AuditEvent, User
+from review_app.auth import PERMISSIONS, WRITE_PERMISSIONS, hash_password, needs_rehash, verify_password
+from review_app.store import sessions as session_store
+from review_app.tables import LoginThrottle, User
 
 ROLES: tuple[str, ...] = ("admin", "reviewer", "committee", "annotator", "auditor")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,100}$")
 MIN_PASSWORD = 8
+
+
+def least_privileged_role() -> str:
+    """The role a new account gets unless someone chooses another: the one that can change least
+    (fewest write permissions, then fewest permissions). With today's matrix: auditor (reads)."""
+    def weight(role: str) -> tuple[int, int]:
+        perms = [p for p, roles in PERMISSIONS.items() if role in roles]
+        return sum(p in WRITE_PERMISSIONS for p in perms), len(perms)
+
+    return min(ROLES, key=weight)
 
 
 class UserError(ValueError):
@@ -31,23 +50,6 @@ class LoginThrottled(UserError):
     def __init__(self, username: str, retry_after: int) -> None:
         super().__init__(f"too many failed sign-ins for {username!r}; try again in {retry_after // 60 + 1} minutes")
         self.retry_after = retry_after
-
-
-def recent_failures(*, session: Session, username: str, window: timedelta, now: datetime | None = None) -> list[str]:
-    """Timestamps of this account's failed sign-ins within ``window`` and after its last good one.
-
-    Read from the audit log (which every attempt is written to), so the count is shared by every
-    app process and node on the same database and survives a restart.
-    """
-    now = now or datetime.now(timezone.utc)
-    subject = f"user:{username}"
-    since = audit.timestamp(now - window)
-    last_ok = session.exec(select(AuditEvent.ts).where(AuditEvent.subject == subject, AuditEvent.action == "login",
-                                                       AuditEvent.ts >= since)
-                           .order_by(AuditEvent.ts.desc()).limit(1)).first()
-    q = select(AuditEvent.ts).where(AuditEvent.subject == subject, AuditEvent.action == "login.failed",
-                                    AuditEvent.ts >= max(since, last_ok or since))
-    return list(session.exec(q.order_by(AuditEvent.ts)).all())
 
 
 def _now() -> datetime:
@@ -81,7 +83,7 @@ def list_users(*, session: Session) -> list[User]:
 
 
 def create_user(*, session: Session, username: str, password: str, role: str, actor: str,
-                display_name: str = "", algo: str = "sha256") -> User:
+                display_name: str = "") -> User:
     """Create an account; the creation is an audit event (without the password, of course)."""
     _check(username, password, role)
     if get_user(session=session, username=username) is not None:
@@ -90,73 +92,135 @@ def create_user(*, session: Session, username: str, password: str, role: str, ac
                 role=role, active=True, created_at=_now())
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.create", subject=f"user:{username}",
+    audit.append(session=session, actor=actor, action="user.create", subject=f"user:{username}",
                  payload={"username": username, "role": role})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_role(*, session: Session, username: str, role: str, actor: str, algo: str = "sha256") -> User:
+def set_role(*, session: Session, username: str, role: str, actor: str) -> User:
     user = _require(session, username)
     _check(username, None, role)
     old = user.role
     user.role = role
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.role", subject=f"user:{username}",
-                 payload={"username": username, "from": old, "to": role})
+    revoked = session_store.revoke_all(session=session, user_id=user.id, reason="role") if old != role else 0
+    audit.append(session=session, actor=actor, action="user.role", subject=f"user:{username}",
+                 payload={"username": username, "from": old, "to": role, "sessions_revoked": revoked})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_active(*, session: Session, username: str, active: bool, actor: str, algo: str = "sha256") -> User:
+def set_active(*, session: Session, username: str, active: bool, actor: str) -> User:
     user = _require(session, username)
     if not active and user.username == actor:
         raise UserError("you cannot deactivate your own account")
     user.active = bool(active)
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.activate" if active else "user.deactivate",
-                 subject=f"user:{username}", payload={"username": username})
+    revoked = 0 if active else session_store.revoke_all(session=session, user_id=user.id, reason="deactivated")
+    audit.append(session=session, actor=actor, action="user.activate" if active else "user.deactivate",
+                 subject=f"user:{username}", payload={"username": username, "sessions_revoked": revoked})
     session.commit()
     session.refresh(user)
     return user
 
 
-def set_password(*, session: Session, username: str, password: str, actor: str, algo: str = "sha256") -> User:
+def set_password(*, session: Session, username: str, password: str, actor: str) -> User:
     user = _require(session, username)
     _check(username, password, user.role)
     user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
-    audit.append(session=session, algo=algo, actor=actor, action="user.password", subject=f"user:{username}",
-                 payload={"username": username})
+    revoked = session_store.revoke_all(session=session, user_id=user.id, reason="password")
+    _reset_attempts(session, username)  # a reset password gets its sign-in attempts back
+    audit.append(session=session, actor=actor, action="user.password", subject=f"user:{username}",
+                 payload={"username": username, "sessions_revoked": revoked})
     session.commit()
     session.refresh(user)
     return user
 
 
-def authenticate(*, session: Session, username: str, password: str, source: str = "", algo: str = "sha256",
+def sign_out_everywhere(*, session: Session, username: str, actor: str) -> int:
+    """Revoke every session of an account (a lost laptop, a suspected copied cookie); audited."""
+    user = _require(session, username)
+    revoked = session_store.revoke_all(session=session, user_id=user.id, reason="signed out by " + actor)
+    audit.append(session=session, actor=actor, action="user.sign_out", subject=f"user:{username}",
+                 payload={"username": username, "sessions_revoked": revoked})
+    session.commit()
+    return revoked
+
+
+def sign_out(*, session: Session, token: str | None, source: str = "") -> None:
+    """End the session of ``token`` (the logout button); audited when it named a session."""
+    row = session_store.end(session=session, token=token, reason="logout")
+    if row is not None:
+        user = session.get(User, row.user_id)
+        name = user.username if user else f"#{row.user_id}"
+        audit.append(session=session, actor=name, action="logout", subject=f"user:{name}",
+                     payload={"session": row.id, **({"source": source[:100]} if source else {})})
+    session.commit()
+
+
+def _claim_attempt(session: Session, username: str, max_failures: int, window: timedelta) -> int | None:
+    """Take one sign-in attempt for ``username`` atomically; None when taken, else the seconds
+    until one is free again. Committed at once, so the claim holds while the password is checked."""
+    now = _now()
+    if session.get(LoginThrottle, username) is None:
+        try:
+            session.add(LoginThrottle(username=username, attempts=0, window_start=now))
+            session.commit()
+        except IntegrityError:  # a parallel attempt created it
+            session.rollback()
+    stale = LoginThrottle.window_start <= now - window
+    now_value = literal(now, type_=LoginThrottle.__table__.c.window_start.type)
+    taken = session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.username == username, or_(LoginThrottle.attempts < max_failures, stale))
+        .values(attempts=case((stale, 1), else_=LoginThrottle.attempts + 1),
+                window_start=case((stale, now_value), else_=LoginThrottle.window_start))
+        .execution_options(synchronize_session=False)).rowcount == 1
+    session.commit()
+    if taken:
+        return None
+    row = session.get(LoginThrottle, username)
+    session.refresh(row)
+    start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=timezone.utc)
+    return max(1, int((start + window - now).total_seconds()))
+
+
+def _reset_attempts(session: Session, username: str) -> None:
+    session.execute(update(LoginThrottle).where(LoginThrottle.username == username)
+                    .values(attempts=0, window_start=_now()).execution_options(synchronize_session=False))
+
+
+def throttle_attempts(*, session: Session, username: str) -> int:
+    """Sign-in attempts counted against ``username`` in its current window (0 after a good one)."""
+    row = session.get(LoginThrottle, username)
+    if row is not None:
+        session.refresh(row)
+    return row.attempts if row is not None else 0
+
+
+def authenticate(*, session: Session, username: str, password: str, source: str = "",
                  max_failures: int = 10, window_minutes: int = 15) -> User | None:
     """Check a login; both outcomes are audit events. Returns the user or None.
 
     An unknown user and a wrong password look the same to the caller (no user enumeration).
-    After ``max_failures`` failed attempts on one account name within ``window_minutes`` (and
-    since its last good sign-in) further attempts are refused unchecked (``LoginThrottled``,
-    audited as ``login.throttled``) until the oldest of them leaves the window: online password
-    guessing gets a handful of tries an hour. ``max_failures`` 0 turns this off.
+    Each attempt on an account name first takes one of its ``max_failures`` attempts per window
+    (``window_minutes``, from the first attempt of the window); when none is left the password is
+    not checked (``LoginThrottled``, audited as ``login.throttled``) until the window ends. A good
+    sign-in gives the account its attempts back. Online password guessing gets a handful of tries
+    an hour, also with many parallel requests. ``max_failures`` 0 turns this off.
     """
     username = (username or "").strip()[:100]
     if username and max_failures > 0:
-        window = timedelta(minutes=window_minutes)
-        now = datetime.now(timezone.utc)
-        failures = recent_failures(session=session, username=username, window=window, now=now)
-        if len(failures) >= max_failures:
-            oldest = audit.parse_timestamp(failures[-max_failures])
-            retry_after = max(1, int((oldest + window - now).total_seconds()))
-            audit.append(session=session, algo=algo, actor=username, action="login.throttled",
+        retry_after = _claim_attempt(session, username, max_failures, timedelta(minutes=window_minutes))
+        if retry_after is not None:
+            audit.append(session=session, actor=username, action="login.throttled",
                          subject=f"user:{username}", payload={"source": source[:100]} if source else {})
             session.commit()
             raise LoginThrottled(username, retry_after)
@@ -167,7 +231,9 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
     if ok and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    audit.append(session=session, algo=algo, actor=username or "anonymous", action="login" if ok else "login.failed",
+    if ok and max_failures > 0:
+        _reset_attempts(session, username)
+    audit.append(session=session, actor=username or "anonymous", action="login" if ok else "login.failed",
                  subject=f"user:{username}", payload={"source": source[:100]} if source else {})
     session.commit()
     if ok:
@@ -176,7 +242,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
     return None
 
 
-def ensure_first_admin(*, session: Session, username: str = "admin", algo: str = "sha256") -> tuple[str, str] | None:
+def ensure_first_admin(*, session: Session, username: str = "admin") -> tuple[str, str] | None:
     """On first run (no users at all) create an admin with a random password and return it.
 
     Returns None when accounts already exist: the password is shown once, never stored in clear.
@@ -184,7 +250,7 @@ def ensure_first_admin(*, session: Session, username: str = "admin", algo: str =
     if session.exec(select(User).limit(1)).first() is not None:
         return None
     password = secrets.token_urlsafe(12)
-    create_user(session=session, algo=algo, username=username, password=password, role="admin", actor="system",
+    create_user(session=session, username=username, password=password, role="admin", actor="system",
                 display_name="Administrator")
     return username, password
 

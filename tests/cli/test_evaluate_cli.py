@@ -110,7 +110,8 @@ def test_scan_collection_into_the_store(tmp_path, monkeypatch):
         doc_id = doc.id
     r = runner.invoke(app, ["scan", "--collection", "测试全宗"], env=env)
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout) == {"collection": "测试全宗", "documents": 1, "scanned": 1, "skipped": 0, "spans": 3}
+    assert json.loads(r.stdout) == {"collection": "测试全宗", "documents": 1, "scanned": 1, "skipped": 0, "frozen": 0,
+                                    "spans": 3}
     with session_scope(eng) as s:
         rows = list(s.exec(select(SpanRecord).where(SpanRecord.document_id == doc_id)))
     assert sorted((x.label, x.text, x.model_version) for x in rows) == [

@@ -7,13 +7,14 @@ OPEN_REDACTED for COMMERCIAL_SECRET with a committee-marked price range.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import hashlib
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from models.spans import Span
-from review_app.store import review
-from review_app.tables import Collection, Document
+from review_app.store import documents, review
+from review_app.tables import Collection
 
 COLLECTION = "鼓楼区民政局全宗"
 
@@ -50,13 +51,11 @@ def _v(s: Session, doc_id: int) -> int:
 
 def _doc(s: Session, col: Collection, n: int, text: str, ref: str, title: str, classification: str = "") -> int:
     page_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\f"]
-    d = Document(collection_id=col.id, reference_code=ref, title=title, creator="福州市鼓楼区民政局",
-                 date_text=f"2023-0{n}-15", year=2023, classification=classification, source_path=f"/tmp/r{n}.txt",
-                 sha256=f"{n:064x}", media_type="text/plain", text=text, page_count=len(page_starts),
-                 page_starts=page_starts, created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc))
-    s.add(d)
-    s.flush()
-    return d.id
+    new = documents.NewDocument(reference_code=ref, title=title, creator="福州市鼓楼区民政局", date_text=f"2023-0{n}-15",
+                                year=2023, classification=classification, source_path=f"/tmp/r{n}.txt",
+                                sha256=hashlib.sha256(f"{col.name}/{n}".encode()).hexdigest(), media_type="text/plain",
+                                text=text, page_starts=page_starts)
+    return documents.add_document(session=s, collection_id=col.id, doc=new, actor="ingest").id
 
 
 def _propose(s: Session, doc_id: int, decision: str, reasons=(), closure=None) -> None:
@@ -77,9 +76,7 @@ def _decide(s: Session, doc_id: int, decision: str, reasons=(), closure=None, re
 
 
 def make_release_collection(s: Session, name: str = COLLECTION) -> dict[str, int]:
-    col = Collection(name=name, fonds_code="J001", created_at=datetime.now(timezone.utc))
-    s.add(col)
-    s.flush()
+    col = documents.ensure_collection(session=s, name=name, fonds_code="J001")
     ids: dict[str, int] = {}
 
     ids["open"] = _doc(s, col, 1, OPEN_TEXT, "J001-2023-0001", "关于开展走访慰问活动的通知")

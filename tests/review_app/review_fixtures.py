@@ -2,13 +2,13 @@
 machine spans and proposals, inserted the way the pipeline does (through store.review)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import hashlib
+from datetime import date
 
 from sqlmodel import Session
 
 from models.spans import Span
-from review_app.store import review
-from review_app.tables import Collection, Document
+from review_app.store import documents, review
 
 #: A 𠮷 (outside the BMP: two UTF-16 units) precedes the names, so UTF-16 offsets differ from ours.
 TEXT = ("福州市鼓楼区人民政府文件\n"
@@ -25,25 +25,17 @@ def span_of(text: str, needle: str, label: str, source: str = "test.v1") -> Span
 
 def make_document(session: Session, *, n: int = 1, collection: str = "测试全宗", text: str = TEXT,
                   year: int = 1987) -> list[int]:
-    """Insert a collection (if new) and ``n`` documents; returns their ids."""
-    from sqlmodel import select
-
-    col = session.exec(select(Collection).where(Collection.name == collection)).first()
-    if col is None:
-        col = Collection(name=collection, created_at=datetime.now(timezone.utc))
-        session.add(col)
-        session.flush()
+    """Ingest (through the store, as ``kaifang ingest`` does) a collection if new and ``n`` documents;
+    returns their ids."""
+    col = documents.ensure_collection(session=session, name=collection)
     ids = []
     for i in range(n):
-        d = Document(collection_id=col.id, reference_code=f"J001-{year}-{i:04d}", title=f"关于林碧军同志的处理意见{i}",
-                     creator="福州市鼓楼区人民政府", date_text=f"{year}-03-15", year=year, classification="机密",
-                     source_path=f"/tmp/doc{i}.txt", sha256=f"{collection}-{year}-{i}".encode().hex()[:64].ljust(64, "0"),
-                     media_type="text/plain", text=text, page_count=2, page_starts=[0, text.index("林碧军，")],
-                     created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc))
-        session.add(d)
-        session.flush()
-        ids.append(d.id)
-    session.commit()
+        new = documents.NewDocument(
+            reference_code=f"J001-{year}-{i:04d}", title=f"关于林碧军同志的处理意见{i}", creator="福州市鼓楼区人民政府",
+            date_text=f"{year}-03-15", year=year, classification="机密", source_path=f"/tmp/doc{i}.txt",
+            sha256=hashlib.sha256(f"{collection}-{year}-{i}".encode()).hexdigest(), media_type="text/plain",
+            text=text, page_starts=[0, text.index("林碧军，")] if "林碧军，" in text else [0])
+        ids.append(documents.add_document(session=session, collection_id=col.id, doc=new, actor="ingest").id)
     return ids
 
 

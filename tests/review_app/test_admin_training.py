@@ -152,3 +152,56 @@ def test_a_promoted_model_is_served_without_a_restart(app_env, tmp_path, monkeyp
         registry.promote(session=s, name="v-two", actor="admin1")
     assert rescan(ids[0])["detector"] == "v-two"
     assert loads == ["default", "v-one", "v-two"]
+
+
+def _snapshot(engine) -> dict:
+    """Every table's rows except the session bookkeeping (a GET may refresh a session's last_seen)."""
+    from sqlalchemy import text
+
+    out = {}
+    with engine.connect() as c:
+        for (name,) in c.execute(text("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")):
+            if name not in ("user_session", "alembic_version"):
+                out[name] = c.execute(text(f'SELECT * FROM "{name}" ORDER BY 1')).all()
+    return out
+
+
+def test_a_job_on_another_host_is_not_killed_by_a_page_view(app_env):
+    """The probe: ``reap_dead_jobs`` judged a job by a local pid, so the first page view killed a job
+    running on another host. Now liveness is the heartbeat, and no GET page writes anything."""
+    from datetime import datetime, timedelta, timezone
+
+    app, engine, _ = app_env
+    _with_training(app, engine)
+    with Session(engine, expire_on_commit=False) as s:
+        job = registry.create_job(session=s, started_by="admin1")
+        registry.set_job_running(session=s, job_id=job.id, pid=2 ** 22 + 12345)  # no such process here
+        j = s.get(TrainingJob, job.id)
+        j.worker = "gpu-node-7:4242"
+        s.add(j)
+        s.commit()
+    admin, csrf = login(app, "admin1")
+    before = _snapshot(engine)
+    for path in ("/admin", "/admin/training", "/queue", "/committee", "/audit", "/audit/verify", "/api/models",
+                 "/api/audit", "/api/audit/verify", "/api/users", "/api/queue", "/api/me"):
+        assert admin.get(path).status_code == 200, path
+    assert _snapshot(engine) == before  # nothing written by any GET
+    with Session(engine) as s:
+        assert s.get(TrainingJob, job.id).status == "running"
+    # the worker stops beating: pages show the job as lost, still without writing
+    with Session(engine) as s:
+        j = s.get(TrainingJob, job.id)
+        j.heartbeat_at = datetime.now(timezone.utc) - timedelta(seconds=j.lease_seconds + 5)
+        s.add(j)
+        s.commit()
+    before = _snapshot(engine)
+    part = admin.get("/admin/training").text
+    assert "lost" in part and "gpu-node-7:4242" in part and "every 2s" not in part
+    assert _snapshot(engine) == before
+    # starting a new job (a POST) gives the lost one up, on the record, and queues the new one
+    r = admin.post("/admin/training", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    with Session(engine) as s:
+        assert s.get(TrainingJob, job.id).status == "killed"
+        ev = s.exec(select(AuditEvent).where(AuditEvent.action == "training.killed")).one()
+        assert "no heartbeat" in ev.payload and "gpu-node-7:4242" in ev.payload

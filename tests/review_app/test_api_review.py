@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from review_app import audit
 from review_app.queue import ORDERS, register_order
 from review_app.tables import Document, Proposal
 from review_fixtures import TEXT
@@ -68,7 +69,7 @@ def test_reviewer_then_committee_workflow(app_env):
     aud, acsrf = login(app, "auditor1")
     events = aud.get("/api/audit", params={"document": ids[0]}).json()["events"]
     actions = [e["action"] for e in reversed(events)]
-    assert actions == ["detect", "propose", "span.accept", "span.add", "span.relabel", "span.undo",
+    assert actions == ["ingest", "detect", "propose", "span.accept", "span.add", "span.relabel", "span.undo",
                        "decision.review", "decision.final"]
     assert aud.get("/api/audit/verify").json()["intact"] is True
     html = aud.get("/audit", params={"action": "decision"}).text
@@ -86,7 +87,7 @@ def test_audit_export_is_itself_audited(app_env):
                                             "since": date.today().isoformat(), "until": date.today().isoformat()},
                  headers={"X-CSRF-Token": csrf})
     lines = [json.loads(x) for x in r.text.splitlines()]
-    assert {x["subject"] for x in lines} == {f"document:{ids[1]}"} and lines[0]["action"] == "detect"
+    assert {x["subject"] for x in lines} == {f"document:{ids[1]}"} and lines[0]["action"] == "ingest"
     last = aud.get("/api/audit", params={"action": "export"}).json()["events"]
     assert len(last) == 2 and json.loads(last[0]["payload"])["count"] == len(lines)
     assert aud.post("/api/audit/export", json={"format": "jsonl", "since": "yesterday"},
@@ -177,11 +178,13 @@ def test_configured_sm3_hash_is_used_for_review_events(tmp_path, sqlite_engine):
     from review_fixtures import make_document, scan_and_propose
     from sqlmodel import select
 
+    settings = Settings(home=tmp_path / "h", secret_key="s" * 40, audit_hash="sm3")
+    audit.configure(sqlite_engine, algo="sm3")  # the deployment's setting, from the first event on
     with Session(sqlite_engine, expire_on_commit=False) as s:
         users.create_user(session=s, username="rev9", password="kaifang-test-pw", role="reviewer", actor="setup")
         (doc_id,) = make_document(s)
         scan_and_propose(s, doc_id)
-    app = create_app(Settings(home=tmp_path / "h", secret_key="s" * 40, audit_hash="sm3"), engine=sqlite_engine)
+    app = create_app(settings, engine=sqlite_engine)
     c = TestClient(app)
     tok = c.get("/api/me").json()["csrf"]
     tok = c.post("/api/login", json={"username": "rev9", "password": "kaifang-test-pw"},
@@ -190,9 +193,13 @@ def test_configured_sm3_hash_is_used_for_review_events(tmp_path, sqlite_engine):
     assert c.post(f"/api/documents/{doc_id}/decision", json={"version": v, "decision": "OPEN"},
                   headers={"X-CSRF-Token": tok}).status_code == 200
     with Session(sqlite_engine) as s:
-        algos = {e.action: e.algo for e in s.exec(select(AuditEvent))}
-    assert algos["login"] == "sm3" and algos["decision.review"] == "sm3"
+        algos = {e.algo for e in s.exec(select(AuditEvent))}
+        actions = {e.action for e in s.exec(select(AuditEvent))}
+    assert algos == {"sm3"} and {"user.create", "ingest", "detect", "propose", "login", "decision.review"} <= actions
     assert c.get("/api/me").json()["role"] == "reviewer"
+    assert c.get("/api/audit/verify").status_code == 403  # (a reviewer), but the chain is one hash:
+    with Session(sqlite_engine) as s:
+        assert audit.verify(session=s) is None
 
 
 def test_empty_form_fields_mean_unset(app_env):

@@ -48,6 +48,8 @@ ROUTES = [
     ("POST", "/api/documents/{doc}/decision", {"version": 1, "decision": "OPEN"}, DECIDE),
     ("POST", "/api/documents/{doc}/final", {"version": 1, "decision": "OPEN"}, FINAL),
     ("POST", "/api/documents/{doc}/rescan", {"version": 1}, DECIDE),
+    ("POST", "/api/documents/{doc}/reopen", {"version": 1, "note": "x"}, FINAL),
+    ("POST", "/documents/{doc}/reopen", "form", FINAL),
     ("GET", "/audit", None, AUDIT),
     ("GET", "/audit/verify", None, AUDIT),
     ("GET", "/api/audit", None, AUDIT),
@@ -125,7 +127,8 @@ def test_auditor_reads_but_never_edits(app_env):
     app, engine, ids = app_env
     client, csrf = login(app, "auditor1")
     doc = client.get(f"/api/documents/{ids[0]}").json()
-    assert doc["document"]["text"] == TEXT and doc["can"] == {"edit_spans": False, "decide": False, "finalize": False}
+    assert doc["document"]["text"] == TEXT and doc["can"] == {"edit_spans": False, "decide": False, "finalize": False,
+                                                                "reopen": False}
     page = client.get(f"/documents/{ids[0]}").text
     assert 'id="decision-form"' not in page
     before = client.get("/api/audit").json()["events"][0]["seq"]

@@ -8,7 +8,8 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from kaifang.cli import app
-from review_app.db import make_engine, upgrade
+from review_app.config import Settings
+from review_app.db import engine_for
 from review_app.store import model_registry
 from review_app.store.documents import get_collection
 
@@ -17,8 +18,7 @@ from release_fixtures import COLLECTION, MASKED, make_release_collection
 
 def _env(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    eng = make_engine(url)
-    upgrade(eng)
+    eng = engine_for(Settings(home=tmp_path / "home", database_url=url))  # as the app and the CLI build it
     with Session(eng, expire_on_commit=False) as s:
         ids = make_release_collection(s)
     return {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": url}, eng, ids

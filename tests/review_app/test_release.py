@@ -177,9 +177,14 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
         msg = str(exc.value)
         assert f"document {d}" in msg and "ID_NUMBER" in msg and "offset" in msg and "350102" not in msg
         assert not [p for p in tmp_path.iterdir() if "rel" in p.name]  # nothing written, not even a temp dir
-        # a person marks the other occurrence; the copy then masks both
+        # the committee reopens the document, a person marks the other occurrence, the committee
+        # decides again; the copy then masks both
+        review.reopen(session=s, document_id=d, actor="com1", note="身份证号另有一处未标注",
+                      version=review.document_version(session=s, document_id=d))
         i = t.index("３５０")
         review.add_span(session=s, document_id=d, start=i, end=t.index("。", i), label="ID_NUMBER", actor="rev1",
+                        version=review.document_version(session=s, document_id=d))
+        review.finalize(session=s, document_id=d, actor="com1", decision="OPEN_REDACTED", reasons=["PERSONAL_INFO"],
                         version=review.document_version(session=s, document_id=d))
         rep = _release(s, tmp_path / "rel")
         copy = (tmp_path / "rel/texts/J001-2023-0101.txt").read_text(encoding="utf-8")

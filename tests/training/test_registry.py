@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -96,6 +97,14 @@ def test_jobs_one_at_a_time_and_dead_ones_reaped(engine):
         reg.set_job_running(session=s, job_id=job.id, pid=proc.pid)
         reg.update_job_progress(session=s, job_id=job.id, progress=0.4, message="training ner")
         assert reg.get_job(session=s, job_id=job.id).progress == pytest.approx(0.4)
+        # a pid that is not alive here says nothing (the worker may run on another host): the
+        # heartbeat is fresh, so the job stands ...
+        assert reg.reap_dead_jobs(session=s) == []
+        # ... until it misses its lease
+        j = reg.get_job(session=s, job_id=job.id)
+        j.heartbeat_at = datetime.now(timezone.utc) - timedelta(seconds=j.lease_seconds + 1)
+        s.add(j)
+        s.commit()
         assert reg.reap_dead_jobs(session=s) == [job.id]
         done = reg.get_job(session=s, job_id=job.id)
         assert done.status == "killed" and done.finished_at is not None
@@ -144,3 +153,26 @@ def test_models_and_train_cli(tmp_path, monkeypatch):
         actors = [e.actor for e in s.exec(select(AuditEvent).where(AuditEvent.action == "model.promote"))]
     assert actors == ["chief"]
     eng.dispose()
+
+
+def test_the_worker_heartbeat_keeps_a_job_alive(sqlite_engine):
+    import time
+
+    from sqlmodel import Session
+
+    from review_app.tables import TrainingJob
+    from training.jobs import Heartbeat
+
+    registry = reg
+    with Session(sqlite_engine, expire_on_commit=False) as s:
+        job = registry.create_job(session=s, started_by="admin", lease_seconds=4)
+        registry.set_job_running(session=s, job_id=job.id, pid=1)
+        first = s.get(TrainingJob, job.id).heartbeat_at
+    with Heartbeat(sqlite_engine, job.id, interval=0.5):
+        time.sleep(1.3)
+    with Session(sqlite_engine) as s:
+        j = s.get(TrainingJob, job.id)
+        assert j.heartbeat_at > first and not registry.job_is_lost(j)
+        assert registry.reap_dead_jobs(session=s) == []
+        registry.finish_job(session=s, job_id=job.id, status="succeeded", message="ok")
+        assert registry.heartbeat(session=s, job_id=job.id) is False  # an ended job tells its worker to stop

@@ -48,7 +48,8 @@ def _service(engine, tmp_path) -> ModelService:
 def _scan_and_propose(engine, service, doc_ids) -> dict[int, tuple[str, str, set[str]]]:
     """Scan and propose with whatever the registry says is current.
 
-    Returns {doc: (proposed decision, proposal's model version, labels the detector found)}.
+    Returns {doc: (proposed decision, proposal's model version, labels the detector found)}. The
+    spans of a document with a final decision are frozen, so they are detected but not stored.
     """
     out = {}
     detector, proposer = service.detector(), service.proposer()
@@ -56,8 +57,9 @@ def _scan_and_propose(engine, service, doc_ids) -> dict[int, tuple[str, str, set
         for doc_id in doc_ids:
             doc = s.get(Document, doc_id)
             spans = detector.detect(doc.text)
-            review.record_detection(session=s, document_id=doc_id, spans=spans, model_version=detector.version,
-                                    replace=True)
+            if not review.is_frozen(doc):
+                review.record_detection(session=s, document_id=doc_id, spans=spans, model_version=detector.version,
+                                        replace=True)
             meta = {"title": doc.title, "creator": doc.creator, "date": doc.date_text, "year": doc.year,
                     "classification": doc.classification, "genre": doc.genre}
             p = review.propose(session=s, document_id=doc_id, result=proposer.propose(doc.text, spans, meta))
@@ -202,8 +204,8 @@ def test_killed_training_leaves_the_current_model_intact(sqlite_engine, sqlite_u
                              eval_file=write_jsonl(tmp_path / "eval.jsonl", corpus["eval"]))
     seed_digest = _tree_digest(models_home / "seed-v1")
     job = jobs.start_background(engine=engine, database_url=sqlite_url, models_root=models_home, actor="admin",
-                                config_path=cfg, log_dir=tmp_path / "logs")
-    assert job.pid
+                                config_path=cfg, log_dir=tmp_path / "logs", lease_seconds=6)
+    assert job.pid and job.lease_seconds == 6
     deadline = time.monotonic() + 300
     while True:  # wait until the worker is inside NER training, then pull the plug
         with session_scope(engine) as s:
@@ -216,7 +218,7 @@ def test_killed_training_leaves_the_current_model_intact(sqlite_engine, sqlite_u
         time.sleep(0.1)
     assert list(models_home.glob(".tmp-*")), "training should be writing into a temp dir"
     os.killpg(job.pid, signal.SIGKILL)
-    done = jobs.wait_for(engine, job.id, timeout=30, poll=0.2)
+    done = jobs.wait_for(engine, job.id, timeout=30, poll=0.2)  # the heartbeat stops; the lease runs out
     assert done.status == "killed" and not done.promoted
     with session_scope(engine) as s:
         assert [m.name for m in s.exec(select(ModelVersion))] == ["seed-v1"]
