@@ -98,7 +98,7 @@ class RuleAnalyzer:
             if not isinstance(params, Mapping):
                 raise ValueError(f"{origin}: recognizers[{k}].params must be a table")
             try:
-                recognizers.append(registry.create(entry["name"], **params))
+                recognizers.append(registry.create(_available(entry["name"], origin), **params))
             except registry.RegistryError as exc:
                 raise ValueError(f"{origin}: {exc}") from None
             except TypeError as exc:
@@ -108,6 +108,29 @@ class RuleAnalyzer:
             raise ValueError(f"{origin}: a recognizer is listed twice: {names}")
         return cls(recognizers, min_score=float(head.get("min_score", 0.5)),
                    version=str(head.get("version", "rules")), config=config)
+
+
+def _available(name: str, origin: str) -> str:
+    """``name``, or the newest shipped version of the same recognizer when ``name`` is retired.
+
+    Why: a model version saved by an older release (a registry's parent or rollback target)
+    names recognizers this code no longer ships (cn_phone.v1 after rules.v4). Refusing to load it
+    would break rollback and the review app after an upgrade; it loads with the successor and a
+    warning, since the old behaviour itself no longer exists to run.
+    """
+    if registry.is_registered(name):
+        return name
+    base, _, version = name.rpartition(".v")
+    newer = sorted((int(n.rpartition(".v")[2]), n) for n in registry.registered()
+                   if n.rpartition(".v")[0] == base and version.isdigit()
+                   and int(n.rpartition(".v")[2]) > int(version))
+    if not newer:
+        return name  # create() then fails with the list of what is registered
+    import warnings
+
+    warnings.warn(f"{origin}: recognizer {name} is retired; running {newer[-1][1]} instead",
+                  stacklevel=3)
+    return newer[-1][1]
 
 
 def build_rule_analyzer(config: Path | str | None = None) -> RuleAnalyzer:

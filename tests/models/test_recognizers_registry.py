@@ -57,3 +57,21 @@ def test_bad_configs_fail_clearly(tmp_path, body, message):
 def test_missing_config_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         build_rule_analyzer(tmp_path / "none.toml")
+
+
+def test_a_saved_config_naming_a_retired_recognizer_loads_its_successor(tmp_path):
+    """A model version saved before rules.v4 names cn_phone.v1: it must still load (rollback,
+    an upgraded app), running the shipped successor, with a warning that says so."""
+    from models.analyzer import build_rule_analyzer
+
+    cfg = tmp_path / "rules.toml"
+    cfg.write_text('[analyzer]\nversion = "rules.v3"\n[[recognizers]]\nname = "cn_phone.v1"\n'
+                   '[[recognizers]]\nname = "email.v1"\n', encoding="utf-8")
+    with pytest.warns(UserWarning, match="cn_phone.v1 is retired"):
+        analyzer = build_rule_analyzer(cfg)
+    assert analyzer.names == ["cn_phone.v2", "email.v1"]
+    assert [s.label for s in analyzer.find("电话：13905912345")] == ["PHONE"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[recognizers]]\nname = "no_such.v1"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no recognizer registered as 'no_such.v1'"):
+        build_rule_analyzer(bad)
