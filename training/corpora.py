@@ -210,7 +210,7 @@ def iter_raw_text(max_chars: int | None = None, min_len: int = 10) -> Iterator[s
     """
     if max_chars is not None and max_chars <= 0:
         raise ValueError("max_chars must be positive or None")
-    sources = [_law_paragraphs(), _xwlb_paragraphs()]
+    sources = [_law_paragraphs(), news_paragraphs()]
     total = 0
     while sources:
         for it in list(sources):
@@ -238,7 +238,8 @@ def _law_paragraphs() -> Iterator[str]:
                 yield from obj.get("text", "").split("\n")
 
 
-def _xwlb_paragraphs() -> Iterator[str]:
+def news_paragraphs() -> Iterator[str]:
+    """Paragraphs of the allowed CCTV news transcripts (2023, 2024), boiler-plate opening cut."""
     for name in _XWLB_FILES:
         with dataset_path("xwlb_cctv_news_transcripts", name).open(encoding="utf-8") as fh:
             for line in fh:

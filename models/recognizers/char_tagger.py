@@ -420,16 +420,21 @@ def tags_to_spans(tags: Sequence[str], conf: Sequence[float] | None = None
 
 
 def spans_to_allowed(n: int, spans: Iterable[tuple[int, int, str]], tags: Sequence[str],
-                     annotated: Iterable[str]) -> torch.Tensor:
+                     annotated: Iterable[str],
+                     free: Iterable[tuple[int, int]] = ()) -> torch.Tensor:
     """(n, K) bool: the tags each character may take given gold spans of ``annotated`` labels.
 
     Inside a gold span exactly one tag is allowed. Elsewhere ``O`` is allowed, and so is any
     tag of a label the record does not annotate (partial annotation, see the module doc).
+    Inside a ``free`` range every tag is allowed: a span of a label the tagger does not learn
+    (an ADDRESS, which holds place names the corpora label LOC) says nothing either way.
     """
     k = len(tags)
     annotated = set(annotated)
-    free = torch.tensor([t == "O" or t.split("-", 1)[1] not in annotated for t in tags])
-    allowed = free.unsqueeze(0).repeat(n, 1)
+    unknown = torch.tensor([t == "O" or t.split("-", 1)[1] not in annotated for t in tags])
+    allowed = unknown.unsqueeze(0).repeat(n, 1)
+    for s, e in free:
+        allowed[max(0, s):min(n, e)] = True
     index = {t: i for i, t in enumerate(tags)}
     for s, e, lab in spans:
         if f"S-{lab}" not in index or s < 0 or e > n or e <= s:

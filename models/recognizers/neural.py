@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
@@ -67,12 +68,44 @@ _COUNT_AFTER = re.compile(
     r"(?:患者|病人|病例)?[ ]?(?:共|计|达|约)?[0-9０-９一二三四五六七八九十百千两]+(?:多|余)?(?:人|名|例|人次|起|宗|户)")
 
 
+#: characters that end a name: table cell borders, tabs and box drawing (form layouts)
+_CELL_BORDERS = frozenset("｜|¦│┃┆┊║\t")
+
+
+def _letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "L"
+
+
+def _edge_ok(ch: str, label: str) -> bool:
+    """May a ``label`` span begin or end with ``ch``? Names: letters only; places and
+    organisations also digits (杨桥路18号, 第一针织厂), never punctuation or symbols."""
+    return _letter(ch) or (label != "PERSON" and ch.isdigit())
+
+
 def tidy_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
     """Label-specific boundary repair of a model span; None drops it.
 
+    PERSON, ORG, LOC: edge characters that are not letters (digits also for places and
+    organisations) are cut off (｜鲁秀英 -> 鲁秀英, 〔印〕), and a span across a table cell border
+    is dropped; a PERSON needs two letters and a Latin one a capital (a surname alone is no
+    name, GUIDELINES; "the" is no name).
     ADDRESS: a leading 住/现住/住址： is cut off; a document number (民字第193号) is dropped.
     HEALTH, LEGAL_RECORD: dropped when a count follows (a statistic, not a person's record).
     """
+    if label in ("PERSON", "ORG", "LOC"):
+        while start < end and not _edge_ok(text[start], label):
+            start += 1
+        while end > start and not _edge_ok(text[end - 1], label):
+            end -= 1
+        piece = text[start:end]
+        if not piece or any(ch in _CELL_BORDERS or unicodedata.category(ch) == "So"
+                            for ch in piece):
+            return None
+        if label == "PERSON":
+            letters = [ch for ch in piece if _letter(ch)]
+            if len(letters) < 2 or (piece.isascii() and not any(c.isupper() for c in piece)):
+                return None
+        return start, end
     if label in ("HEALTH", "LEGAL_RECORD") and _COUNT_AFTER.match(text, end):
         return None
     if label == "ADDRESS":

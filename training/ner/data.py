@@ -6,7 +6,7 @@ more stably on sentence-sized windows, cut at sentence ends and never inside a g
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -20,6 +20,8 @@ class Example:
     text: str
     spans: list[tuple[int, int, str]]  # window-relative, only the tagger's labels
     annotated: frozenset[str]
+    #: window-relative ranges of spans of other labels: any tag allowed there
+    free: list[tuple[int, int]] = field(default_factory=list)
 
 
 def record_labels_annotated(record: dict, tagger_labels: Sequence[str]) -> frozenset[str]:
@@ -41,10 +43,13 @@ def records_to_examples(records: Iterable[dict], labels: Sequence[str], max_len:
             continue
         spans = sorted((int(s["start"]), int(s["end"]), s["label"]) for s in rec.get("spans", [])
                        if s.get("label") in labels)
+        other = sorted((int(s["start"]), int(s["end"])) for s in rec.get("spans", [])
+                       if s.get("label") not in labels)
         annotated = record_labels_annotated(rec, labels)
-        for ws, we in chunk_bounds(text, max_len, [(s, e) for s, e, _ in spans]):
+        for ws, we in chunk_bounds(text, max_len, [(s, e) for s, e, _ in spans] + other):
             inside = [(s - ws, e - ws, lab) for s, e, lab in spans if s >= ws and e <= we]
-            out.append(Example(text[ws:we], inside, annotated))
+            free = [(max(s, ws) - ws, min(e, we) - ws) for s, e in other if s < we and e > ws]
+            out.append(Example(text[ws:we], inside, annotated, free))
     return out
 
 
@@ -68,7 +73,8 @@ class EncodedExamples:
             chars.append(np.asarray(c, dtype=np.int64))
             bl.append(np.asarray(left, dtype=np.int64))
             br.append(np.asarray(right, dtype=np.int64))
-            allowed.append(spans_to_allowed(len(ex.text), ex.spans, tags, ex.annotated).numpy())
+            allowed.append(spans_to_allowed(len(ex.text), ex.spans, tags, ex.annotated,
+                                            ex.free).numpy())
             lex.append(lexicon.features(ex.text) if lexicon is not None else None)
         return cls(chars, bl, br, allowed, lex)
 
