@@ -56,7 +56,7 @@ def test_release_masks_confirmed_spans_only_and_writes_catalogue(engine, tmp_pat
         out = tmp_path / "rel"
         c = rep["counts"]
         assert (c["released"], c["open"], c["open_redacted"], c["documents"]) == (3, 1, 2, 7)
-        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0}
+        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0, "held_back": 0}
         assert {d["id"] for d in rep["withheld"]["not_final"]} == {ids["undecided"], ids["reviewed"]}
         assert rep["withheld"]["closed"][0]["id"] == ids["closed"]
         assert rep["withheld"]["deferred"][0]["id"] == ids["deferred"]
@@ -156,7 +156,7 @@ def test_chain_broken_refuses(engine, tmp_path):
             release.write_release(session=s, collection="无此全宗", out_dir=tmp_path / "x", actor="a")
 
 
-def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
+def test_self_check_holds_back_a_value_left_in_another_form(engine, tmp_path):
     from release_fixtures import _decide, _doc, _propose, _span
     from review_app.store import review
     from review_app.tables import Collection
@@ -172,16 +172,20 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
                                 spans=[_span(t, "350102198703154511", "ID_NUMBER")])
         _propose(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
         _decide(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
-        with pytest.raises(release.ReleaseRefused) as exc:
-            _release(s, tmp_path / "rel")
-        msg = str(exc.value)
+        rep = _release(s, tmp_path / "held")
+        held = rep["withheld"]["held_back"]
+        assert [h["id"] for h in held] == [d] and rep["counts"]["released"] == 0
+        msg = held[0]["reason"]
         assert f"document {d}" in msg and "ID_NUMBER" in msg and "offset" in msg and "350102" not in msg
-        assert not [p for p in tmp_path.iterdir() if "rel" in p.name]  # nothing written, not even a temp dir
+        assert not list((tmp_path / "held" / "texts").iterdir())  # no copy of it was left behind
+        m = (tmp_path / "held" / "manifest.json").read_text(encoding="utf-8")
+        assert json.loads(m)["held_back"] == [d] and "J001-2023-0101" not in m and "350102" not in m
         # a person marks the other occurrence; the copy then masks both
         i = t.index("３５０")
         review.add_span(session=s, document_id=d, start=i, end=t.index("。", i), label="ID_NUMBER", actor="rev1",
                         version=review.document_version(session=s, document_id=d))
         rep = _release(s, tmp_path / "rel")
+        assert rep["counts"]["released"] == 1 and not rep["withheld"]["held_back"]
         copy = (tmp_path / "rel/texts/J001-2023-0101.txt").read_text(encoding="utf-8")
         assert "１９８７" not in copy and "350102" not in copy and copy.count("𠮷永福") == 1
         assert rep["counts"]["masked_ranges"] == 2
