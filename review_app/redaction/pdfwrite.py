@@ -161,6 +161,7 @@ class PdfPageWriter:
                      b"/Resources << /XObject << /Im1 %d 0 R >> /Font << /F1 %d 0 R >> >> >>"
                      % (self._pages, _num(width), _num(height), content, img, self._font))
         self._kids.append(page)
+        self._fh.flush()  # the page is the file's now, not this process's memory
 
     # ------------------------------------------------------------------ finish
 
