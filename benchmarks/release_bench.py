@@ -167,7 +167,7 @@ def main() -> None:
             ingest_s = time.perf_counter() - t0
             spans = _mark_and_decide(eng, name)
             res = _release(eng, root, name, ocr)
-            res.update({"masked_spans": spans, "ingest_seconds_untimed_in_rate": round(ingest_s, 1)})
+            res.update({"masked_spans": spans, "ingest_seconds_not_in_rate": round(ingest_s, 1)})
             results[name] = res
             if not args.json:
                 print(f"{name}: {res['pages']} pages in {res['seconds']} s = {res['pages_per_second']} pages/s "

@@ -86,7 +86,8 @@ def _normal_mode(image):
     if image.mode in ("LA", "I", "I;16", "F"):
         return image.convert("L")
     rgb = image if image.mode == "RGB" else image.convert("RGB")
-    arr = np.asarray(rgb, dtype=np.int16)
+    # colour is looked for on a quarter-size copy: a seal or a coloured heading is far larger
+    arr = np.asarray(rgb.reduce(4) if min(rgb.size) >= 64 else rgb, dtype=np.int16)
     if int(np.abs(arr[..., 0] - arr[..., 1]).max()) <= GREY_TOLERANCE and \
             int(np.abs(arr[..., 1] - arr[..., 2]).max()) <= GREY_TOLERANCE:
         return rgb.convert("L")

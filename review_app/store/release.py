@@ -197,19 +197,29 @@ def _write_documents(ctx: Context, session: Session, sel: Selection, col: Collec
     reviewers = latest_reviews(session, col.id, "reviewer")
     released: list[Released] = []
     warnings: list[str] = []
+    tick = ctx.tick
     for doc_id, final in sel.release:
         doc = session.get(Document, doc_id)
+        ticked = 0
+
+        def page_done(n: int) -> None:
+            nonlocal ticked
+            ticked += n
+            tick(n)
+
+        ctx.tick = page_done
         out = release_document(ctx, session, doc, final, reviewers.get(doc_id))
+        tick(len(doc.page_starts or [0]) - ticked)  # the pages not read back page by page
         if isinstance(out, Withheld):
             row = {"id": doc_id, "reference_code": doc.reference_code}
             if out.reason:
                 row["reason"] = out.reason
             sel.withheld[out.key].append(row)
-            ctx.tick(0)
         else:
             released.append(out)
             warnings += out.warnings
         session.expunge(doc)  # one document's text in memory at a time
+    ctx.tick = tick
     return released, warnings
 
 

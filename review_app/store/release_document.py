@@ -87,7 +87,7 @@ class Context:
     ocr: Callable[[], OcrEngine]
     rulebook: Rulebook
     today: date
-    tick: Callable[[int], None]
+    tick: Callable[[int], None]  # pages done (the caller completes each document's count)
     verification: Verification = field(default_factory=Verification)
     stems: set[str] = field(default_factory=set)
 
@@ -214,7 +214,6 @@ def release_document(ctx: Context, session: Session, doc: Document, final: Revie
         if plan is None and doc.media_type != TEXT_PLAIN:
             main = _copy_original(doc, ctx.tmp / FILES, stem)
             written.append(main)
-            ctx.tick(pages)
         elif plan is not None and kind in ("pdf", "image"):
             main = ctx.tmp / FILES / f"{stem}.pdf"
             written.append(main)
@@ -228,7 +227,6 @@ def release_document(ctx: Context, session: Session, doc: Document, final: Revie
         else:
             if plan is not None and doc.media_type == DOCX:
                 warnings.append(f"{who}: a Word document is released as its masked text copy only")
-            ctx.tick(pages)
     except (HeldBack, Unlocatable, SourceError, OcrUnavailable) as exc:
         for p in written:
             p.unlink(missing_ok=True)

@@ -196,7 +196,7 @@ def test_catalogue_csv_and_xlsx_and_sums(released):
     assert v["pdfs"] == len(REDACTED) + 1 and v["ocr_engine"] == "rapidocr"  # + over.pdf, refused after its check
     assert any("text layer" in c for c in v["checked"]) and any("OCR" in c for c in v["checked"])
     total = sum(docs[i]["pages"] for i in docs) + 1 + 1  # + the two held-back one-page PDFs
-    assert calls and calls[-1] == (calls[-1][0], total) and all(a <= b for (a, _), (b, _) in zip(calls, calls[1:]))
+    assert calls and calls[-1] == (total, total) and all(a <= b for (a, _), (b, _) in zip(calls, calls[1:]))
 
 
 def test_verify_directory_then_tampering_is_found(released, ocr, tmp_path):
