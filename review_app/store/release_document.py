@@ -2,14 +2,11 @@
 
 What is written for a document (``texts/`` and ``files/`` share the stem, from the 档号):
 
-=================  ==========================  ===========================================
-source             OPEN                        OPEN_REDACTED
-=================  ==========================  ===========================================
-.txt               texts/<stem>.txt            texts/<stem>.txt (masked ■)
-.docx              + files/<stem>.docx as is   texts/<stem>.txt only (a warning says so)
-.pdf               + files/<stem>.pdf as is    + files/<stem>.pdf rebuilt (``redaction``)
-scan .png/.jpg/.tif + files/<stem>.<ext> as is  + files/<stem>.pdf rebuilt (``redaction``)
-=================  ==========================  ===========================================
+* .txt: ``texts/<stem>.txt`` (OPEN_REDACTED: masked ■, one for one);
+* .docx: the text copy, and for OPEN ``files/<stem>.docx`` as it is (OPEN_REDACTED: the masked text
+  copy only; a warning says so);
+* .pdf and scans (.png .jpg .tif): the text copy, and for OPEN ``files/<stem>.<ext>`` as it is;
+  for OPEN_REDACTED ``files/<stem>.pdf`` rebuilt (``review_app.redaction``).
 
 A copied original is the file that was reviewed: its SHA-256 must equal the one recorded at
 ingest. A rebuilt PDF is verified after it is written (``redaction.verify``: its text layer and
@@ -180,6 +177,87 @@ def _copy_original(doc: Document, out_dir: Path, stem: str) -> Path:
     return out
 
 
+@dataclass
+class _Outputs:
+    """The files written for one document and what the redaction and the read-back found."""
+
+    text: Path
+    main: Path  # the published file: the text copy where there is no other
+    written: list[Path] = field(default_factory=list)
+    redaction: dict | None = None
+    verified: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _write_outputs(ctx: Context, doc: Document, plan: MaskPlan | None, copy: str, stem: str,
+                   out: _Outputs) -> None:
+    """Write the text copy and the published file into ``ctx.tmp`` (recording each in
+    ``out.written`` as it is made); raises when the document cannot be released safely."""
+    if plan is not None:
+        _check_copy(doc, copy, plan)
+        ctx.verification.text_copies += 1
+        ctx.verification.values += len(plan.values)
+    out.text.write_bytes(copy.encode("utf-8"))
+    out.written.append(out.text)
+    if plan is None and doc.media_type != TEXT_PLAIN:
+        out.main = _copy_original(doc, ctx.tmp / FILES, stem)
+        out.written.append(out.main)
+    elif plan is not None and kind_of(doc.media_type) in ("pdf", "image"):
+        out.main = ctx.tmp / FILES / f"{stem}.pdf"
+        out.written.append(out.main)
+        done, check = _redacted_pdf(ctx, doc, plan, copy, out.main)
+        routes: dict[str, int] = {}
+        for page in done.pages:
+            routes[page.route] = routes.get(page.route, 0) + 1
+        out.redaction = {"routes": routes, "boxes": done.boxes,
+                         "masked_chars_on_pages": sum(page.masked_chars for page in done.pages)}
+        out.verified = {"text_copy": True, "text_layer_pages": check.pages, "ocr_pages": check.pages,
+                        "ocr_engine": check.ocr_engine, "values": len(plan.values), "found": 0}
+    elif plan is not None and doc.media_type == DOCX:
+        out.warnings.append("a Word document is released as its masked text copy only")
+
+
+def _held_back(exc: Exception, plan: MaskPlan | None) -> str:
+    """Why a document is held back, in words (never the masked value)."""
+    if isinstance(exc, Unlocatable) and plan is not None:
+        return _unlocatable(exc, plan)
+    if isinstance(exc, OcrUnavailable):
+        return f"OCR is needed to redact or verify this document and is not available: {exc}"
+    if isinstance(exc, (HeldBack, SourceError)):
+        return str(exc)
+    return f"unexpected error while writing its copy ({type(exc).__name__}: {exc})"
+
+
+def _released(ctx: Context, doc: Document, final: Review, plan: MaskPlan | None, copy: str,
+              out: _Outputs) -> Released:
+    """The manifest entry, catalogue row and file sums of a document whose copies are written."""
+    files = [{"path": p.relative_to(ctx.tmp).as_posix(), "bytes": p.stat().st_size, **digests(p), "document": doc.id}
+             for p in out.written]
+    by_path = {f["path"]: f for f in files}
+    main_rel, text_rel = out.main.relative_to(ctx.tmp).as_posix(), out.text.relative_to(ctx.tmp).as_posix()
+    pages = len(doc.page_starts or [0])
+    n_masked = len(plan.ranges) if plan else 0
+    entry = {
+        "id": doc.id, "reference_code": doc.reference_code, "text": text_rel,
+        "file": main_rel if out.main != out.text else None, "sha256": by_path[text_rel]["sha256"],
+        "bytes": by_path[text_rel]["bytes"], "chars": len(copy), "media_type": doc.media_type, "pages": pages,
+        "decision": final.decision, "reasons": list(final.reasons or []), "decided": _day(final.created_at),
+        "review": final.id, "masked_ranges": n_masked,
+        "masked_chars": sum(e - s for s, e in plan.ranges) if plan else 0,
+        "masked_spans": plan.spans if plan else 0, "unconfirmed": plan.unconfirmed if plan else 0,
+        "explicit_ranges": plan.explicit if plan else 0, "repeats": plan.repeats if plan else 0,
+        "page_starts": list(doc.page_starts or [0]), "source_sha256": doc.sha256,
+        "redaction": out.redaction, "verified": out.verified,
+    }
+    row = [doc.reference_code or "", doc.title, doc.creator, doc.date_text, pages, doc.classification or "",
+           STATUS_ZH[final.decision], ctx.today.isoformat(),
+           legal_basis(ctx.rulebook, final.decision, final.reasons or []), n_masked, _day(final.created_at),
+           main_rel, text_rel, by_path[main_rel]["sha256"], by_path[main_rel]["sm3"]]
+    who = f"document {doc.id} ({doc.reference_code or 'no 档号'})"
+    warnings = [f"{who}: {w}" for w in out.warnings + (plan.warnings if plan else [])]
+    return Released(entry=entry, row=row, files=files, warnings=warnings)
+
+
 def release_document(ctx: Context, session: Session, doc: Document, final: Review,
                      reviewer: Review | None) -> Released | Withheld:
     """Write ``doc``'s copies into ``ctx.tmp`` and say what was written, or why it is withheld."""
@@ -196,76 +274,16 @@ def release_document(ctx: Context, session: Session, doc: Document, final: Revie
     if len(copy) != len(doc.text):  # pragma: no cover - redact_text keeps the length
         raise AssertionError("a released copy must keep the original's offsets")
     stem = _stem(ctx, doc)
-    pages = len(doc.page_starts or [0])
-    written: list[Path] = []
-    warnings: list[str] = []
-    redaction: dict | None = None
-    verified: dict | None = None
+    text = ctx.tmp / TEXTS / f"{stem}.txt"
+    out = _Outputs(text=text, main=text)
     try:
-        if plan is not None:
-            _check_copy(doc, copy, plan)
-            ctx.verification.text_copies += 1
-            ctx.verification.values += len(plan.values)
-        text_path = ctx.tmp / TEXTS / f"{stem}.txt"
-        text_path.write_bytes(copy.encode("utf-8"))
-        written.append(text_path)
-        main = text_path
-        kind = kind_of(doc.media_type)
-        if plan is None and doc.media_type != TEXT_PLAIN:
-            main = _copy_original(doc, ctx.tmp / FILES, stem)
-            written.append(main)
-        elif plan is not None and kind in ("pdf", "image"):
-            main = ctx.tmp / FILES / f"{stem}.pdf"
-            written.append(main)
-            done, check = _redacted_pdf(ctx, doc, plan, copy, main)
-            routes: dict[str, int] = {}
-            for p in done.pages:
-                routes[p.route] = routes.get(p.route, 0) + 1
-            redaction = {"routes": routes, "boxes": done.boxes, "masked_chars_on_pages": sum(p.masked_chars for p in done.pages)}
-            verified = {"text_copy": True, "text_layer_pages": check.pages, "ocr_pages": check.pages,
-                        "ocr_engine": check.ocr_engine, "values": len(plan.values), "found": 0}
-        else:
-            if plan is not None and doc.media_type == DOCX:
-                warnings.append(f"{who}: a Word document is released as its masked text copy only")
-    except (HeldBack, Unlocatable, SourceError, OcrUnavailable) as exc:
-        for p in written:
-            p.unlink(missing_ok=True)
-        msg = _unlocatable(exc, plan) if isinstance(exc, Unlocatable) and plan is not None else str(exc)
-        if isinstance(exc, OcrUnavailable):
-            msg = f"OCR is needed to redact or verify this document and is not available: {exc}"
-        return Withheld("held_back", f"{who}: {msg}")
+        _write_outputs(ctx, doc, plan, copy, stem, out)
     except (MemoryError, KeyboardInterrupt):
         raise
-    except Exception as exc:  # a reader's bug on one odd file must not stop the release of the others
-        log.exception("unexpected error releasing document %s", doc.id)
-        for p in written:
+    except Exception as exc:  # held back: a reader's failure on one odd file must not stop the others
+        if not isinstance(exc, (HeldBack, Unlocatable, SourceError, OcrUnavailable)):
+            log.exception("unexpected error releasing document %s", doc.id)
+        for p in out.written:
             p.unlink(missing_ok=True)
-        return Withheld("held_back", f"{who}: unexpected error while writing its copy ({type(exc).__name__}: {exc})")
-
-    files = []
-    for p in written:
-        sums = digests(p)
-        files.append({"path": p.relative_to(ctx.tmp).as_posix(), "bytes": p.stat().st_size, **sums, "document": doc.id})
-    main_rel = main.relative_to(ctx.tmp).as_posix()
-    main_sums = next(f for f in files if f["path"] == main_rel)
-    text_rel = text_path.relative_to(ctx.tmp).as_posix()
-    text_sums = next(f for f in files if f["path"] == text_rel)
-    if plan is not None:
-        warnings += [f"{who}: {w}" for w in plan.warnings]
-    n_masked = len(plan.ranges) if plan else 0
-    entry = {
-        "id": doc.id, "reference_code": doc.reference_code, "text": text_rel,
-        "file": main_rel if main != text_path else None, "sha256": text_sums["sha256"], "bytes": text_sums["bytes"],
-        "chars": len(copy), "media_type": doc.media_type, "pages": pages, "decision": final.decision,
-        "reasons": list(final.reasons or []), "decided": _day(final.created_at), "review": final.id,
-        "masked_ranges": n_masked, "masked_chars": sum(e - s for s, e in plan.ranges) if plan else 0,
-        "masked_spans": plan.spans if plan else 0, "unconfirmed": plan.unconfirmed if plan else 0,
-        "explicit_ranges": plan.explicit if plan else 0, "repeats": plan.repeats if plan else 0,
-        "page_starts": list(doc.page_starts or [0]), "source_sha256": doc.sha256,
-        "redaction": redaction, "verified": verified,
-    }
-    row = [doc.reference_code or "", doc.title, doc.creator, doc.date_text, pages, doc.classification or "",
-           STATUS_ZH[final.decision], ctx.today.isoformat(),
-           legal_basis(ctx.rulebook, final.decision, final.reasons or []), n_masked, _day(final.created_at),
-           main_rel, text_rel, main_sums["sha256"], main_sums["sm3"]]
-    return Released(entry=entry, row=row, files=files, warnings=warnings)
+        return Withheld("held_back", f"{who}: {_held_back(exc, plan)}")
+    return _released(ctx, doc, final, plan, copy, out)

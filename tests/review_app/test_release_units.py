@@ -91,17 +91,22 @@ def test_leak_search_normalises_width_spaces_case_and_ocr_digits():
     assert text[hits[0][1]] == "３"
 
 
-def test_rapidocr_character_boxes_line_up_with_its_text():
+@pytest.mark.parametrize("name", ["rapidocr", "tesseract"])
+def test_ocr_character_boxes_line_up_with_its_text(name):
+    from review_app.ingest.errors import OcrUnavailable
     from review_app.ingest.ocr import get_engine
     from training.sample_collection import render_scan
 
+    try:
+        engine = get_engine(name)
+    except OcrUnavailable as exc:
+        pytest.skip(str(exc))
     img = render_scan("申请人王秀英，身份证号350102198703154511，\n联系电话13905912345。", seed=3)
-    engine = get_engine("rapidocr")
     plain, boxed = engine.recognize(img), engine.recognize(img, glyphs=True)
     assert boxed.text == plain.text and not plain.glyphs
     assert "".join(g[0] for g in boxed.glyphs) == "".join(boxed.text.split())
     i = boxed.text.index("3501")
-    g = [x for x in boxed.glyphs][len("".join(boxed.text[:i].split()))]
+    g = boxed.glyphs[len("".join(boxed.text[:i].split()))]
     assert g[0] == "3" and 0 <= g[1] < g[3] <= img.width and 0 <= g[2] < g[4] <= img.height
 
 
@@ -167,3 +172,38 @@ def test_an_unverifiable_or_changed_pdf_is_held_back_and_nothing_of_it_written(s
         m = json.loads((tmp_path / "r3" / "manifest.json").read_text(encoding="utf-8"))
         assert m["held_back"] == [doc_id] and m["counts"]["withheld"]["held_back"] == 1
         assert hashlib.sha256((tmp_path / "r3" / "manifest.json").read_bytes()).hexdigest() == rep["manifest_sha256"]
+
+
+def test_word_documents_open_copied_redacted_as_text_only(sqlite_engine, tmp_path):
+    from release_fixtures import COLLECTION, _decide, _propose, _span
+    from review_app.ingest.extract import extract_file
+    from review_app.store import review
+    from review_app.tables import Collection, Document
+    from training.sample_collection import write_docx
+
+    with Session(sqlite_engine, expire_on_commit=False) as s:
+        col = Collection(name=COLLECTION)
+        s.add(col)
+        s.flush()
+        for n, (decision, text) in enumerate((("OPEN", "关于召开居民代表会议的通知"),
+                                              ("OPEN_REDACTED", "申请人王永福，电话13905912345。"))):
+            src = tmp_path / f"w{n}.docx"
+            write_docx(src, text)
+            ex = extract_file(src, lambda: pytest.fail("no OCR"))
+            d = Document(collection_id=col.id, reference_code=f"W-{n}", title="文", source_path=str(src),
+                         sha256=sha256_file(src), media_type=ex.media_type, text=ex.text, page_starts=ex.page_starts)
+            s.add(d)
+            s.flush()
+            if decision == "OPEN_REDACTED":
+                review.record_detection(session=s, document_id=d.id, model_version="m",
+                                        spans=[_span(ex.text, "13905912345", "PHONE")])
+            _propose(s, d.id, decision, ["PERSONAL_INFO"] if decision != "OPEN" else [])
+            _decide(s, d.id, decision, ["PERSONAL_INFO"] if decision != "OPEN" else [])
+        s.commit()
+        rep = release.write_release(session=s, collection=COLLECTION, out_dir=tmp_path / "rel", actor="a", ocr=_no_ocr)
+    out = tmp_path / "rel"
+    assert rep["counts"]["released"] == 2 and rep["counts"]["files"] == 1
+    assert (out / "files" / "W-0.docx").read_bytes() == (tmp_path / "w0.docx").read_bytes()
+    assert not (out / "files" / "W-1.docx").exists()
+    assert "■■■■■■■■■■■" in (out / "texts" / "W-1.txt").read_text(encoding="utf-8")
+    assert any("W-1" in w and "masked text copy only" in w for w in rep["warnings"])
