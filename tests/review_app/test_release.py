@@ -56,7 +56,7 @@ def test_release_masks_confirmed_spans_only_and_writes_catalogue(engine, tmp_pat
         out = tmp_path / "rel"
         c = rep["counts"]
         assert (c["released"], c["open"], c["open_redacted"], c["documents"]) == (3, 1, 2, 7)
-        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0}
+        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0, "held_back": 0}
         assert {d["id"] for d in rep["withheld"]["not_final"]} == {ids["undecided"], ids["reviewed"]}
         assert rep["withheld"]["closed"][0]["id"] == ids["closed"]
         assert rep["withheld"]["deferred"][0]["id"] == ids["deferred"]
@@ -156,7 +156,26 @@ def test_chain_broken_refuses(engine, tmp_path):
             release.write_release(session=s, collection="无此全宗", out_dir=tmp_path / "x", actor="a")
 
 
-def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
+def test_verify_finds_a_log_cut_back_to_before_the_release(engine, tmp_path):
+    """A chain cut to a prefix still verifies on its own; the head the manifest recorded does not."""
+    from review_app.store.release_verify import verify_release
+
+    with Session(engine, expire_on_commit=False) as s:
+        make_release_collection(s)
+        rep = _release(s, tmp_path / "rel")
+        assert verify_release(session=s, out_dir=tmp_path / "rel")["ok"]
+    at_release = rep["audit_head"]["seq"]
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM audit_event WHERE seq >= :n"), {"n": at_release - 1})
+    with Session(engine, expire_on_commit=False) as s:
+        assert audit.verify(session=s) is None  # the prefix is intact
+        bad = verify_release(session=s, out_dir=tmp_path / "rel")
+    problems = "\n".join(bad["problems"])
+    assert not bad["ok"] and f"before the head the manifest recorded (#{at_release})" in problems
+    assert "no release event of this store's audit log recorded this manifest" in problems
+
+
+def test_self_check_holds_back_a_value_left_in_another_form(engine, tmp_path):
     from release_fixtures import _decide, _doc, _propose, _span
     from review_app.store import review
     from review_app.tables import Collection
@@ -172,11 +191,14 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
                                 spans=[_span(t, "350102198703154511", "ID_NUMBER")])
         _propose(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
         _decide(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
-        with pytest.raises(release.ReleaseRefused) as exc:
-            _release(s, tmp_path / "rel")
-        msg = str(exc.value)
+        rep = _release(s, tmp_path / "held")
+        held = rep["withheld"]["held_back"]
+        assert [h["id"] for h in held] == [d] and rep["counts"]["released"] == 0
+        msg = held[0]["reason"]
         assert f"document {d}" in msg and "ID_NUMBER" in msg and "offset" in msg and "350102" not in msg
-        assert not [p for p in tmp_path.iterdir() if "rel" in p.name]  # nothing written, not even a temp dir
+        assert not list((tmp_path / "held" / "texts").iterdir())  # no copy of it was left behind
+        m = (tmp_path / "held" / "manifest.json").read_text(encoding="utf-8")
+        assert json.loads(m)["held_back"] == [d] and "J001-2023-0101" not in m and "350102" not in m
         # the committee reopens the document, a person marks the other occurrence, the committee
         # decides again; the copy then masks both
         review.reopen(session=s, document_id=d, actor="com1", note="身份证号另有一处未标注",
@@ -187,6 +209,7 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
         review.finalize(session=s, document_id=d, actor="com1", decision="OPEN_REDACTED", reasons=["PERSONAL_INFO"],
                         version=review.document_version(session=s, document_id=d))
         rep = _release(s, tmp_path / "rel")
+        assert rep["counts"]["released"] == 1 and not rep["withheld"]["held_back"]
         copy = (tmp_path / "rel/texts/J001-2023-0101.txt").read_text(encoding="utf-8")
         assert "１９８７" not in copy and "350102" not in copy and copy.count("𠮷永福") == 1
         assert rep["counts"]["masked_ranges"] == 2
