@@ -45,7 +45,9 @@ def register(app: typer.Typer) -> None:
                    f"({c['masked_ranges']} masked ranges)")
         held = {k: v for k, v in report["withheld"].items() if v}
         for reason, docs in held.items():
-            refs = ", ".join(d["reference_code"] or f"#{d['id']}" for d in docs[:20])
+            refs = ", ".join((d["reference_code"] or f"#{d['id']}") + (f" (eligible {d['eligible_from']})"
+                                                                         if d.get("eligible_from") else "")
+                             for d in docs[:20])
             more = f" … and {len(docs) - 20} more" if len(docs) > 20 else ""
             typer.echo(f"withheld ({reason}): {len(docs)}: {refs}{more}")
         for w in report["warnings"]:

@@ -79,7 +79,7 @@ from sqlmodel import Session, select
 
 from models.policy import masked_labels
 from review_app import audit
-from review_app.store import model_registry
+from review_app.store import model_registry, release_guard
 from review_app.store.review import ACTIVE_SPAN_STATUSES
 from review_app.tables import Collection, Document, Review, SpanRecord
 
@@ -359,6 +359,7 @@ def write_release(*, session: Session, collection: str, out_dir: Path | str, act
             to_release.append((doc_id, final))
         else:  # pragma: no cover - decisions are validated when stored
             withheld["not_final"].append({"id": doc_id, "reference_code": ref})
+    to_release = release_guard.hold_not_yet_eligible(session=session, to_release=to_release, withheld=withheld)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
