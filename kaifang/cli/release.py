@@ -51,7 +51,9 @@ def _print_report(report: dict) -> None:
                f"({c['masked_ranges']} masked ranges, {c['files']} PDF/scan/Word files)")
     held = {k: v for k, v in report["withheld"].items() if v and k != "held_back"}
     for reason, docs in held.items():
-        refs = ", ".join(d["reference_code"] or f"#{d['id']}" for d in docs[:20])
+        refs = ", ".join((d["reference_code"] or f"#{d['id']}") + (f" (eligible {d['eligible_from']})"
+                                                                     if d.get("eligible_from") else "")
+                         for d in docs[:20])
         more = f" … and {len(docs) - 20} more" if len(docs) > 20 else ""
         typer.echo(f"withheld ({reason}): {len(docs)}: {refs}{more}")
     for d in report["withheld"]["held_back"]:

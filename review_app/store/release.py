@@ -18,8 +18,11 @@ The stem is the 档号 (``release_files.file_stem``), the same for a document's 
 What is released. Only documents whose *final* (committee) decision is OPEN or OPEN_REDACTED
 (``select_for_release``). CLOSED documents (控制使用 and 延期开放) and documents without a final
 decision are withheld; the report lists them by reason (``not_final``, ``closed``, ``deferred``,
-``nothing_to_mask``, ``held_back``). The manifest and the catalogue carry counts only: a withheld
-document's 档号, title or 密级 never appear in the release. What an OPEN_REDACTED copy masks:
+``nothing_to_mask``, ``held_back``), and so are documents whose closed period has not ended or
+that have no date (``not_yet_eligible`` and ``undated``, with the date they become eligible:
+``release_guard.hold_not_yet_eligible``, called in ``select_for_release``). The manifest and the
+catalogue carry counts only: a withheld document's 档号, title or 密级 never appear in the
+release. What an OPEN_REDACTED copy masks:
 ``release_masks`` (live spans of the labels its reasons cover, the committee's ranges, every
 other occurrence of a masked value).
 
@@ -65,7 +68,7 @@ from models.policy import Rulebook
 from review_app import audit
 from review_app.ingest.ocr import OcrEngine
 from review_app.ingest.runner import LazyOcr
-from review_app.store import integrity, model_registry
+from review_app.store import integrity, model_registry, release_guard
 from review_app.store.release_document import (FILES, TEXTS, Context, Released, Withheld, release_document)
 from review_app.store.release_files import (CATALOGUE, CATALOGUE_COLUMNS, CATALOGUE_XLSX, STATUS_ZH,  # noqa: F401
                                             catalogue_csv, catalogue_xlsx, digests, digests_of, file_stem)
@@ -110,6 +113,8 @@ def select_for_release(*, session: Session, collection_id: int) -> Selection:
     meta = session.exec(select(Document.id, Document.reference_code, Document.status, Document.page_starts)
                         .where(Document.collection_id == collection_id).order_by(Document.id)).all()
     sel = Selection(documents=len(meta))
+    pages: dict[int, int] = {}
+    to_release: list[tuple[int, Review]] = []
     for doc_id, ref, status, starts in meta:
         final = finals.get(doc_id)
         row = {"id": doc_id, "reference_code": ref}
@@ -118,10 +123,14 @@ def select_for_release(*, session: Session, collection_id: int) -> Selection:
         elif final.decision == "CLOSED":
             sel.withheld["deferred" if final.closure == "DEFERRED" else "closed"].append(row)
         elif final.decision in STATUS_ZH:
-            sel.release.append((doc_id, final))
-            sel.pages += len(starts or [0])
+            to_release.append((doc_id, final))
+            pages[doc_id] = len(starts or [0])
         else:  # pragma: no cover - decisions are validated when stored
             sel.withheld["not_final"].append(row)
+    # nothing opens before its closed period has ended (Archives Law art. 27), nor without a date
+    to_release = release_guard.hold_not_yet_eligible(session=session, to_release=to_release, withheld=sel.withheld)
+    sel.release = to_release
+    sel.pages = sum(pages[doc_id] for doc_id, _ in to_release)
     return sel
 
 

@@ -221,7 +221,7 @@ def test_unreviewed_machine_span_is_masked_and_flagged_and_nothing_to_mask_is_wi
     from review_app.tables import Collection
 
     t1 = "王秀英，联系电话13905912345，因病住院。\n"
-    t2 = "关于召开社区居民代表会议的通知\n"
+    t2 = "关于召开社区居民代表会议的通知\n联系电话13800002222。\n"
     with Session(engine, expire_on_commit=False) as s:
         col = Collection(name=COLLECTION)
         s.add(col)
@@ -232,8 +232,16 @@ def test_unreviewed_machine_span_is_masked_and_flagged_and_nothing_to_mask_is_wi
         _propose(s, d1, "OPEN_REDACTED", ["PERSONAL_INFO"])
         _decide(s, d1, "OPEN_REDACTED", ["PERSONAL_INFO"])
         d2 = _doc(s, col, 2, t2, "A-2", "通知")
+        (phone,) = review.record_detection(session=s, document_id=d2, model_version="m",
+                                           spans=[_span(t2, "13800002222", "PHONE")])
         _propose(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"])
-        _decide(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"])
+        # a reviewer rejects the only span (a final decision freezes the spans, so before it); the
+        # committee's one range is exactly that rejected span, which a release never masks for
+        # itself: nothing is left to mask
+        review.reject_span(session=s, span_id=phone.id, actor="rev1",
+                           version=review.document_version(session=s, document_id=d2))
+        _decide(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"],
+                redact=[{"start": phone.start, "end": phone.end, "label": "PHONE", "reason": "PERSONAL_INFO"}])
         rep = _release(s, tmp_path / "rel")
         assert rep["counts"]["released"] == 1 and rep["withheld"]["nothing_to_mask"] == [{"id": d2, "reference_code": "A-2"}]
         copy = (tmp_path / "rel/texts/A-1.txt").read_text(encoding="utf-8")
