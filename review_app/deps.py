@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable, Iterator
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlmodel import Session
 
 from review_app.auth import CSRF_FIELD, CSRF_HEADER, SessionData, can, csrf_matches, new_session
+from review_app.http_errors import http_error
 from review_app.store import sessions as session_store
 from review_app.tables import User
 
@@ -53,10 +54,9 @@ def require(permission: str) -> Callable[..., User]:
 
     def dep(user: User | None = Depends(current_user)) -> User:
         if user is None:
-            raise HTTPException(status_code=401, detail="sign in first")
+            raise http_error(401, "err.sign_in")
         if not can(user.role, permission):
-            raise HTTPException(status_code=403,
-                                detail=f"your role ({user.role}) may not do this ({permission})")
+            raise http_error(403, "err.forbidden", role=user.role, permission=permission)
         return user
 
     dep.__name__ = f"require_{permission}"
@@ -76,4 +76,4 @@ async def csrf_protect(request: Request) -> None:
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
     if not csrf_matches(sess.csrf, token):
-        raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page and try again")
+        raise http_error(403, "err.csrf")

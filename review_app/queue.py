@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
+from review_app.i18n import LocalizedError
 from review_app.tables import ActiveScore, Collection, Document, Proposal, Review
 
 STAGES: dict[str, str] = {
@@ -54,6 +55,10 @@ register_order("oldest", lambda q: q.order_by(Document.year.asc().nulls_last(), 
 register_order("id", lambda q: q.order_by(Document.id), "catalogue order")
 
 
+class QueueError(LocalizedError, ValueError):
+    """A queue request that cannot be answered (unknown stage, order or bound); says why."""
+
+
 @dataclass
 class QueueFilters:
     """What the queue page and /api/queue accept; every field optional."""
@@ -68,12 +73,12 @@ class QueueFilters:
 
     def validate(self) -> "QueueFilters":
         if self.stage not in STAGES:
-            raise ValueError(f"unknown stage {self.stage!r}; expected one of {', '.join(STAGES)}")
+            raise QueueError("err.unknown_stage", stage=repr(self.stage), expected=", ".join(STAGES))
         if self.decision and self.decision not in ("OPEN", "OPEN_REDACTED", "CLOSED"):
-            raise ValueError(f"unknown decision {self.decision!r}")
+            raise QueueError("err.unknown_filter_decision", decision=repr(self.decision))
         for v in (self.min_confidence, self.max_confidence):
             if v is not None and not 0.0 <= v <= 1.0:
-                raise ValueError("confidence bounds lie between 0 and 1")
+                raise QueueError("err.confidence_bounds")
         return self
 
     def as_query(self) -> dict[str, Any]:
@@ -94,7 +99,8 @@ class QueuePage:
 _DISAGREES = (select(Review.disagrees).where(Review.document_id == Document.id, Review.stage == "reviewer")
               .order_by(Review.id.desc()).limit(1).correlate(Document).scalar_subquery().label("disagrees"))
 _COLUMNS = (Document.id, Document.reference_code, Document.title, Document.year, Document.status,
-            Document.review_after, Document.version, Collection.name.label("collection"), _DISAGREES)
+            Document.review_after, Document.version, Document.source_path, Collection.name.label("collection"),
+            _DISAGREES)
 _PROPOSAL_COLUMNS = (Proposal.decision, Proposal.confidence, Proposal.risk, Proposal.uncertainty,
                      Proposal.closure, Proposal.model_version)
 
@@ -158,8 +164,7 @@ def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", 
     (it would cost a scan of the whole queue on every page view).
     """
     filters.validate()
-    if order not in ORDERS:
-        raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    check_order(order)
     page = max(1, int(page))
     per_page = max(1, min(PER_PAGE_MAX, int(per_page)))
     today = today or date.today()
@@ -174,6 +179,66 @@ def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", 
         rows += [{**dict(r._mapping), **{c.key: None for c in _PROPOSAL_COLUMNS}} for r in rest]
     return QueuePage(rows=rows[:per_page], page=page, per_page=per_page, has_more=len(rows) > per_page,
                      order=order, filters=filters)
+
+
+def check_order(order: str) -> str:
+    """``order`` if it names a registered ordering, else a ``QueueError`` that lists them."""
+    if order not in ORDERS:
+        raise QueueError("err.unknown_order", order=repr(order), expected=", ".join(ORDERS))
+    return order
+
+
+def awaits(stage: str, status: str, review_after: date | None, today: date) -> bool:
+    """Whether a document in this state still waits for the work of ``stage`` (the queue filters'
+    rule in Python: todo = not yet decided by a reviewer, or a deferred closure now due)."""
+    if stage == "todo":
+        return status in ("new", "scanned", "proposed") or (status == "final" and review_after is not None
+                                                             and review_after <= today)
+    if stage == "committee":
+        return status == "reviewed"
+    return True
+
+
+def neighbour(*, session: Session, filters: QueueFilters, order: str, after: int, step: int = 1,
+              today: date | None = None, per_page: int = PER_PAGE_MAX, max_pages: int = 25) -> int | None:
+    """The document to open after (``step=1``) or before (``step=-1``) document ``after`` in a queue.
+
+    Forward, it is the next document in the queue's order that still awaits the queue's stage,
+    wrapping around to the start; so after a save (when ``after`` has just left the queue) it is
+    the one that followed it, and a document somebody else decided meanwhile is skipped. Backward,
+    it is the document just before, whatever its state (to look at what one just saved). The order
+    is walked over every state (stage ``all``, the same filters) so a document that left the queue
+    keeps its place; the walk stops at the answer, and after ``max_pages`` pages falls back to
+    the head of the queue. None: nothing else awaits (forward) or ``after`` is the first (backward).
+    """
+    today = today or date.today()
+    filters.validate()
+    check_order(order)
+    stage = filters.stage
+    walk = QueueFilters(**{**filters.__dict__, "stage": "all"})
+    first_waiting: int | None = None
+    previous: int | None = None
+    seen_after = False
+    for page in range(1, max_pages + 1):
+        qp = queue_page(session=session, filters=walk, order=order, page=page, per_page=per_page, today=today)
+        for r in qp.rows:
+            if r["id"] == after:
+                if step < 0:
+                    return previous
+                seen_after = True
+                continue
+            waiting = awaits(stage, r["status"], r["review_after"], today)
+            if seen_after and waiting:
+                return r["id"]
+            if waiting and first_waiting is None:
+                first_waiting = r["id"]
+            previous = r["id"]
+        if not qp.has_more:
+            return None if step < 0 else first_waiting
+    if step < 0:
+        return None
+    head = queue_page(session=session, filters=filters, order=order, page=1, per_page=2, today=today).rows
+    return next((r["id"] for r in head if r["id"] != after), None)
 
 
 def collections(*, session: Session) -> list[str]:

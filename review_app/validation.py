@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, Request
+from fastapi import Path, Request
 from pydantic import Field
+
+from review_app.http_errors import http_error
 
 #: the largest id, version or offset a 32-bit INTEGER column holds (PostgreSQL ``integer``)
 INT32_MAX = 2**31 - 1
@@ -29,7 +31,7 @@ Offset = Annotated[int, Field(ge=0, le=INT32_MAX)]
 def bounded_int(value: int | None, name: str, low: int = 0, high: int = INT32_MAX) -> int | None:
     """``value`` if it lies in [low, high], else a 400 naming the field."""
     if value is not None and not low <= value <= high:
-        raise HTTPException(status_code=400, detail=f"{name}: {value} is out of range ({low} to {high})")
+        raise http_error(400, "err.out_of_range", field=name, value=value, low=low, high=high)
     return value
 
 
@@ -43,28 +45,29 @@ def _has_nul(obj: Any) -> bool:
     return False
 
 
-_NUL = HTTPException(status_code=400, detail="a NUL character (U+0000) is not allowed in any field")
+def _nul():
+    return http_error(400, "err.nul")
 
 
 async def reject_nul(request: Request) -> None:
     """Refuse a NUL character in the path, the query string, a form field or a JSON string."""
     if "\x00" in request.scope.get("path", "") or any("\x00" in k or "\x00" in v
                                                        for k, v in request.query_params.multi_items()):
-        raise _NUL
+        raise _nul()
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     ctype = request.headers.get("content-type", "")
     if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         if any(isinstance(v, str) and ("\x00" in v or "\x00" in k) for k, v in form.multi_items()):
-            raise _NUL
+            raise _nul()
         return
     body = await request.body()
     if b"\x00" in body:
-        raise _NUL
+        raise _nul()
     if b"\\u0000" in body:  # an escaped NUL inside a JSON string (or a literal backslash-u0000: look)
         try:
             if _has_nul(json.loads(body)):
-                raise _NUL
+                raise _nul()
         except ValueError:
             return  # not JSON: the route's own validation answers

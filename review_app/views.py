@@ -1,10 +1,13 @@
 """Read models for pages and the JSON API: one document with everything a reviewer needs."""
 from __future__ import annotations
 
+from datetime import date
+from pathlib import PurePath
 from typing import Any
 
 from sqlmodel import Session, select
 
+from models.policy import masked_labels
 from review_app.auth import can
 from review_app.rendering import segments
 from review_app.store import review
@@ -36,11 +39,62 @@ def proposal_dict(p) -> dict[str, Any] | None:
             "eligible_from": p.eligible_from.isoformat() if p.eligible_from else None}
 
 
+def _free_ranges(doc: Document, redact: list | None) -> list[dict[str, Any]]:
+    """The label-less ranges of a decision's ``redact`` list (what a person selected), with their text."""
+    out = []
+    for e in redact or []:
+        if isinstance(e, dict) and not e.get("label") and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            out.append({"start": e["start"], "end": e["end"], "reason": e.get("reason"),
+                        "text": doc.text[e["start"]:e["end"]]})
+    return out
+
+
+def _prefill(doc: Document, stage: str | None, prop, last_rev: Review | None) -> dict[str, Any]:
+    """What the decision form starts from: the reviewer's decision for the committee (agreeing is
+    then one key, without a note), the machine's proposal for a reviewer."""
+    if stage == "final" and last_rev is not None:
+        src, base = "reviewer", last_rev
+    elif prop is not None:
+        src, base = "proposal", prop
+    else:
+        return {"source": "none", "decision": None, "reasons": [], "closure": None, "review_after": None, "redact": []}
+    return {"source": src, "decision": base.decision, "reasons": list(base.reasons or []), "closure": base.closure,
+            "review_after": base.review_after.isoformat() if base.review_after else None,
+            "redact": _free_ranges(doc, last_rev.redact) if src == "reviewer" else []}
+
+
+def _notices(*, session: Session, doc: Document, user: User, stage: str | None, last_rev: Review | None,
+             due: bool, eligible: date | None, prefill: dict[str, Any]) -> list[dict[str, Any]]:
+    """Warnings above the text, as catalogue keys and parameters (worded by the page)."""
+    out: list[dict[str, Any]] = []
+    if doc.status == "reviewed":
+        d = review.disagreement_detail(session=session, document_id=doc.id)
+        if d:
+            out.append({"kind": "disagreement", "key": "notice.disagreement",
+                        "params": {**d, "proposed_verdict": d["proposed_verdict"] or "?"}})
+    if stage == "decision" and doc.status == "reviewed" and last_rev is not None:
+        key = "notice.own_review" if last_rev.username == user.username else "notice.second_reviewer"
+        out.append({"kind": "second-reviewer", "key": key,
+                    "params": {"reviewer": last_rev.username, "verdict": review.verdict(last_rev.decision, last_rev.closure),
+                               "when": last_rev.created_at.strftime("%Y-%m-%d %H:%M") if last_rev.created_at else ""}})
+    if due:
+        out.append({"kind": "deferred-due", "key": "notice.deferred_due",
+                    "params": {"date": doc.review_after.isoformat() if doc.review_after else ""}})
+    if eligible is not None and eligible > date.today():
+        out.append({"kind": "not-eligible", "key": "notice.not_eligible", "params": {"date": eligible.isoformat()}})
+    elif eligible is None:
+        out.append({"kind": "no-date", "key": "notice.no_date", "params": {}})
+    if stage and prefill.get("decision") == "OPEN_REDACTED" and not prefill.get("redact") and not any(
+            r.label in masked_labels(prefill.get("reasons") or []) for r in review.active_spans(session=session, document_id=doc.id)):
+        out.append({"kind": "masks-nothing", "key": "notice.masks_nothing", "params": {}})
+    return out
+
+
 def document_view(*, session: Session, document_id: int, user: User) -> dict[str, Any]:
     """Everything the document page and ``GET /api/documents/{id}`` show, plus what the user may do."""
     doc = session.get(Document, document_id)
     if doc is None:
-        raise review.NotFoundError(f"document {document_id} does not exist")
+        raise review.NotFoundError("err.document_missing", document=document_id)
     col = session.get(Collection, doc.collection_id)
     spans = review.active_spans(session=session, document_id=document_id)
     rejected = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
@@ -54,11 +108,16 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     may_decide = can(user.role, "decide") and (doc.status in ("new", "scanned", "proposed", "reviewed") or due)
     may_finalize = (can(user.role, "finalize") and doc.status == "reviewed" and last_rev is not None
                     and last_rev.username != user.username)
+    stage = "final" if may_finalize else "decision" if may_decide else None
     from review_app.queue import active_scores
+    from review_app.store.release_guard import eligible_from
 
     active = active_scores(session=session, document_ids=[document_id]).get(document_id)
     if active:
         active = {**active, "computed_at": active["computed_at"].isoformat()}
+    eligible = eligible_from(doc, prop)
+    prefill = _prefill(doc, stage, prop, last_rev)
+    file_name = PurePath(doc.source_path).name if doc.source_path else ""
     return {
         "document": {
             "id": doc.id, "collection": col.name if col else None, "reference_code": doc.reference_code,
@@ -77,7 +136,17 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
         "disagreement": review.disagreement(session=session, document_id=document_id) if doc.status == "reviewed" else None,
         "deferred_due": due,
         "frozen": frozen,
+        "eligible_from": eligible.isoformat() if eligible else None,
         "can": {"edit_spans": can(user.role, "edit_spans") and not frozen, "decide": may_decide,
                 "finalize": may_finalize, "reopen": can(user.role, "finalize") and frozen},
+        "stage": stage,
+        "prefill": prefill,
         "_segments": segments(doc.text, spans, doc.page_starts),
+        "_notices": _notices(session=session, doc=doc, user=user, stage=stage, last_rev=last_rev, due=due,
+                             eligible=eligible, prefill=prefill),
+        "_last_reviewer": last_rev,
+        "_replaces": last_rev if stage == "decision" and doc.status == "reviewed" else None,
+        "_meta_parts": [x for x in (doc.reference_code, doc.creator, doc.date_text) if x],
+        "_file_name": file_name,
+        "_uncatalogued": not doc.reference_code and not any(not k.startswith("_") for k in (doc.catalogue or {})),
     }

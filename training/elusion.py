@@ -106,10 +106,21 @@ def sample_size_for(max_rate: float, confidence: float = 0.95) -> int:
 
 
 def draw(*, session: Session, actor: str, size: int | None = None, max_rate: float = 0.05,
-         collection_id: int | None = None, seed: int | None = None, model_version: str = ""):
-    """Draw and store a sample of the batch's OPEN proposals (size from ``max_rate`` if not given)."""
+         collection_id: int | None = None, seed: int | None = None, model_version: str = "",
+         include_final: bool | None = None):
+    """Draw and store a sample of the batch's OPEN proposals (size from ``max_rate`` if not given).
+
+    ``include_final``: False samples only the proposals still before the committee (the check
+    before a batch opens), True also those already decided; None (the default) does the first,
+    and where none are left (the committee has decided them all, or they were released) the
+    second, so the advice "draw a sample" after a release works.
+    """
+    auto = include_final is None
+    if auto:
+        include_final = not registry.open_proposal_ids(session=session, collection_id=collection_id)
     return registry.draw_elusion_sample(session=session, actor=actor, size=size or sample_size_for(max_rate),
-                                        seed=seed, collection_id=collection_id, model_version=model_version)
+                                        seed=seed, collection_id=collection_id, model_version=model_version,
+                                        include_final=bool(include_final))
 
 
 def judge(*, session: Session, sample_id: int, document_id: int, username: str, sensitive: bool, note: str = ""):

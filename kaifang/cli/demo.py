@@ -36,6 +36,16 @@ def run_demo(*, s, eng, sample: Path, collection: str | None, ocr: str, progress
             "proposer": counts["proposer"], "database": s.db_url if not s.database_url else "(KAIFANG_DATABASE_URL)"}
 
 
+def first_to_review(eng) -> int | None:
+    """The document at the head of the reviewers' queue (what the newcomer opens first)."""
+    from review_app.db import session_scope
+    from review_app.queue import QueueFilters, queue_page
+
+    with session_scope(eng) as session:
+        rows = queue_page(session=session, filters=QueueFilters(), order="risk", per_page=1).rows
+    return rows[0]["id"] if rows else None
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
@@ -62,4 +72,8 @@ def register(app: typer.Typer) -> None:
         host = host or s.host
         port = port or s.port
         typer.echo(f"Kaifang review app: http://{host}:{port}/  (Ctrl-C stops it)")
+        first = first_to_review(eng)
+        if first is not None:
+            typer.echo(f"First document to review: http://{host}:{port}/documents/{first}  "
+                       "(sign in; y saves the proposed decision, n opens the next one, ? shows the keys)")
         serve_app(s, eng, host, port)

@@ -20,6 +20,10 @@ def register(app: typer.Typer) -> None:
         max_rate: float = typer.Option(0.05, "--max-rate", help="elusion rate to rule out if none is found"),
         seed: Optional[int] = typer.Option(None, "--seed", help="for a reproducible draw"),
         actor: str = typer.Option("committee", "--actor"),
+        include_final: Optional[bool] = typer.Option(
+            None, "--include-final/--pending-only",
+            help="also sample OPEN proposals the committee already decided (default: only when none are pending, "
+                 "e.g. after a release)"),
     ) -> None:
         """Draw and store a random sample of the OPEN proposals; prints the document ids to review blind."""
         from review_app.db import session_scope
@@ -35,11 +39,11 @@ def register(app: typer.Typer) -> None:
                 col_id = col.id
             try:
                 sample = elusion.draw(session=s, actor=actor, size=size, max_rate=max_rate, collection_id=col_id,
-                                      seed=seed)
+                                      seed=seed, include_final=include_final)
             except ValueError as exc:
                 fail(str(exc))
             print_json({"sample": sample.id, "population": sample.population_size, "seed": sample.seed,
-                        "documents": sample.document_ids})
+                        "documents": sample.document_ids, "judge_at": f"/elusion/{sample.id}"})
 
     @el.command("judge")
     def judge(sample: int = typer.Argument(...), document: int = typer.Argument(...),

@@ -12,7 +12,8 @@ def build_app(s, eng):
     """The composition root of the web app: the review app plus what only ``training`` provides.
 
     The app itself never imports ``training``; here the active-learning queue order is registered,
-    and background retraining, active-learning rescoring and the elusion estimate are plugged in.
+    and background retraining, active-learning rescoring, the elusion estimate and drawing an elusion
+    sample from the committee page are plugged in.
     """
     from review_app.main import create_app
     from training import active, elusion, jobs
@@ -29,8 +30,11 @@ def build_app(s, eng):
     def elusion_summary(session, sample_id: int) -> dict:
         return elusion.summary(session=session, sample_id=sample_id)
 
+    def draw_elusion(session, *, actor: str, collection_id: int | None, max_rate: float):
+        return elusion.draw(session=session, actor=actor, collection_id=collection_id, max_rate=max_rate)
+
     return create_app(s, engine=eng, start_training=start_training, rescore=rescore,
-                      elusion_summary=elusion_summary)
+                      elusion_summary=elusion_summary, draw_elusion=draw_elusion)
 
 
 def serve_app(s, eng, host: str, port: int, log_level: str = "info") -> None:

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from review_app.ingest.errors import OcrUnavailable
 from review_app.ingest.layout import Line, reflow
@@ -43,16 +43,23 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 
 
+#: One recognised character and its box in the image's pixels: (char, x0, y0, x1, y1).
+Glyph = tuple[str, float, float, float, float]
+
+
 @dataclass(frozen=True)
 class OcrResult:
     text: str
     confidence: float  # mean line confidence, 0..1 (Tesseract: word confidences / 100)
+    #: with ``recognize(..., glyphs=True)``: every recognised character with its box, in the
+    #: order of ``text`` (spaces and line breaks have none). A release burns its masks there.
+    glyphs: tuple[Glyph, ...] = ()
 
 
 class OcrEngine(Protocol):
     name: str
 
-    def recognize(self, image) -> OcrResult:  # image: PIL.Image.Image
+    def recognize(self, image, *, glyphs: bool = False) -> OcrResult:  # image: PIL.Image.Image
         ...
 
 
@@ -99,32 +106,63 @@ def _join_fragments(parts: list[str]) -> str:
     return out
 
 
-def reading_order(boxes: list[tuple[float, float, float, float, str]]) -> str:
-    """Order text boxes (x0, y0, x1, y1, text) into lines, top to bottom and left to right.
+def _line_groups(boxes: Sequence[Sequence]) -> list[list[int]]:
+    """Indices of ``boxes`` (x0, y0, x1, y1, ...) grouped into lines, top to bottom, each line
+    left to right.
 
     A box joins a line when its vertical centre lies within half the line's median height of
-    the line's centre; this keeps fragments of one slightly rotated line together. Lines wrapped
-    at the right margin are joined (``layout.reflow``).
+    the line's centre; this keeps fragments of one slightly rotated line together.
     """
-    if not boxes:
-        return ""
-    items = sorted(boxes, key=lambda b: ((b[1] + b[3]) / 2, b[0]))
-    lines: list[list[tuple[float, float, float, float, str]]] = []
-    for box in items:
+    order = sorted(range(len(boxes)), key=lambda i: ((boxes[i][1] + boxes[i][3]) / 2, boxes[i][0]))
+    lines: list[list[int]] = []
+    for i in order:
+        box = boxes[i]
         cy = (box[1] + box[3]) / 2
         h = max(box[3] - box[1], 1.0)
         if lines:
             line = lines[-1]
-            lcy = sum((b[1] + b[3]) / 2 for b in line) / len(line)
-            lh = sorted(b[3] - b[1] for b in line)[len(line) // 2]
+            lcy = sum((boxes[j][1] + boxes[j][3]) / 2 for j in line) / len(line)
+            lh = sorted(boxes[j][3] - boxes[j][1] for j in line)[len(line) // 2]
             if abs(cy - lcy) <= 0.5 * max(lh, h):
-                line.append(box)
+                line.append(i)
                 continue
-        lines.append([box])
-    return reflow([Line(min(b[0] for b in line), max(b[2] for b in line),
-                        _join_fragments([b[4] for b in sorted(line, key=lambda b: b[0])])) for line in lines])
+        lines.append([i])
+    return [sorted(line, key=lambda j: boxes[j][0]) for line in lines]
 
 
+def reading_order(boxes: list[tuple[float, float, float, float, str]]) -> str:
+    """Order text boxes (x0, y0, x1, y1, text) into lines, top to bottom and left to right.
+
+    Lines are grouped by ``_line_groups``; lines wrapped at the right margin are joined
+    (``layout.reflow``).
+    """
+    if not boxes:
+        return ""
+    return reflow([Line(min(boxes[j][0] for j in line), max(boxes[j][2] for j in line),
+                        _join_fragments([boxes[j][4] for j in line])) for line in _line_groups(boxes)])
+
+
+def glyphs_in_reading_order(boxes: Sequence[Sequence], glyphs: Sequence[Sequence[Glyph]]) -> tuple[Glyph, ...]:
+    """The characters of each box (``glyphs[i]`` for ``boxes[i]``) in the order ``reading_order``
+    puts the boxes' text, so they line up with the recognised text."""
+    return tuple(g for line in _line_groups(boxes) for j in line for g in glyphs[j])
+
+
+def split_box(text: str, x0: float, y0: float, x1: float, y1: float) -> list[Glyph]:
+    """A word's box shared out among its characters, in proportion to their display width (a
+    full-width character counts two half-width ones); spaces get no glyph."""
+    import unicodedata
+
+    weights = [2.0 if unicodedata.east_asian_width(c) in "WF" else 1.0 for c in text]
+    total = sum(weights) or 1.0
+    out: list[Glyph] = []
+    x = x0
+    for c, w in zip(text, weights):
+        nx = x + (x1 - x0) * w / total
+        if not c.isspace():
+            out.append((c, x, y0, nx, y1))
+        x = nx
+    return out
 class RapidOcrEngine:
     """RapidOCR (PP-OCR models on onnxruntime), loaded on first use."""
 
@@ -149,21 +187,49 @@ class RapidOcrEngine:
             logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         return self._engine
 
-    def recognize(self, image) -> OcrResult:
+    def recognize(self, image, *, glyphs: bool = False) -> OcrResult:
         import numpy as np
 
         engine = self._load()
         arr = np.asarray(prepare(image).convert("RGB"))[:, :, ::-1].copy()  # BGR, as cv2 reads images
-        out = engine(arr)
+        # character boxes come from the recogniser's own alignment; the text is the same either way
+        out = engine(arr, return_word_box=True, return_single_char_box=True) if glyphs else engine(arr)
         if out is None or out.boxes is None or out.txts is None or len(out.txts) == 0:
             return OcrResult("", 0.0)
-        boxes = []
-        for quad, txt in zip(out.boxes, out.txts):
-            xs = [float(p[0]) for p in quad]
-            ys = [float(p[1]) for p in quad]
-            boxes.append((min(xs), min(ys), max(xs), max(ys), str(txt)))
+        boxes = [_bounds(quad) + (str(txt),) for quad, txt in zip(out.boxes, out.txts)]
         scores = [float(s) for s in (out.scores or [])]
-        return OcrResult(reading_order(boxes), sum(scores) / len(scores) if scores else 0.0)
+        found: tuple[Glyph, ...] = ()
+        if glyphs:
+            found = glyphs_in_reading_order(boxes, _char_boxes(boxes, list(out.word_results or ())))
+        return OcrResult(reading_order(boxes), sum(scores) / len(scores) if scores else 0.0, found)
+
+
+def _char_boxes(boxes: list[tuple], words: list) -> list[list[Glyph]]:
+    """Each line box's characters with their boxes, from RapidOCR's word results.
+
+    RapidOCR drops the word results of a line it could not split, so they are paired with the
+    line boxes by position (a line's words lie inside its box, in the same order); a line left
+    without words has its box shared out among its characters (``split_box``).
+    """
+    out: list[list[Glyph]] = []
+    k = 0
+    for x0, y0, x1, y1, txt in boxes:
+        if k < len(words) and words[k]:
+            wx0, wy0, wx1, wy1 = _bounds([p for w in words[k] for p in w[2]])
+            cx, cy = (wx0 + wx1) / 2, (wy0 + wy1) / 2
+            if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1:
+                out.append([g for w in words[k] for g in split_box(str(w[0]), *_bounds(w[2]))])
+                k += 1
+                continue
+        out.append(split_box(txt, x0, y0, x1, y1))
+    return out
+
+
+def _bounds(quad) -> tuple[float, float, float, float]:
+    """The axis-aligned bounds of a quadrilateral [[x, y] * 4]."""
+    xs = [float(p[0]) for p in quad]
+    ys = [float(p[1]) for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 class TesseractEngine:
@@ -188,12 +254,13 @@ class TesseractEngine:
         os.environ.setdefault("OMP_THREAD_LIMIT", str(ocr_threads()))  # 1: 6x faster per page on small machines
         self.lang = lang
 
-    def recognize(self, image) -> OcrResult:
+    def recognize(self, image, *, glyphs: bool = False) -> OcrResult:
         import pytesseract
 
         gray = prepare(image, keep_upscaled=True)  # chi_sim misreads small glyphs badly: prepare() upscales small pages
         data = pytesseract.image_to_data(gray, lang=self.lang, config="--psm 3",
                                          output_type=pytesseract.Output.DICT)
+        back = image.width / gray.width  # word boxes in the caller's pixels
         lines: dict[tuple[int, int, int], list[int]] = {}
         confs: list[float] = []
         for i, word in enumerate(data["text"]):
@@ -204,11 +271,18 @@ class TesseractEngine:
             c = float(data["conf"][i])
             if c >= 0:
                 confs.append(c / 100.0)
+        ordered = sorted(lines.items())
         text = reflow([
             Line(min(data["left"][i] for i in idx), max(data["left"][i] + data["width"][i] for i in idx),
                  _SPACE_BETWEEN_CJK.sub("", " ".join(data["text"][i] for i in idx)))
-            for _, idx in sorted(lines.items())])
-        return OcrResult(text, sum(confs) / len(confs) if confs else 0.0)
+            for _, idx in ordered])
+        found: tuple[Glyph, ...] = ()
+        if glyphs:
+            found = tuple(g for _, idx in ordered for i in idx
+                          for g in split_box(data["text"][i].strip(), data["left"][i] * back, data["top"][i] * back,
+                                             (data["left"][i] + data["width"][i]) * back,
+                                             (data["top"][i] + data["height"][i]) * back))
+        return OcrResult(text, sum(confs) / len(confs) if confs else 0.0, found)
 
 
 def available_engines() -> list[str]:

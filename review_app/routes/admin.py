@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from review_app.deps import get_session, require
+from review_app.i18n import t
 from review_app.store import model_registry
 from review_app.store import users as user_store
 from review_app.store.users import ROLES
@@ -80,12 +81,12 @@ def admin_start_training(request: Request, session: Session = Depends(get_sessio
     start = request.app.state.start_training
     if start is None:
         return _page(request, session, user, status=503,
-                     training_error="此部署不支持重新训练 Retraining is not available in this deployment "
-                                    "(start the app with `kaifang serve`, or run `kaifang train --background`).")
+                     training_error=t("admin.training_unavailable", request.state.lang))
     try:
         start(user.username)
     except model_registry.RegistryError as exc:  # e.g. a job is already running
         return _page(request, session, user, status=409, training_error=str(exc))
     except OSError as exc:
-        return _page(request, session, user, status=500, training_error=f"could not start the training worker: {exc}")
+        return _page(request, session, user, status=500,
+                     training_error=t("admin.training_failed", request.state.lang, error=str(exc)))
     return RedirectResponse("/admin#training", status_code=303)

@@ -15,7 +15,9 @@ from sqlmodel import Session
 
 from review_app import audit_query
 from review_app.deps import get_session, require
-from review_app.queue import ORDERS, QueueFilters, active_scores, queue_page
+from review_app.http_errors import http_error
+from review_app.i18n import LocalizedError
+from review_app.queue import ORDERS, QueueError, QueueFilters, active_scores, check_order, queue_page
 from review_app.store import exports, integrity, review
 from review_app.store import users as user_store
 from review_app.tables import User
@@ -30,10 +32,12 @@ def store_call(fn, **kwargs):
     try:
         return fn(**kwargs)
     except (review.ConflictError, review.FrozenError) as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+        raise http_error(409, exc) from exc
     except review.NotFoundError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except (review.ReviewError, user_store.UserError, ValueError) as exc:
+        raise http_error(404, exc) from exc
+    except LocalizedError as exc:
+        raise http_error(400, exc) from exc
+    except (user_store.UserError, ValueError) as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
 
 
@@ -47,7 +51,7 @@ def _opt(value: str | None, kind: type, name: str):
     try:
         return kind(value)
     except ValueError as exc:
-        raise HTTPException(status_code=400, detail=f"{name}: not a number: {value!r}") from exc
+        raise http_error(400, "err.not_a_number", field=name, value=repr(value)) from exc
 
 
 def queue_filters(collection: str | None = None, year: str | None = None, decision: str | None = None,
@@ -59,8 +63,8 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
                             min_confidence=_opt(min_confidence, float, "min_confidence"),
                             max_confidence=_opt(max_confidence, float, "max_confidence"),
                             reviewer=reviewer or None, stage=stage).validate()
-    except ValueError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    except QueueError as exc:
+        raise http_error(400, exc) from exc
 
 
 @router.get("/queue")
@@ -68,8 +72,7 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
               page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
               user: User = Depends(require("read"))) -> dict:
-    if order not in ORDERS:
-        raise HTTPException(status_code=400, detail=f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
+    store_call(check_order, order=order)
     qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=per_page)
     scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
     rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None,
@@ -83,8 +86,7 @@ def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk
 def api_document(document_id: DbId, session: Session = Depends(get_session),
                  user: User = Depends(require("read"))) -> dict:
     view = store_call(document_view, session=session, document_id=document_id, user=user)
-    view.pop("_segments")
-    return view
+    return {k: v for k, v in view.items() if not k.startswith("_")}
 
 
 class Versioned(BaseModel):
@@ -216,11 +218,9 @@ def api_rescan(document_id: DbId, body: Versioned, request: Request, session: Se
 
     doc = store_call(review.get_document, session=session, document_id=document_id)
     if doc.version != body.version:
-        raise HTTPException(status_code=409, detail=f"document {document_id} changed since you opened it "
-                                                    f"(version {body.version}, now {doc.version}); reload it first")
+        raise http_error(409, "err.stale", document=document_id, seen=body.version, now=doc.version)
     if review.is_frozen(doc):
-        raise HTTPException(status_code=409, detail=f"document {document_id} has a final decision: frozen until a "
-                                                    "committee member reopens it")
+        raise http_error(409, "err.frozen", document=document_id)
     try:
         models = request.app.state.model_service.models()
     except (FileNotFoundError, ValueError, ImportError) as exc:

@@ -13,6 +13,14 @@ from review_app.tables import User
 
 router = APIRouter(include_in_schema=False)
 
+#: what the action filter offers: families first (``span`` matches every ``span.*``), then single actions
+AUDIT_ACTIONS: tuple[str, ...] = (
+    "span", "decision", "login", "user", "model", "training", "elusion",
+    "ingest", "detect", "propose", "span.accept", "span.reject", "span.relabel", "span.resize", "span.add",
+    "span.undo", "decision.review", "decision.final", "decision.reopen", "release", "export", "active.rescore",
+    "annotation.import", "logout", "user.sign_out", "integrity.seal",
+)
+
 
 @router.get("/audit")
 def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(audit_filters),
@@ -20,6 +28,7 @@ def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(aud
                session: Session = Depends(get_session), user: User = Depends(require("audit"))):
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
     ctx = {"user": user, "events": rows, "filters": filters, "csrf": request.state.web_session.csrf,
+           "audit_actions": AUDIT_ACTIONS,
            "next_before": rows[-1].seq if len(rows) == limit else None, "head": audit.head(session=session)}
     partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "audit-rows"
     return request.app.state.templates.TemplateResponse(request, "_audit_rows.html" if partial else "audit.html", ctx)

@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from review_app.auth import new_session
 from review_app.deps import current_user, get_session
+from review_app.http_errors import http_error
+from review_app.i18n import localize, t
 from review_app.store import sessions as session_store
 from review_app.store import users as user_store
 from review_app.tables import User
@@ -56,8 +58,8 @@ def _authenticate(request: Request, session: Session, username: str, password: s
                                        source=_source(request), max_failures=settings.login_max_failures,
                                        window_minutes=settings.login_window_minutes)
     except user_store.LoginThrottled as exc:
-        raise HTTPException(status_code=429, detail=f"登录失败次数过多 ({exc})",
-                            headers={"Retry-After": str(exc.retry_after)}) from None
+        raise http_error(429, "err.throttled", headers={"Retry-After": str(exc.retry_after)},
+                         minutes=exc.retry_after // 60 + 1) from None
 
 
 @router.get("/login", include_in_schema=False)
@@ -73,12 +75,12 @@ def login_form(request: Request, username: str = Form(""), password: str = Form(
         user = _authenticate(request, session, username, password)
     except HTTPException as exc:
         return request.app.state.templates.TemplateResponse(
-            request, "login.html", {"user": None, "next": _safe_next(next), "error": exc.detail},
+            request, "login.html", {"user": None, "next": _safe_next(next), "error": localize(exc, request.state.lang)},
             status_code=exc.status_code, headers=exc.headers)
     if user is None:
         return request.app.state.templates.TemplateResponse(
-            request, "login.html", {"user": None, "next": _safe_next(next), "error": "用户名或密码错误 (wrong username or password)"},
-            status_code=401)
+            request, "login.html", {"user": None, "next": _safe_next(next),
+                                    "error": t("err.wrong_password", request.state.lang)}, status_code=401)
     _sign_in(request, session, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -98,7 +100,7 @@ class LoginBody(BaseModel):
 def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
     user = _authenticate(request, session, body.username, body.password)
     if user is None:
-        raise HTTPException(status_code=401, detail="wrong username or password")
+        raise http_error(401, "err.wrong_password")
     _sign_in(request, session, user)
     return {"username": user.username, "role": user.role, "csrf": request.state.web_session.csrf}
 

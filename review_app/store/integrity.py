@@ -297,9 +297,14 @@ def release_problem(*, session: Session, collection_id: int) -> str | None:
 
     check = audit.verify_published(session=session)
     if not check.intact:
-        where = f"at event #{check.first_broken}" if check.first_broken is not None else ""
-        return (f"the audit chain does not match its published head {where} ({check.problem or check.head_file}); "
-                "nothing is released from a store whose record cannot be trusted (kaifang audit verify)")
+        why = []
+        if check.first_broken is not None:
+            against = f" (checked against the head published in {check.head_file})" if check.published else ""
+            why.append(f"the audit chain is broken at event #{check.first_broken}{against}")
+        if check.problem is not None:
+            why.append(f"the audit chain cannot be checked against its published head: {check.problem}")
+        return "; ".join(why + ["nothing is released from a store whose record cannot be trusted "
+                                "(kaifang audit verify)"])
     ids = list(session.exec(select(Document.id).where(Document.collection_id == collection_id)))
     problems = verify_rows(session=session, document_ids=ids, limit=20)
     if problems:

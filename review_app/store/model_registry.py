@@ -417,10 +417,13 @@ class ElusionStatus:
 
 
 def open_proposal_ids(*, session: Session, collection_id: int | None = None,
-                      document_ids: Sequence[int] | None = None) -> list[int]:
-    """Documents whose current proposal is OPEN and that no committee has finalised yet."""
+                      document_ids: Sequence[int] | None = None, include_final: bool = False) -> list[int]:
+    """Documents whose current proposal is OPEN and that no committee has finalised yet; with
+    ``include_final`` also those already finalised (a check after the committee or a release)."""
     q = (select(Proposal.document_id).join(Document, Document.id == Proposal.document_id)
-         .where(Proposal.is_current == True, Proposal.decision == "OPEN", Document.status != "final"))  # noqa: E712
+         .where(Proposal.is_current == True, Proposal.decision == "OPEN"))  # noqa: E712
+    if not include_final:
+        q = q.where(Document.status != "final")
     if collection_id is not None:
         q = q.where(Document.collection_id == collection_id)
     if document_ids is not None:
@@ -430,14 +433,18 @@ def open_proposal_ids(*, session: Session, collection_id: int | None = None,
 
 def draw_elusion_sample(
     *, session: Session, actor: str, size: int, seed: int | None = None, collection_id: int | None = None,
-    document_ids: Sequence[int] | None = None, model_version: str = "",
+    document_ids: Sequence[int] | None = None, model_version: str = "", include_final: bool = False,
 ) -> ElusionSample:
-    """Draw a simple random sample (without replacement) of the batch's OPEN proposals."""
+    """Draw a simple random sample (without replacement) of the batch's OPEN proposals (those still
+    before the committee; with ``include_final`` those already decided too)."""
     if size < 1:
         raise ValueError("an elusion sample needs at least one document")
-    population = open_proposal_ids(session=session, collection_id=collection_id, document_ids=document_ids)
+    population = open_proposal_ids(session=session, collection_id=collection_id, document_ids=document_ids,
+                                   include_final=include_final)
     if not population:
-        raise ValueError("no documents proposed OPEN in this batch: nothing to sample")
+        raise ValueError("no documents proposed OPEN in this batch: nothing to sample" if include_final else
+                         "no documents proposed OPEN await the committee in this batch; to check those already "
+                         "decided (after a release, say), include them (kaifang elusion draw --include-final)")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     sample = random.Random(seed).sample(population, min(size, len(population)))
     row = ElusionSample(collection_id=collection_id, population_size=len(population), document_ids=sample,
@@ -447,7 +454,7 @@ def draw_elusion_sample(
     session.flush()
     audit.append(session=session, actor=actor, action="elusion.draw", subject=f"elusion:{row.id}",
                  payload={"sample": row.id, "collection": collection_id, "population": len(population),
-                          "size": len(sample), "seed": seed, "documents": sample})
+                          "size": len(sample), "seed": seed, "documents": sample, "include_final": include_final})
     session.commit()
     session.refresh(row)
     return row

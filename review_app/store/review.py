@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 from models.policy import masked_labels
 from models.spans import LABELS, Span
 from review_app import audit
+from review_app.i18n import LocalizedError
 from review_app.tables import AuditEvent, Document, Proposal, Review, SpanRecord
 
 DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
@@ -46,8 +47,11 @@ ACTIVE_SPAN_STATUSES: tuple[str, ...] = ("proposed", "accepted", "added", "corre
 SPAN_ACTIONS: tuple[str, ...] = ("span.accept", "span.reject", "span.relabel", "span.resize", "span.add")
 
 
-class ReviewError(ValueError):
-    """A review request that cannot be honoured; the message says why, for a person to read."""
+class ReviewError(LocalizedError, ValueError):
+    """A review request that cannot be honoured; the message says why, for a person to read.
+
+    Raised with a message-catalogue key and its parameters (``review_app.i18n``): ``str()`` is the
+    English text, a page shows it in the reader's language."""
 
 
 class ConflictError(ReviewError):
@@ -82,7 +86,7 @@ def _bp(x: float | None) -> int | None:
 def _document(session: Session, document_id: int) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFoundError(f"document {document_id} does not exist")
+        raise NotFoundError("err.document_missing", document=document_id)
     return doc
 
 
@@ -93,9 +97,9 @@ def is_frozen(doc: Document, today: date | None = None) -> bool:
 
 def _require_open(doc: Document) -> None:
     if is_frozen(doc):
-        raise FrozenError(f"document {doc.id} has a final decision: its spans and decision are frozen until a "
-                          "committee member reopens it (with a reason, on the record)"
-                          + (f" or its deferred closure is due ({doc.review_after})" if doc.review_after else ""))
+        if doc.review_after:
+            raise FrozenError("err.frozen_until", document=doc.id, date=doc.review_after.isoformat())
+        raise FrozenError("err.frozen", document=doc.id)
 
 
 def _bump(session: Session, doc: Document, version: int | None) -> int:
@@ -110,11 +114,8 @@ def _bump(session: Session, doc: Document, version: int | None) -> int:
         current = session.exec(select(Document.version).where(Document.id == doc.id)).one()
         last = session.exec(select(AuditEvent.actor).where(AuditEvent.subject == subject(doc.id))
                             .order_by(AuditEvent.seq.desc()).limit(1)).first()
-        by = f" by {last}" if last else ""
-        raise ConflictError(
-            f"document {doc.id} was changed{by} since you opened it (you saw version {version}, it is now "
-            f"version {current}); your change was not saved. Reload the document and apply it again."
-        )
+        raise ConflictError("err.stale_by" if last else "err.stale", document=doc.id, by=last or "",
+                            seen=version, now=current)
     session.refresh(doc)
     return doc.version
 
@@ -306,26 +307,27 @@ def active_spans(*, session: Session, document_id: int) -> list[SpanRecord]:
 def _span(session: Session, span_id: int, document_id: int | None = None) -> SpanRecord:
     row = session.get(SpanRecord, span_id)
     if row is None or (document_id is not None and row.document_id != document_id):
-        raise NotFoundError(f"span {span_id} does not exist" + (f" in document {document_id}" if document_id else ""))
+        raise NotFoundError("err.span_missing_in" if document_id else "err.span_missing", span=span_id,
+                            document=document_id or "")
     return row
 
 
 def _check_label(label: str) -> None:
     if label not in LABELS:
-        raise ReviewError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        raise ReviewError("err.unknown_label", label=label, expected=", ".join(LABELS))
 
 
 def _check_range(doc: Document, start: int, end: int) -> None:
     if not (isinstance(start, int) and isinstance(end, int)) or not (0 <= start < end <= len(doc.text)):
-        raise ReviewError(f"a span needs 0 <= start < end <= {len(doc.text)} (code points); got [{start}, {end})")
+        raise ReviewError("err.bad_range", length=len(doc.text), start=start, end=end)
 
 
 def _check_overlap(session: Session, doc: Document, start: int, end: int, ignore: Iterable[int] = ()) -> None:
     ignore = set(ignore)
     for r in active_spans(session=session, document_id=doc.id):
         if r.id not in ignore and r.start < end and start < r.end:
-            raise ReviewError(f"[{start}, {end}) overlaps span {r.id} ({r.label} [{r.start}, {r.end})); "
-                              "spans never overlap: resize or reject that one first")
+            raise ReviewError("err.overlap", start=start, end=end, span=r.id, label=r.label, other_start=r.start,
+                              other_end=r.end, text=r.text)
 
 
 def _set_status(*, session: Session, span_id: int, actor: str, version: int | None, status: str,
@@ -334,7 +336,7 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     doc = _document(session, row.document_id)
     _require_open(doc)
     if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
-        raise ReviewError(f"span {span_id} is {row.status}; only a visible or rejected span can be {status}")
+        raise ReviewError("err.span_not_changeable", span=span_id, status=row.status, to=status)
     new_version = _bump(session, doc, version)
     row = _span(session, span_id)
     before = row.status
@@ -365,7 +367,7 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     doc = _document(session, old.document_id)
     _require_open(doc)
     if old.status not in ACTIVE_SPAN_STATUSES:
-        raise ReviewError(f"span {span_id} is {old.status}; only a visible span can be corrected")
+        raise ReviewError("err.span_not_correctable", span=span_id, status=old.status)
     _check_label(label)
     _check_range(doc, start, end)
     _check_overlap(session, doc, start, end, ignore=[old.id])
@@ -392,7 +394,7 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
 def relabel_span(*, session: Session, span_id: int, label: str, actor: str, version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if label == old.label:
-        raise ReviewError(f"span {span_id} is already {label}")
+        raise ReviewError("err.same_label", span=span_id, label=label)
     return _correct(session=session, span_id=span_id, actor=actor, version=version, label=label,
                     start=old.start, end=old.end, action="span.relabel")
 
@@ -401,7 +403,7 @@ def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: 
                 version: int | None) -> SpanRecord:
     old = _span(session, span_id)
     if (start, end) == (old.start, old.end):
-        raise ReviewError(f"span {span_id} already covers [{start}, {end})")
+        raise ReviewError("err.same_range", span=span_id, start=start, end=end)
     return _correct(session=session, span_id=span_id, actor=actor, version=version, label=old.label,
                     start=start, end=end, action="span.resize")
 
@@ -414,8 +416,8 @@ def add_span(*, session: Session, document_id: int, start: int, end: int, label:
     _check_label(label)
     _check_range(doc, start, end)
     if expect_text is not None and doc.text[start:end] != expect_text:
-        raise ReviewError(f"offsets [{start}, {end}) cover {doc.text[start:end]!r}, not the selected "
-                          f"{expect_text!r}; nothing was saved")
+        raise ReviewError("err.selection_moved", start=start, end=end, found=repr(doc.text[start:end]),
+                          selected=repr(expect_text))
     _check_overlap(session, doc, start, end)
     new_version = _bump(session, doc, version)
     row = SpanRecord(document_id=document_id, start=start, end=end, label=label, text=doc.text[start:end],
@@ -445,7 +447,7 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None)
     undone = {json.loads(e.payload).get("undoes") for e in events if e.action == "span.undo"}
     target = next((e for e in events if e.action != "span.undo" and e.seq not in undone), None)
     if target is None:
-        raise ReviewError("nothing of yours to undo on this document")
+        raise ReviewError("err.nothing_to_undo")
     p = json.loads(target.payload)
     new_version = _bump(session, doc, version)
     if target.action in ("span.accept", "span.reject"):
@@ -478,7 +480,7 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None)
 
 def _undo_refused(session: Session, row: SpanRecord) -> ReviewError:
     session.rollback()
-    return ReviewError(f"span {row.id} was changed after your edit (it is now {row.status}); undo refused")
+    return ReviewError("err.undo_refused", span=row.id, status=row.status)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -487,24 +489,24 @@ def _undo_refused(session: Session, row: SpanRecord) -> ReviewError:
 def _validate_decision(decision: str, reasons: Sequence[str], closure: str | None, review_after: date | None,
                        note: str) -> None:
     if decision not in DECISIONS:
-        raise ReviewError(f"a decision is one of {', '.join(DECISIONS)}, not {decision!r}")
+        raise ReviewError("err.unknown_decision", decision=repr(decision), expected=", ".join(DECISIONS))
     bad = [r for r in reasons if r not in REASONS]
     if bad:
-        raise ReviewError(f"unknown reason code(s) {', '.join(bad)}; expected {', '.join(REASONS)}")
+        raise ReviewError("err.unknown_reason", reasons=", ".join(bad), expected=", ".join(REASONS))
     if decision != "OPEN" and not reasons:
-        raise ReviewError(f"{decision} needs at least one reason code")
+        raise ReviewError("err.needs_reason", decision=decision)
     if decision == "OPEN" and (reasons or closure):
-        raise ReviewError("an OPEN decision takes no reason codes and no closure")
+        raise ReviewError("err.open_no_reasons")
     if decision == "CLOSED" and closure not in CLOSURES:
-        raise ReviewError("a CLOSED decision says how it is closed: CONTROLLED or DEFERRED")
+        raise ReviewError("err.closed_needs_closure")
     if decision != "CLOSED" and closure:
-        raise ReviewError("only a CLOSED decision has a closure")
+        raise ReviewError("err.closure_only_closed")
     if closure == "DEFERRED" and review_after is None:
-        raise ReviewError("a DEFERRED closure needs a review_after date")
+        raise ReviewError("err.deferred_needs_date")
     if closure == "DEFERRED" and review_after is not None and review_after <= date.today():
-        raise ReviewError("review_after of a DEFERRED closure must lie in the future")
+        raise ReviewError("err.deferred_date_past")
     if "OTHER" in reasons and not note.strip():
-        raise ReviewError("reason OTHER needs a note that names the legal ground")
+        raise ReviewError("err.other_needs_note")
 
 
 def _same(a_decision: str, a_closure: str | None, b_decision: str, b_closure: str | None) -> bool:
@@ -541,15 +543,24 @@ def default_redactions(*, session: Session, document_id: int, reasons: Sequence[
 def decide(*, session: Session, document_id: int, actor: str, decision: str, reasons: Sequence[str] = (),
            closure: str | None = None, review_after: date | str | None = None, note: str = "",
            redact: Sequence[dict] = (), version: int | None) -> Review:
-    """A reviewer's (first-stage) decision. A decision that differs from the proposal is flagged."""
+    """A reviewer's (first-stage) decision. A decision that differs from the proposal is flagged.
+
+    A document already reviewed (waiting for the committee) may be decided again, by the same or
+    another reviewer: the newer decision is the one the committee sees, and the audit event names
+    the decision it replaces (the page tells the second reviewer before they save). A final
+    decision is frozen (``FrozenError``) until a committee member reopens it."""
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
     _require_open(doc)
+    redact = _check_redact(doc, redact)
     prop = current_proposal(session=session, document_id=document_id)
     disagrees = bool(prop and not _same(decision, closure, prop.decision, prop.closure))
-    if decision == "OPEN_REDACTED" and not redact:
-        redact = default_redactions(session=session, document_id=document_id, reasons=reasons)
+    if decision == "OPEN_REDACTED" and not any(e.get("label") for e in redact):
+        # the labelled defaults, plus the free ranges the reviewer selected (e.g. a price)
+        redact = default_redactions(session=session, document_id=document_id, reasons=reasons) + redact
+    earlier = latest_review(session=session, document_id=document_id, stage="reviewer") \
+        if doc.status == "reviewed" else None
     new_version = _bump(session, doc, version)
     r = Review(document_id=document_id, stage="reviewer", username=actor, decision=decision, reasons=reasons,
                closure=closure, review_after=review_after, redact=_jsonable(list(redact)), note=note,
@@ -563,7 +574,9 @@ def decide(*, session: Session, document_id: int, actor: str, decision: str, rea
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "proposal": r.proposal_id, "proposed": prop.decision if prop else None,
-                          "disagrees": disagrees, "note": note[:2000], "version": new_version})
+                          "disagrees": disagrees, "note": note[:2000], "version": new_version,
+                          "replaces_review": earlier.id if earlier else None,
+                          "replaces_reviewer": earlier.username if earlier else None})
     session.commit()
     session.refresh(r)
     return r
@@ -574,24 +587,30 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
              redact: Sequence[dict] = (), version: int | None) -> Review:
     """The committee's final decision, after a reviewer's, by someone else.
 
-    A disagreement (committee vs reviewer, or the reviewer vs the proposal) is flagged and needs
-    a note: the committee must say why it settles the matter the way it does.
+    A note is needed where the committee decides differently from the reviewer (the decision, or
+    for a closure its kind: 控制使用 vs 延期开放): the committee says why it overrules. Agreeing with
+    the reviewer needs none, also where the reviewer departed from the machine's proposal (the
+    reviewer's departure is on record, with the reviewer's own note). The final decision is flagged
+    ``disagrees`` when either happened. A final OPEN_REDACTED must mask something: a span whose
+    label its reasons cover, or a range (``redact``; else the reviewer's free ranges).
     """
     doc = _document(session, document_id)
     reasons, review_after, note = list(dict.fromkeys(reasons)), _as_date(review_after), note or ""
     _validate_decision(decision, reasons, closure, review_after, note)
     _require_open(doc)
+    redact = _check_redact(doc, redact)
     rev = latest_review(session=session, document_id=document_id, stage="reviewer")
     if rev is None or doc.status != "reviewed":
-        raise ReviewError(f"document {document_id} has no pending reviewer decision; the committee decides "
-                          "after a reviewer")
+        raise ReviewError("err.no_reviewer_decision", document=document_id)
     if rev.username == actor:
-        raise ReviewError("the final decision must come from someone other than the reviewer "
-                          f"({actor} made the reviewer decision)")
-    disagrees = rev.disagrees or not _same(decision, closure, rev.decision, rev.closure)
-    if disagrees and not note.strip():
-        raise ReviewError("this document has a disagreement (" + _disagreement_text(rev, decision, closure)
-                          + "); a final decision on it needs a note")
+        raise ReviewError("err.final_by_reviewer", actor=actor)
+    differs = not _same(decision, closure, rev.decision, rev.closure)
+    if differs and not note.strip():
+        raise ReviewError("err.final_differs_needs_note", reviewer=rev.username,
+                          reviewer_verdict=verdict(rev.decision, rev.closure), verdict=verdict(decision, closure))
+    if decision == "OPEN_REDACTED" and not _masks_something(session, document_id, reasons, redact, rev):
+        raise ReviewError("err.redacted_masks_nothing", reasons=", ".join(reasons))
+    disagrees = rev.disagrees or differs
     new_version = _bump(session, doc, version)
     prop = current_proposal(session=session, document_id=document_id)
     r = Review(document_id=document_id, stage="committee", username=actor, decision=decision, reasons=reasons,
@@ -606,7 +625,7 @@ def finalize(*, session: Session, document_id: int, actor: str, decision: str, r
                  payload={"review": r.id, "decision": decision, "reasons": reasons, "closure": closure,
                           "review_after": review_after.isoformat() if review_after else None,
                           "reviewer": rev.username, "reviewer_decision": rev.decision, "disagrees": disagrees,
-                          "note": note[:2000], "version": new_version})
+                          "differs_from_reviewer": differs, "note": note[:2000], "version": new_version})
     session.commit()
     session.refresh(r)
     return r
@@ -623,9 +642,9 @@ def reopen(*, session: Session, document_id: int, actor: str, note: str, version
     doc = _document(session, document_id)
     note = (note or "").strip()
     if not is_frozen(doc):
-        raise ReviewError(f"document {document_id} has no final decision in force; there is nothing to reopen")
+        raise ReviewError("err.nothing_to_reopen", document=document_id)
     if not note:
-        raise ReviewError("reopening a final decision needs a note that says why")
+        raise ReviewError("err.reopen_needs_note")
     final = latest_review(session=session, document_id=document_id, stage="committee")
     new_version = _bump(session, doc, version)
     doc.status = "reviewed" if latest_review(session=session, document_id=document_id, stage="reviewer") else "proposed"
@@ -640,19 +659,58 @@ def reopen(*, session: Session, document_id: int, actor: str, note: str, version
     return ev
 
 
-def _disagreement_text(rev: Review, decision: str, closure: str | None) -> str:
-    parts = []
-    if rev.disagrees:
-        parts.append("the reviewer departed from the proposal")
-    if not _same(decision, closure, rev.decision, rev.closure):
-        parts.append(f"the reviewer decided {rev.decision}{'/' + rev.closure if rev.closure else ''}")
-    return "; ".join(parts)
+def verdict(decision: str, closure: str | None) -> str:
+    """A decision with its closure as one code (``CLOSED/DEFERRED``): what "the same decision" means
+    (``_same``), and how messages name it (catalogue family ``verdict``: 暂不开放（延期开放）)."""
+    return f"{decision}/{closure}" if decision == "CLOSED" and closure else decision
 
 
-def disagreement(*, session: Session, document_id: int) -> str | None:
-    """A sentence describing the pending disagreement on a reviewed document, or None."""
+def _check_redact(doc: Document, redact: Sequence[Any]) -> list[dict]:
+    """A decision's ranges to mask, checked: integer offsets inside the text, a known reason, and
+    where the entry quotes its text, that text (so a range selected on a stale page is refused)."""
+    out = []
+    for entry in redact or ():
+        if not isinstance(entry, Mapping):
+            raise ReviewError("err.redact_entry", entry=repr(entry)[:100])
+        start, end = entry.get("start"), entry.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(doc.text)):
+            raise ReviewError("err.redact_range", start=start, end=end, length=len(doc.text))
+        reason = entry.get("reason")
+        if reason is not None and reason not in REASONS:
+            raise ReviewError("err.unknown_reason", reasons=str(reason), expected=", ".join(REASONS))
+        quoted = entry.get("text")
+        if quoted is not None and doc.text[start:end] != quoted:
+            raise ReviewError("err.selection_moved", start=start, end=end, found=repr(doc.text[start:end]),
+                              selected=repr(quoted))
+        out.append(dict(entry))
+    return out
+
+
+def _masks_something(session: Session, document_id: int, reasons: Sequence[str], redact: Sequence[dict],
+                     reviewer: Review) -> bool:
+    """Whether a final OPEN_REDACTED would mask anything in the release (``store.release.mask_plan``):
+    a visible span whose label the reasons cover, the committee's ranges, else the reviewer's free ones."""
+    labels = masked_labels(reasons)
+    if any(r.label in labels for r in active_spans(session=session, document_id=document_id)):
+        return True
+    return bool(redact) or any(isinstance(e, dict) and not e.get("label") for e in (reviewer.redact or []))
+
+
+def disagreement_detail(*, session: Session, document_id: int) -> dict[str, Any] | None:
+    """The pending disagreement on a reviewed document (the reviewer departed from the proposal),
+    as data for a page to word: who, their decision and closure, and the proposal's; or None."""
     rev = latest_review(session=session, document_id=document_id, stage="reviewer")
     if rev is None or not rev.disagrees:
         return None
     prop = session.get(Proposal, rev.proposal_id) if rev.proposal_id else None
-    return f"reviewer {rev.username} decided {rev.decision}; the machine proposed {prop.decision if prop else '?'}"
+    return {"reviewer": rev.username, "reviewer_verdict": verdict(rev.decision, rev.closure),
+            "proposed_verdict": verdict(prop.decision, prop.closure) if prop else None}
+
+
+def disagreement(*, session: Session, document_id: int) -> str | None:
+    """A sentence describing the pending disagreement on a reviewed document, or None (English, for
+    the JSON API; pages word ``disagreement_detail`` in the reader's language)."""
+    d = disagreement_detail(session=session, document_id=document_id)
+    if d is None:
+        return None
+    return f"reviewer {d['reviewer']} decided {d['reviewer_verdict']}; the machine proposed {d['proposed_verdict'] or '?'}"

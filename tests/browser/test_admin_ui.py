@@ -49,11 +49,12 @@ def test_start_retraining_and_watch_progress(admin_server, browser):  # noqa: F8
     base, eng = admin_server
     page = _login(browser, base, "adm1")
     page.goto(base + "/admin")
-    expect(page.locator("#training-jobs")).to_contain_text("No training jobs yet")
+    expect(page.locator("#training-jobs")).to_contain_text("尚无训练任务")
     page.click("#start-training button[type=submit]")
     page.wait_for_url("**/admin#training")
     row = page.locator("#training-jobs tr[data-job]")
-    expect(row).to_contain_text("queued")
+    expect(row).to_have_attribute("data-status", "queued")
+    expect(row).to_contain_text("排队中")
     with Session(eng) as s:
         job = registry.list_jobs(session=s)[0]
         registry.set_job_running(session=s, job_id=job.id, pid=0)
@@ -62,6 +63,6 @@ def test_start_retraining_and_watch_progress(admin_server, browser):  # noqa: F8
     with Session(eng) as s:
         registry.finish_job(session=s, job_id=job.id, status="succeeded", message="not promoted cand-1: worse",
                             candidate="cand-1")
-    expect(row).to_contain_text("succeeded", timeout=8000)
+    expect(row).to_contain_text("已完成", timeout=8000)
     expect(page.locator("#training-jobs[hx-trigger]")).to_have_count(0)  # polling stopped
     assert page.csp_errors == []

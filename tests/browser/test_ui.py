@@ -95,12 +95,13 @@ def test_review_day_in_the_browser(server, browser):
     first_id = first.get_attribute("data-id")
     page.keyboard.press("a")
     page.wait_for_selector(f'#doc-text mark.span.st-accepted[data-id="{first_id}"]')
-    # l relabels the focused span (the phone number becomes a bank account), u undoes it
+    # l opens the label menu on the focused span; a digit picks the label (the phone number
+    # becomes a bank account, the 5th label); u undoes it
     phone = page.locator('#doc-text mark.span.lbl-PHONE')
     phone.click()
     page.keyboard.press("l")
-    page.select_option("#relabel-label", "BANK_ACCOUNT")
-    page.keyboard.press("Enter")
+    page.wait_for_selector("#relabel:not([hidden])")
+    page.keyboard.press("5")
     page.wait_for_selector('#doc-text mark.span.lbl-BANK_ACCOUNT.st-corrected')
     page.keyboard.press("u")
     page.wait_for_selector('#doc-text mark.span.lbl-PHONE.st-proposed')
@@ -116,9 +117,8 @@ def test_review_day_in_the_browser(server, browser):
             const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
             seg.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
         }""", needle)
-    page.wait_for_selector("#add-span:not([hidden])")
-    page.select_option("#add-label", "ADDRESS")
-    page.click("#add-go")
+    page.wait_for_selector("#sel-menu:not([hidden])")
+    page.keyboard.press("6")  # ADDRESS, the 6th label of the menu
     page.wait_for_selector('#doc-text mark.span.lbl-ADDRESS.st-added')
     added = page.locator('#doc-text mark.span.lbl-ADDRESS')
     assert added.inner_text() == needle
@@ -135,13 +135,13 @@ def test_review_day_in_the_browser(server, browser):
     page.fill('#decision-form textarea[name="note"]', "含个人健康信息，控制使用")
     page.click('#decision-form button[type="submit"]')
     page.wait_for_selector("ul.reviews li")
-    assert "CLOSED" in page.locator("ul.reviews").inner_text()
+    assert "暂不开放（控制使用）" in page.locator("ul.reviews").inner_text()
     assert "分歧" in page.locator("ul.reviews").inner_text()  # differs from the OPEN_REDACTED proposal
     # a stale save is refused with a readable message
     page.evaluate("document.querySelector('.doc-grid').setAttribute('data-version', '1')")
     page.keyboard.press("j")
     page.keyboard.press("r")
-    expect(page.locator("#flash")).to_contain_text("since you opened it")
+    expect(page.locator("#flash")).to_contain_text("在你打开之后已被")
     assert page.csp_errors == []
     page.context.close()
 
@@ -149,9 +149,9 @@ def test_review_day_in_the_browser(server, browser):
     audit = _login(browser, base, "aud1")
     audit.goto(f"{base}/audit?document={doc_id}")
     body = audit.locator("table.audit").inner_text()
-    for action in ("span.accept", "span.add", "span.undo", "decision.review", "propose"):
-        assert action in body, action
-    assert "rev1" in body
+    actions = set(audit.eval_on_selector_all("table.audit tr[data-action]", "rs => rs.map(r => r.dataset.action)"))
+    assert {"span.accept", "span.add", "span.undo", "decision.review", "propose"} <= actions
+    assert "确认标注" in body and "初审决定" in body and "rev1" in body  # actions in words
     assert audit.locator("#decision-form").count() == 0
     audit.click("#verify-btn")
     audit.wait_for_selector("#verify-ok")
@@ -160,7 +160,7 @@ def test_review_day_in_the_browser(server, browser):
     assert audit.locator("#decision-form").count() == 0
     audit.keyboard.press("j")
     audit.keyboard.press("a")
-    expect(audit.locator("#flash")).to_contain_text("may not")
+    expect(audit.locator("#flash")).to_contain_text("不能修改标注")
     audit.context.close()
 
 

@@ -51,8 +51,9 @@ def _v(s: Session, doc_id: int) -> int:
 
 def _doc(s: Session, col: Collection, n: int, text: str, ref: str, title: str, classification: str = "") -> int:
     page_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\f"]
-    new = documents.NewDocument(reference_code=ref, title=title, creator="福州市鼓楼区民政局", date_text=f"2023-0{n}-15",
-                                year=2023, classification=classification, source_path=f"/tmp/r{n}.txt",
+    # dated 1998: open to the public since 2023 (Archives Law art. 27), so the release may open them
+    new = documents.NewDocument(reference_code=ref, title=title, creator="福州市鼓楼区民政局", date_text=f"1998-0{n}-15",
+                                year=1998, classification=classification, source_path=f"/tmp/r{n}.txt",
                                 sha256=hashlib.sha256(f"{col.name}/{n}".encode()).hexdigest(), media_type="text/plain",
                                 text=text, page_starts=page_starts)
     return documents.add_document(session=s, collection_id=col.id, doc=new, actor="ingest").id

@@ -49,11 +49,11 @@ def test_active_order_and_its_reasons(wired):
     assert set(api["rows"][0]["active"]) == {"priority", "uncertainty", "disagreement", "novelty", "risk"}
     page = rev.get("/queue", params={"order": "active"}).text
     assert 'value="active" selected' in page
-    first = re.search(r'<tr class="st-[a-z]+" title="([^"]+)" data-priority="([0-9.]+)"', page)
-    assert first and "uncertainty" in first.group(1) and "novelty" in first.group(1)
+    first = re.search(r'<tr class="st-[a-z]+" data-id="\d+" title="([^"]+)" data-priority="([0-9.]+)"', page)
+    assert first and "不确定" in first.group(1) and "新颖" in first.group(1)
     assert float(first.group(2)) == pytest.approx(top.priority, abs=1e-3)
     doc = rev.get(f"/documents/{top.document_id}").text
-    assert 'id="active-priority"' in doc and "分歧 disagreement" in doc
+    assert 'id="active-priority"' in doc and "分歧" in doc
     # a rescan gives a new proposal; its score follows (rescore hook, audited as the reviewer)
     app.state.model_service = _StubService()
     v = rev.get(f"/api/documents/{ids[0]}").json()["document"]["version"]
@@ -105,10 +105,10 @@ def test_committee_sees_a_warning_without_an_elusion_check(wired):
     _open_batch(engine)
     com, _ = login(app, "committee1")
     page = com.get("/committee", params={"collection": "开放批次"}).text
-    assert 'id="elusion-panel"' in page and "No elusion check has been done for this batch" in page
-    assert "kaifang elusion draw --collection 开放批次" in page
+    assert 'id="elusion-panel"' in page and "本批次尚未做抽样核查" in page
+    assert 'action="/elusion/draw"' in page and 'name="collection" value="开放批次"' in page  # drawn from here
     # unfiltered, the panel lists the collections awaiting the committee (none yet)
-    assert "No batch is awaiting the committee" in com.get("/committee").text
+    assert "没有等待终审的批次" in com.get("/committee").text
     # the reviewer's queue has no elusion panel
     assert 'id="elusion-panel"' not in com.get("/queue").text
 
@@ -150,7 +150,7 @@ def test_blind_review_in_the_app_and_the_estimate_for_the_committee(wired):
 
     com, ccsrf = login(app, "committee1")
     page = com.get("/committee", params={"collection": "开放批次"}).text
-    assert "only 1 of 3 sampled documents judged so far" in page and "Estimated share sensitive: 100" in page
+    assert "只判定了 1 / 3 份样本" in page and "估计敏感比例：100%" in page
     for doc in sample.document_ids[1:]:
         r = com.post(f"/elusion/{sample.id}/documents/{doc}", data={"csrf_token": ccsrf, "sensitive": "0"},
                      follow_redirects=False)
@@ -158,13 +158,13 @@ def test_blind_review_in_the_app_and_the_estimate_for_the_committee(wired):
     assert r.headers["location"] == f"/elusion/{sample.id}"  # all judged: back to the sample
     page = com.get("/committee", params={"collection": "开放批次"}).text
     panel = page[page.index('id="elusion-panel"'):page.index('id="queue-rows"')]
-    assert "judged <b>3</b> / 抽取 drawn <b>3</b>" in panel and "敏感 sensitive <b>1</b>" in panel
-    assert "Estimated share sensitive: 33" in panel and "95% CI" in panel and "clopper-pearson" in panel
-    assert "judged so far" not in panel
+    assert "已判定 3 / 抽取 3 份" in panel and "判为敏感 1 份" in panel
+    assert "估计敏感比例：33%（95% 置信区间" in panel
+    assert "只判定了" not in panel
     # the htmx filter swap brings the panel along (out of band)
     part = com.get("/committee", params={"collection": "开放批次"},
                    headers={"HX-Request": "true", "HX-Target": "queue-rows"}).text
-    assert 'hx-swap-oob="true"' in part and "Estimated share sensitive" in part
+    assert 'hx-swap-oob="true"' in part and "估计敏感比例" in part
     with Session(engine) as s:
         assert len(s.exec(select(ElusionJudgement)).all()) == 3
 

@@ -32,7 +32,7 @@ def test_admin_starts_retraining_and_sees_progress(app_env):
     started = _with_training(app, engine)
     admin, csrf = login(app, "admin1")
     page = admin.get("/admin").text
-    assert 'id="start-training"' in page and "No training jobs yet" in page
+    assert 'id="start-training"' in page and "尚无训练任务" in page
     r = admin.post("/admin/training", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/admin#training"
     assert started == ["admin1"]
@@ -90,9 +90,9 @@ def test_without_training_the_page_says_so(app_env):
     assert app.state.start_training is None  # create_app alone: no training package wired in
     admin, csrf = login(app, "admin1")
     page = admin.get("/admin").text
-    assert "Retraining is not available in this deployment" in page and 'id="start-training"' not in page
+    assert "此部署不支持重新训练" in page and 'id="start-training"' not in page
     r = admin.post("/admin/training", data={"csrf_token": csrf})
-    assert r.status_code == 503 and "not available in this deployment" in r.text
+    assert r.status_code == 503 and "此部署不支持重新训练" in r.text
 
 
 class _FakeDetector:

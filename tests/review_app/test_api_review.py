@@ -52,19 +52,22 @@ def test_reviewer_then_committee_workflow(app_env):
                  json={"version": v, "decision": "CLOSED", "reasons": ["PERSONAL_INFO"], "closure": "CONTROLLED",
                        "note": "含健康信息"})
     assert r.status_code == 200 and r.json()["disagrees"] is True
-    # the committee sees it in its queue and must write a note
+    # the committee sees it in its queue; agreeing with the reviewer needs no note, differing does
     com, ccsrf = login(app, "committee1")
     q = com.get("/api/queue", params={"stage": "committee"}).json()
     assert [row["id"] for row in q["rows"]] == [ids[0]] and q["rows"][0]["disagrees"] is True
     assert "分歧" in com.get("/committee").text
     page = com.get(f"/documents/{ids[0]}").text
-    assert "Disagreement" in page and 'data-endpoint="/api/documents/%d/final"' % ids[0] in page
+    assert "存在分歧" in page and 'data-endpoint="/api/documents/%d/final"' % ids[0] in page
     v = _doc(com, ids[0])["document"]["version"]
-    body = {"version": v, "decision": "CLOSED", "reasons": ["PERSONAL_INFO"], "closure": "CONTROLLED"}
+    body = {"version": v, "decision": "CLOSED", "reasons": ["PERSONAL_INFO"], "closure": "DEFERRED",
+            "review_after": (date.today() + timedelta(days=400)).isoformat()}
     r = com.post(f"/api/documents/{ids[0]}/final", json=body, headers={"X-CSRF-Token": ccsrf})
     assert r.status_code == 400 and "needs a note" in r.json()["detail"]
-    r = com.post(f"/api/documents/{ids[0]}/final", json={**body, "note": "维持控制使用"}, headers={"X-CSRF-Token": ccsrf})
-    assert r.status_code == 200 and r.json()["stage"] == "committee"
+    assert r.json()["code"] == "err.final_differs_needs_note" and "控制使用" in r.json()["message"]
+    body = {"version": v, "decision": "CLOSED", "reasons": ["PERSONAL_INFO"], "closure": "CONTROLLED"}
+    r = com.post(f"/api/documents/{ids[0]}/final", json=body, headers={"X-CSRF-Token": ccsrf})
+    assert r.status_code == 200 and r.json()["stage"] == "committee" and r.json()["disagrees"] is True
     # everything is in the audit log, in order, and the chain verifies
     aud, acsrf = login(app, "auditor1")
     events = aud.get("/api/audit", params={"document": ids[0]}).json()["events"]
@@ -152,7 +155,7 @@ def test_reviewer_filter_and_deferred_return(app_env):
         s.add(doc)
         s.commit()
     assert ids[0] in [x["id"] for x in rev.get("/api/queue").json()["rows"]]
-    assert "Deferred closure due" in rev.get(f"/documents/{ids[0]}").text
+    assert "延期开放已到复审日期" in rev.get(f"/documents/{ids[0]}").text
 
 
 def test_document_page_renders_offsets_pages_and_proposal(app_env):
@@ -162,7 +165,9 @@ def test_document_page_renders_offsets_pages_and_proposal(app_env):
     i = TEXT.index("350102198703154511")
     assert f'data-o="{i}" data-id=' in html and 'data-page="2"' in html
     assert "PIPL-personal-info" in html and "test-model-1" in html and "2012-03-15" in html
-    assert "规则 <code>PI-01</code>" in html and "含身份证件号码，须屏蔽" in html and "PIPL_28" in html
+    # the rule in a sentence: where, what, its wording, the legal basis in words with the article
+    assert "第 2 页第 1 段出现证件号「350102198703154511」：含身份证件号码，须屏蔽。" in html
+    assert "《中华人民共和国个人信息保护法》第二十八条" in html and "PIPL_28" not in html
     assert 'id="decision-form"' in html and "/static/review.js" in html
     assert c.get("/documents/999999").status_code == 404
     assert c.get("/static/htmx.min.js").status_code == 200

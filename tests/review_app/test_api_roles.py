@@ -36,6 +36,9 @@ ROUTES = [
     ("GET", "/committee", None, ALL),
     ("GET", "/documents/{doc}", None, ALL),
     ("GET", "/documents/{doc}/panel", None, ALL),
+    ("GET", "/documents/{doc}/neighbour", None, ALL),
+    ("GET", "/lang", None, PUBLIC),
+    ("GET", "/favicon.ico", None, PUBLIC),
     ("GET", "/api/queue", None, ALL),
     ("GET", "/api/documents/{doc}", None, ALL),
     ("GET", "/api/models", None, ALL),
@@ -66,6 +69,7 @@ ROUTES = [
     ("GET", "/elusion/{sample}", None, ELUSION),
     ("GET", "/elusion/{sample}/documents/{doc}", None, ELUSION),
     ("POST", "/elusion/{sample}/documents/{doc}", "form", ELUSION),
+    ("POST", "/elusion/draw", "form", FINAL),
 ]
 IGNORED = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
 
@@ -184,7 +188,7 @@ def test_login_form_logout_and_tampered_cookie(app_env):
     page = c.get("/login").text
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     bad = c.post("/login", data={"csrf_token": token, "username": "reviewer1", "password": "nope"})
-    assert bad.status_code == 401 and "wrong username or password" in bad.text
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.text
     ok = c.post("/login", data={"csrf_token": token, "username": "reviewer1", "password": "kaifang-test-pw",
                                 "next": "//evil.example/x"}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/queue"  # no open redirect

@@ -97,14 +97,14 @@ def test_a_90_character_reference_code_is_released_under_a_short_file_name(engin
         text = "福州市鼓楼区民政局关于年度工作的通知。\n"
         d = documents.add_document(session=s, collection_id=col.id, doc=documents.NewDocument(
             source_path="/in/long.txt", sha256="a" * 64, media_type="text/plain", text=text,
-            reference_code=long_code, title="通知")).id
+            reference_code=long_code, title="通知", date_text="1998-05-04", year=1998)).id  # open since 2023
         _propose(s, d, "OPEN")
         _decide(s, d, "OPEN")
         rep = release.write_release(session=s, collection=COLLECTION, out_dir=tmp_path / "rel", actor="a")
     (doc,) = [x for x in rep["counts"] and json.loads((tmp_path / "rel/manifest.json").read_text())["documents"]]
-    name = doc["file"].split("/", 1)[1]
+    name = doc["text"].split("/", 1)[1]  # the text copy (a .txt source has no other file)
     assert len(name.encode("utf-8")) <= 255 and name.startswith("J001-鼓楼区") and name.endswith(".txt")
-    assert (tmp_path / "rel" / doc["file"]).read_text(encoding="utf-8") == text
+    assert (tmp_path / "rel" / doc["text"]).read_text(encoding="utf-8") == text
     assert doc["reference_code"] == long_code  # the manifest and catalogue keep it whole
 
 

@@ -62,3 +62,26 @@ def test_release_cli_report_elusion_and_refusals(tmp_path):
     r = run(app, ["release", "--collection", COLLECTION, "--out", str(tmp_path / "again")], env=env)
     assert r.exit_code == 2 and "audit chain is broken at event #2" in r.stderr
     assert not (tmp_path / "again").exists()
+
+
+def test_release_cli_input_errors_are_one_line(tmp_path):
+    env, _eng, _ids = _env(tmp_path)
+    run = CliRunner().invoke
+    r = run(app, ["release"], env=env)
+    assert r.exit_code == 2 and "needs --collection and --out" in r.stderr and "Traceback" not in r.output
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(tmp_path / "o"), "--ocr", "nope"], env=env)
+    assert r.exit_code == 2 and "unknown OCR engine 'nope'" in r.stderr and not (tmp_path / "o").exists()
+    r = run(app, ["release", "--collection", COLLECTION, "verify", str(tmp_path)], env=env)
+    assert r.exit_code == 2 and "not both" in r.stderr
+    r = run(app, ["release", "verify", str(tmp_path / "missing")], env=env)
+    assert r.exit_code == 2 and "is not a directory" in r.stderr
+    # a text-only release verifies (no OCR needed: nothing was rebuilt)
+    r = run(app, ["release", "--collection", COLLECTION, "--out", str(tmp_path / "rel"), "--quiet"], env=env)
+    assert r.exit_code == 0 and "verified leak-free: 2 masked text copies" in r.stdout, r.stderr
+    r = run(app, ["release", "verify", str(tmp_path / "rel"), "--json"], env=env)
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 0 and rep["ok"] and rep["checked"]["text_copies"] == 2 and rep["checked"]["pdfs"] == 0
+    (tmp_path / "rel" / "texts" / "J001-2023-0002.txt").write_text("申请人350102198703154511", encoding="utf-8")
+    r = run(app, ["release", "verify", str(tmp_path / "rel")], env=env)
+    assert r.exit_code == 2 and "sha256 differs" in r.stderr and "shows the ID_NUMBER value" in r.stderr
+    assert "350102198703154511" not in r.output

@@ -56,7 +56,7 @@ def test_release_masks_confirmed_spans_only_and_writes_catalogue(engine, tmp_pat
         out = tmp_path / "rel"
         c = rep["counts"]
         assert (c["released"], c["open"], c["open_redacted"], c["documents"]) == (3, 1, 2, 7)
-        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0}
+        assert c["withheld"] == {"not_final": 2, "closed": 1, "deferred": 1, "nothing_to_mask": 0, "held_back": 0}
         assert {d["id"] for d in rep["withheld"]["not_final"]} == {ids["undecided"], ids["reviewed"]}
         assert rep["withheld"]["closed"][0]["id"] == ids["closed"]
         assert rep["withheld"]["deferred"][0]["id"] == ids["deferred"]
@@ -156,7 +156,26 @@ def test_chain_broken_refuses(engine, tmp_path):
             release.write_release(session=s, collection="无此全宗", out_dir=tmp_path / "x", actor="a")
 
 
-def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
+def test_verify_finds_a_log_cut_back_to_before_the_release(engine, tmp_path):
+    """A chain cut to a prefix still verifies on its own; the head the manifest recorded does not."""
+    from review_app.store.release_verify import verify_release
+
+    with Session(engine, expire_on_commit=False) as s:
+        make_release_collection(s)
+        rep = _release(s, tmp_path / "rel")
+        assert verify_release(session=s, out_dir=tmp_path / "rel")["ok"]
+    at_release = rep["audit_head"]["seq"]
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM audit_event WHERE seq >= :n"), {"n": at_release - 1})
+    with Session(engine, expire_on_commit=False) as s:
+        assert audit.verify(session=s) is None  # the prefix is intact
+        bad = verify_release(session=s, out_dir=tmp_path / "rel")
+    problems = "\n".join(bad["problems"])
+    assert not bad["ok"] and f"before the head the manifest recorded (#{at_release})" in problems
+    assert "no release event of this store's audit log recorded this manifest" in problems
+
+
+def test_self_check_holds_back_a_value_left_in_another_form(engine, tmp_path):
     from release_fixtures import _decide, _doc, _propose, _span
     from review_app.store import review
     from review_app.tables import Collection
@@ -172,11 +191,14 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
                                 spans=[_span(t, "350102198703154511", "ID_NUMBER")])
         _propose(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
         _decide(s, d, "OPEN_REDACTED", ["PERSONAL_INFO"])
-        with pytest.raises(release.ReleaseRefused) as exc:
-            _release(s, tmp_path / "rel")
-        msg = str(exc.value)
+        rep = _release(s, tmp_path / "held")
+        held = rep["withheld"]["held_back"]
+        assert [h["id"] for h in held] == [d] and rep["counts"]["released"] == 0
+        msg = held[0]["reason"]
         assert f"document {d}" in msg and "ID_NUMBER" in msg and "offset" in msg and "350102" not in msg
-        assert not [p for p in tmp_path.iterdir() if "rel" in p.name]  # nothing written, not even a temp dir
+        assert not list((tmp_path / "held" / "texts").iterdir())  # no copy of it was left behind
+        m = (tmp_path / "held" / "manifest.json").read_text(encoding="utf-8")
+        assert json.loads(m)["held_back"] == [d] and "J001-2023-0101" not in m and "350102" not in m
         # the committee reopens the document, a person marks the other occurrence, the committee
         # decides again; the copy then masks both
         review.reopen(session=s, document_id=d, actor="com1", note="身份证号另有一处未标注",
@@ -187,6 +209,7 @@ def test_self_check_refuses_a_value_left_in_another_form(engine, tmp_path):
         review.finalize(session=s, document_id=d, actor="com1", decision="OPEN_REDACTED", reasons=["PERSONAL_INFO"],
                         version=review.document_version(session=s, document_id=d))
         rep = _release(s, tmp_path / "rel")
+        assert rep["counts"]["released"] == 1 and not rep["withheld"]["held_back"]
         copy = (tmp_path / "rel/texts/J001-2023-0101.txt").read_text(encoding="utf-8")
         assert "１９８７" not in copy and "350102" not in copy and copy.count("𠮷永福") == 1
         assert rep["counts"]["masked_ranges"] == 2
@@ -198,7 +221,7 @@ def test_unreviewed_machine_span_is_masked_and_flagged_and_nothing_to_mask_is_wi
     from review_app.tables import Collection
 
     t1 = "王秀英，联系电话13905912345，因病住院。\n"
-    t2 = "关于召开社区居民代表会议的通知\n"
+    t2 = "关于召开社区居民代表会议的通知\n联系电话13800002222。\n"
     with Session(engine, expire_on_commit=False) as s:
         col = Collection(name=COLLECTION)
         s.add(col)
@@ -209,8 +232,16 @@ def test_unreviewed_machine_span_is_masked_and_flagged_and_nothing_to_mask_is_wi
         _propose(s, d1, "OPEN_REDACTED", ["PERSONAL_INFO"])
         _decide(s, d1, "OPEN_REDACTED", ["PERSONAL_INFO"])
         d2 = _doc(s, col, 2, t2, "A-2", "通知")
+        (phone,) = review.record_detection(session=s, document_id=d2, model_version="m",
+                                           spans=[_span(t2, "13800002222", "PHONE")])
         _propose(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"])
-        _decide(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"])
+        # a reviewer rejects the only span (a final decision freezes the spans, so before it); the
+        # committee's one range is exactly that rejected span, which a release never masks for
+        # itself: nothing is left to mask
+        review.reject_span(session=s, span_id=phone.id, actor="rev1",
+                           version=review.document_version(session=s, document_id=d2))
+        _decide(s, d2, "OPEN_REDACTED", ["PERSONAL_INFO"],
+                redact=[{"start": phone.start, "end": phone.end, "label": "PHONE", "reason": "PERSONAL_INFO"}])
         rep = _release(s, tmp_path / "rel")
         assert rep["counts"]["released"] == 1 and rep["withheld"]["nothing_to_mask"] == [{"id": d2, "reference_code": "A-2"}]
         copy = (tmp_path / "rel/texts/A-1.txt").read_text(encoding="utf-8")

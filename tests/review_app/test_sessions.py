@@ -122,7 +122,7 @@ def test_new_user_form_and_api_default_to_the_least_privilege(app_env):
     admin, csrf = login(app, "admin1")
     page = admin.get("/admin").text
     form = page[page.index('action="/admin/users"'):]
-    assert "<option selected>auditor</option>" in form and "<option selected>admin" not in form
+    assert '<option value="auditor" selected>' in form and '<option value="admin" selected>' not in form
     r = admin.post("/api/users", json={"username": "new1", "password": "long enough pw"},
                    headers={"X-CSRF-Token": csrf})
     assert r.status_code == 200 and r.json()["role"] == "auditor"

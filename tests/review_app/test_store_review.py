@@ -124,17 +124,21 @@ def test_two_stage_decision_with_disagreement(engine):
         with pytest.raises(review.ReviewError, match="someone other than the reviewer"):
             review.finalize(session=s, document_id=doc_id, actor="rev1", decision="CLOSED", closure="CONTROLLED",
                             reasons=["PERSONAL_INFO"], note="x", version=_version(s, doc_id))
-        with pytest.raises(review.ReviewError, match="needs a note"):
-            review.finalize(session=s, document_id=doc_id, actor="com1", decision="CLOSED", closure="CONTROLLED",
-                            reasons=["PERSONAL_INFO"], version=_version(s, doc_id))
+        # differing from the reviewer needs a note, also where only the kind of closure differs
+        with pytest.raises(review.ReviewError, match="needs a note") as exc:
+            review.finalize(session=s, document_id=doc_id, actor="com1", decision="CLOSED", closure="DEFERRED",
+                            reasons=["PERSONAL_INFO"], review_after=date.today() + timedelta(days=400),
+                            version=_version(s, doc_id))
+        assert "closed (controlled use)" in str(exc.value) and "控制使用" in exc.value.localize("zh")
+        # agreeing with the reviewer needs none, though the reviewer departed from the proposal
         f = review.finalize(session=s, document_id=doc_id, actor="com1", decision="CLOSED", closure="CONTROLLED",
-                            reasons=["PERSONAL_INFO"], note="同意审核意见", version=_version(s, doc_id))
-        assert f.stage == "committee" and f.disagrees
+                            reasons=["PERSONAL_INFO"], version=_version(s, doc_id))
+        assert f.stage == "committee" and f.disagrees and f.note == ""
         assert s.get(Document, doc_id).status == "final"
         with pytest.raises(review.ReviewError, match="final decision"):
             review.decide(session=s, document_id=doc_id, actor="rev1", decision="OPEN", version=_version(s, doc_id))
         final = json.loads(_events(s, "decision.final")[0].payload)
-        assert final["reviewer"] == "rev1" and final["disagrees"] is True
+        assert final["reviewer"] == "rev1" and final["disagrees"] is True and final["differs_from_reviewer"] is False
         assert audit.verify(session=s) is None
 
 
