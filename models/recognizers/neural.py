@@ -20,6 +20,7 @@ import unicodedata
 from pathlib import Path
 from typing import Sequence
 
+from models.recognizers.names import repair_person
 from models.spans import Span
 
 NEURAL_LABELS: tuple[str, ...] = ("PERSON", "ADDRESS", "HEALTH", "LEGAL_RECORD", "ORG", "LOC")
@@ -186,6 +187,8 @@ class NeuralRecognizer:
                 for s, e, label, score in spans:
                     s, e = _trim(text, ws + s, ws + e)
                     tidy = tidy_span(text, s, e, label) if e > s else None
+                    if tidy is not None and label == "PERSON":
+                        tidy = repair_person(text, *tidy, impl.word_classes)
                     if tidy is None:
                         continue
                     s, e = tidy
@@ -216,8 +219,16 @@ class _CharTaggerImpl:
     def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
         return self.model.predict_texts(texts)
 
+    @property
+    def word_classes(self):
+        """The tagger's lexicon look-up (``Lexicon.classes_of``), None without a lexicon."""
+        lexicon = getattr(self.model, "lexicon", None)
+        return lexicon.classes_of if lexicon is not None else None
+
 
 class _TransformersImpl:
+    word_classes = None
+
     """A local token-classification model; characters map 1:1 to tokens via offsets."""
 
     def __init__(self, directory: Path):

@@ -21,7 +21,7 @@ def test_registration_is_idempotent_and_versioned():
 def test_default_config_runs_every_builtin():
     a = build_rule_analyzer()
     assert sorted(a.names) == sorted(builtin_recognizers())
-    assert a.labels == {"ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "SECRET_MARK", "HEALTH",
+    assert a.labels == {"ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "SECRET_MARK", "HEALTH", "PERSON",
                         "LEGAL_RECORD", "ADDRESS"}
     assert DEFAULT_CONFIG.is_file()
 

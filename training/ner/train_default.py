@@ -39,7 +39,7 @@ from training.ner.train import TrainConfig, train_tagger
 TAGGER_LABELS = ("PERSON", "ORG", "LOC")
 DEFAULTS = {"synth_docs": 1500, "epochs": 6, "patience": 2, "embed_chars": 6_000_000,
             "silver": 4000,
-            "augment": {"pad_names": 0.08, "table_row": 0.06, "ocr_spaced": 0.02},
+            "augment": {"names": 0.12, "pad_names": 0.08, "table_row": 0.06, "ocr_spaced": 0.02},
             "holdout": {"cluener": 500, "peoples_daily": 400, "resume": 200, "weibo": 120,
                         "synth": 150, "silver": 200}}
 TINY_HOLDOUT = {"cluener": 30, "peoples_daily": 20, "resume": 10, "weibo": 10, "synth": 10,

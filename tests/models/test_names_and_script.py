@@ -1,0 +1,101 @@
+"""PERSON boundary repair, Latin-script names, the simplified view of traditional script, and the
+lexicon features: each on the real shapes that went wrong on hand-written records."""
+import numpy as np
+import pytest
+
+from models.lexicon import CLASSES, N_FEATURES, Lexicon
+from models.recognizers.latin_names import LatinPersonRecognizer
+from models.recognizers.names import repair_person
+from models.recognizers.neural import tidy_span
+from models.script import simplified_view
+
+
+def _fix(text, piece, classes_of=None):
+    s = text.index(piece)
+    out = repair_person(text, s, s + len(piece), classes_of)
+    return None if out is None else text[out[0]:out[1]]
+
+
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("副书记上官明德在讲话中指出", "官明德", "上官明德"),          # compound surname cut
+    ("对上官志诚、伍卓群两同学", "志诚", "上官志诚"),
+    ("罪犯买买提·吐尔逊在服刑期间", "吐尔逊", "买买提·吐尔逊"),    # cut at the middle dot
+    ("委托黄石生代投", "黄石生代", "黄石生"),                      # a following character
+    ("对熊德胜、鲁明清二同志予以通报批评", "鲁明清二", "鲁明清"),
+    ("妻李淑芬，子何小军，女何小燕", "子何小军", "何小军"),         # a kinship character before
+    ("乔·科恩执导的影片", "乔·科恩", "乔·科恩"),                    # whole transliterations stay
+    ("由维诺格拉多夫主持", "维诺格拉多夫", "维诺格拉多夫"),
+    ("欧阳淑贞家卫生间漏水", "欧阳淑贞", "欧阳淑贞"),
+])
+def test_person_boundaries_are_repaired(text, predicted, expected):
+    assert _fix(text, predicted) == expected
+
+
+def test_an_ordinary_word_the_lexicon_knows_is_no_name():
+    lex = Lexicon({"盖章": ["WORD"], "万荣": ["LOC"], "李强": ["PER"], "高峰": ["WORD", "PER"]})
+    assert _fix("单位盖章", "盖章", lex.classes_of) is None
+    assert _fix("万荣县人", "万荣", lex.classes_of) is None
+    assert _fix("李强主持", "李强", lex.classes_of) == "李强"
+    assert _fix("高峰同志", "高峰", lex.classes_of) == "高峰"      # also a name: kept
+    assert _fix("林碧军同志", "林碧军", lex.classes_of) == "林碧军"  # unknown: kept
+
+
+@pytest.mark.parametrize("piece, expected", [
+    ("｜鲁秀英｜", "鲁秀英"), ("〔印〕", None), ("族｜汉", None), ("毛", None), ("the", None),
+    ("Thomas Berger", "Thomas Berger"), ("林　岚", "林　岚")])
+def test_names_never_cross_cells_or_end_on_symbols(piece, expected):
+    out = tidy_span(piece, 0, len(piece), "PERSON")
+    assert (None if out is None else piece[out[0]:out[1]]) == expected
+
+
+@pytest.mark.parametrize("text, names", [
+    ("This is to certify that Ms. LU HUIMIN (ID No. 3) and her son Mr. YU CHEN", ["LU HUIMIN", "YU CHEN"]),
+    ("1．索科洛夫·维克多（SOKOLOV Viktor），团长", ["SOKOLOV Viktor"]),
+    ("菲律宾籍水手Rodolfo M. Santos（罗道福·桑托斯）", ["Rodolfo M. Santos"]),
+    ("9.12｜Tan Chee Keong（陈志强）｜马来西亚", ["Tan Chee Keong"]),
+    ("开户行 BANK OF CHINA Fuzhou Branch", []),
+    ("The accounts are frozen until 12 October", []),
+])
+def test_latin_script_names(text, names):
+    found = LatinPersonRecognizer().find(text)
+    assert [text[s.start:s.end] for s in found] == names
+    assert all(s.label == "PERSON" and s.source == "latin_person.v1" for s in found)
+
+
+def test_simplified_view_keeps_every_offset():
+    letter = "香港九龍彌敦道一二三號　陳大文先生收\n身份證號碼：K123456(7)，電話：(852) 2345 6789。乾隆年間"
+    view = simplified_view(letter)
+    assert len(view) == len(letter)
+    assert "身份证号码" in view and "电话" in view and "陈大文" in view
+    assert view.endswith("乾隆年间")                # phrase conversion: 乾隆 stays
+    assert simplified_view("plain ascii") == "plain ascii" and simplified_view("") == ""
+
+
+def test_detector_finds_traditional_script_spans_at_original_offsets():
+    from models.pipeline import Detector
+
+    det = Detector.from_parts(tagger_dir=None)
+    text = "來函所述：本人身份證號碼３５０１０２１９８７０３１５４５１１，電話１３９０５９１２３４５。"
+    spans = {s.label: text[s.start:s.end] for s in det.detect(text)}
+    assert spans["ID_NUMBER"] == "３５０１０２１９８７０３１５４５１１"
+    assert spans["PHONE"] == "１３９０５９１２３４５"
+
+
+def test_lexicon_features_mark_begin_middle_end_single():
+    lex = Lexicon({"福州市": ["LOC"], "林": ["SUR", "PER"], "抄送": ["WORD"]})
+    f = lex.features("林在福州市抄送")
+    assert f.shape == (7, N_FEATURES) and f.dtype == np.uint8
+    loc, word = CLASSES.index("LOC") * 4, CLASSES.index("WORD") * 4
+    assert f[2, loc] == 1 and f[3, loc + 1] == 1 and f[4, loc + 2] == 1     # B M E of 福州市
+    assert f[5, word] == 1 and f[6, word + 2] == 1                          # B E of 抄送
+    assert f[0, -1] == 1 and f[0, CLASSES.index("PER") * 4 + 3] == 1        # surname, single PER
+    assert f[1].sum() == 0
+
+
+def test_lexicon_round_trips_through_its_file(tmp_path):
+    lex = Lexicon({"福州市": ["LOC"], "林": ["SUR"], "x y": ["WORD"]})   # a space never matches
+    lex.save(tmp_path / "lexicon.tsv")
+    back = Lexicon.load(tmp_path / "lexicon.tsv")
+    assert len(back) == 2 and back.classes_of("福州市") == ("LOC",) and back.classes_of("林") == ("SUR",)
+    with pytest.raises(ValueError, match="unknown lexicon class"):
+        Lexicon({"a": ["NAME"]})
