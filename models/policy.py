@@ -31,6 +31,7 @@ from models.eligibility import (
     is_early_opening_genre,
     marking_expiry,
 )
+from models.persons import record_subject_role
 from models.spans import LABELS, Span
 
 DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
@@ -39,8 +40,11 @@ CLOSURES: tuple[str, ...] = ("CONTROLLED", "DEFERRED")
 RULE_KINDS: tuple[str, ...] = ("force", "suggest", "notice")
 CONDITIONS: tuple[str, ...] = (
     "secret_mark", "classified_metadata", "secret_mark_or_classified", "declassified",
-    "labels_any", "cue_any", "not_yet_eligible", "early_opening_genre",
+    "labels_any", "strong_labels_any", "cue_any", "not_yet_eligible", "early_opening_genre",
 )
+#: ``strong_labels_any`` counts only spans that are exact evidence (see ``Policy.is_strong``),
+#: and no HEALTH/LEGAL_RECORD span about a historical figure (models.persons).
+HISTORICAL_EXEMPT_LABELS = frozenset({"HEALTH", "LEGAL_RECORD"})
 #: Labels whose spans are masked for PERSONAL_INFO (GUIDELINES rule 2; PERSON is not masked).
 PERSONAL_INFO_LABELS: tuple[str, ...] = (
     "ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "ADDRESS", "HEALTH", "LEGAL_RECORD",
@@ -56,7 +60,7 @@ MASKED_LABELS_OF_REASON: dict[str, tuple[str, ...]] = {
 def masked_labels(reasons: Iterable[str]) -> set[str]:
     """The span labels an OPEN_REDACTED decision with these reason codes masks."""
     return {lab for r in reasons for lab in MASKED_LABELS_OF_REASON.get(r, ())}
-DEFAULT_RULEBOOK = Path(__file__).with_name("rulebook") / "rulebook-v1.yaml"
+DEFAULT_RULEBOOK = Path(__file__).with_name("rulebook") / "rulebook-v2.yaml"
 
 _SEVERITY = {d: i for i, d in enumerate(DECISIONS)}
 
@@ -114,7 +118,7 @@ class Rulebook:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Rulebook":
-        """Read and validate a rulebook YAML file (None: the shipped rulebook-v1)."""
+        """Read and validate a rulebook YAML file (None: the shipped default rulebook)."""
         p = Path(path) if path is not None else DEFAULT_RULEBOOK
         if not p.is_file():
             raise RulebookError(f"rulebook not found: {p}")
@@ -175,8 +179,9 @@ def _parse_rule(r: Any, i: int, bases: Mapping[str, str], cues: Mapping[str, Any
     for cond, arg in when.items():
         if cond not in CONDITIONS:
             raise RulebookError(f"rule {rid}: unknown condition {cond!r}; known: {CONDITIONS}")
-        if cond == "labels_any" and (not isinstance(arg, list) or any(a not in LABELS for a in arg)):
-            raise RulebookError(f"rule {rid}: labels_any must list SCHEMA labels, got {arg!r}")
+        if cond in ("labels_any", "strong_labels_any") and (
+                not isinstance(arg, list) or any(a not in LABELS for a in arg)):
+            raise RulebookError(f"rule {rid}: {cond} must list SCHEMA labels, got {arg!r}")
         if cond == "cue_any" and arg not in cues:
             raise RulebookError(f"rule {rid}: cue_any names unknown cue group {arg!r}")
     outcome = r.get("outcome")
@@ -262,6 +267,17 @@ class Policy:
         self._cues = {name: [re.compile(p) for p in pats] for name, pats in rulebook.cues.items()}
         unclassified = rulebook.parameters.get("unclassified_values", ["", "无", "公开", "none"])
         self._unclassified = {str(v).strip().lower() for v in unclassified}
+        #: a model's span forces a rule only from this score up (chosen on the development set);
+        #: a rule recognizer's span (checksum, pattern, context formula) always counts
+        self.model_span_force_score = float(rulebook.parameters.get("model_span_force_score", 1.01))
+
+    def is_strong(self, span: Span) -> bool:
+        """Exact evidence: a rule recognizer's span (a checksum-valid ID, a matched marking or
+        formula) or a reviewer's / gold span (no model source), or a model span whose score
+        reaches ``model_span_force_score``. Anything weaker is a hint for the reviewer."""
+        if not (span.source or "").startswith("ner:"):
+            return True
+        return span.score >= self.model_span_force_score
 
     @property
     def version(self) -> str:
@@ -378,8 +394,12 @@ class Policy:
         evidence: list[dict] = []
         fill: dict[str, str] = {}
         for cond, arg in rule.when.items():
-            if cond == "labels_any":
+            if cond in ("labels_any", "strong_labels_any"):
                 hit = [s for lab in arg for s in by_label.get(lab, [])]
+                if cond == "strong_labels_any":
+                    hit = [s for s in hit if self.is_strong(s) and not (
+                        s.label in HISTORICAL_EXEMPT_LABELS
+                        and record_subject_role(text, s, by_label.get("PERSON", [])) == "historical")]
                 if not hit:
                     return False, [], {}
                 evidence += [{"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end]} for s in hit]

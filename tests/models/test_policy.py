@@ -33,7 +33,7 @@ def raw() -> dict:
 
 def test_rulebook_loads_and_every_rule_is_complete():
     rb = Rulebook.load()
-    assert rb.version == "kaifang-rulebook-v1"
+    assert rb.version == "kaifang-rulebook-v2"
     assert len(rb.sha256) == 64
     ids = [r.id for r in rb.rules]
     assert len(ids) == len(set(ids))
