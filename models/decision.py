@@ -42,6 +42,7 @@ import numpy as np
 from scipy import sparse
 
 from models.eligibility import document_date, review_after as compute_review_after
+from models.persons import RECORD_LABELS, ROLES, is_official_person, person_role, record_subject_role
 from models.policy import (
     DECISIONS,
     PERSONAL_INFO_LABELS,
@@ -53,7 +54,7 @@ from models.policy import (
 )
 from models.spans import LABELS, Span
 
-FEATURE_VERSION = "decision-features.v2"
+FEATURE_VERSION = "decision-features.v3"
 WEIGHTS_FILE = "weights.npz"
 MANIFEST_FILE = "manifest.json"
 COMPONENT_KIND = "kaifang.decision"
@@ -154,26 +155,6 @@ DOC_CUES: dict[str, re.Pattern] = {
     "commercial_secret": re.compile(r"企业秘密|商业秘密|底线|最低报价|底价|标底|成本|利润|配方|工艺参数|不得外传|仅限|核算|"
                              r"不得对外|内部掌握|报价|不公开|内部优惠|协议价"),
 }
-_OFFICIAL_RIGHT = re.compile(r"^\s*(?:同志|主任|副主任|局长|副局长|书记|副书记|县长|市长|镇长|乡长|区长|省长|科长|厂长|"
-                             r"经理|校长|主席|委员|处长|部长|院长|所长|队长|社长|站长|组长|代表|总理|秘书长|股长)")
-_OFFICIAL_LEFT = re.compile(r"(?:负责人|经办人|编制|审核|审批|核算人|签发|记录|主持|联系人|代理人|审判员|审判长|书记员|"
-                            r"法医师|医师|医生|鉴定人|登记员|承办人|局长|主任|书记|厂长|经理|校长|主席|委员|院长|发言|"
-                            r"签字|批示|报告人|填表人|调查人|执笔|起草|监制|领导|代表|会计|出纳|制表)[：:\s]*$")
-_OFFICIAL_LINE = re.compile(r"现任|拟任|兼任|任命|担任|当选|调任")
-
-
-def is_official_person(text: str, span: Span) -> bool:
-    """A PERSON span in an official or public role (GUIDELINES 1): a title after the name
-    (同志, 局长 ...), a role label before it (负责人：, 审判员 ...), or an appointment in its line."""
-    right = text[span.end:span.end + 6]
-    left = text[max(0, span.start - 8):span.start]
-    if _OFFICIAL_RIGHT.match(right) or _OFFICIAL_LEFT.search(left):
-        return True
-    eol = text.find("\n", span.end)
-    line = text[span.end:(eol if eol >= 0 else len(text))][:60]
-    return bool(_OFFICIAL_LINE.search(line))
-
-
 def cue_features(text: str, spans: Sequence[Span], pr: PolicyResult) -> list[float]:
     """log(1 + hits) per cue group: the rulebook's cues plus the wider vocabulary of ``DOC_CUES``.
 
@@ -201,6 +182,8 @@ def numeric_feature_names(rulebook: Rulebook) -> list[str]:
     names += ["pi_span_count", "pi_coverage", "pi_first_position", "sensitive_share", "log_length",
               "has_title"]
     names += ["person_other", "person_official_share"]
+    names += [f"persons:{r}" for r in ROLES]
+    names += [f"record_subject:{r}" for r in ROLES]
     names += [f"classification:{c}" for c in ("none", *CLASSIFICATION_LEVELS, "other")]
     names += ["year", "year_missing", "age", "not_yet_eligible", "early_opening_genre",
               "declassified", "secret_mark", "floor:OPEN_REDACTED", "floor:CLOSED",
@@ -242,6 +225,12 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
     official = sum(1 for s in persons if is_official_person(text, s))
     # how many officials are named says nothing (GUIDELINES 1): only persons outside an official role count
     f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0]
+    # who the persons are and whose the personal records are (models.persons): an official's
+    # name or a martyr's arrest does not make a record private, a private person's diagnosis does
+    roles = [person_role(text, s) for s in persons]
+    f += [math.log1p(roles.count(r)) for r in ROLES]
+    subjects = [record_subject_role(text, s, persons) for s in spans if s.label in RECORD_LABELS]
+    f += [math.log1p(subjects.count(r)) for r in ROLES]
     level = _classification_level(meta.get("classification"), policy)
     f += [1.0 if level == c else 0.0 for c in ("none", *CLASSIFICATION_LEVELS, "other")]
     d = document_date(meta)
@@ -772,36 +761,17 @@ def new_version_name(weights_digest: str, created: datetime | None = None) -> st
 
 
 def decision_metrics(gold: Sequence[str], pred: Sequence[str]) -> dict:
-    """accuracy, macro_f1, leak_rate, over_closure_rate and the confusion matrix (gold -> pred).
+    """``models.evaluation.decision_scores`` (the one definition) plus ``n``.
 
-    leak_rate: share of gold OPEN_REDACTED or CLOSED documents proposed OPEN.
-    over_closure_rate: share of gold OPEN documents proposed CLOSED.
+    leak_rate: share of gold OPEN_REDACTED or CLOSED documents proposed OPEN; over_closure_rate:
+    share of gold OPEN documents proposed CLOSED; open_recall: share of gold OPEN documents
+    proposed OPEN (what open review is for). A rate without documents to count is None.
     """
-    if len(gold) != len(pred):
-        raise ValueError("gold and pred differ in length")
-    n = len(gold)
-    confusion = {g: {p: 0 for p in DECISIONS} for g in DECISIONS}
-    for g, p in zip(gold, pred):
-        confusion[g][p] += 1
-    f1s = []
-    for c in DECISIONS:
-        tp = confusion[c][c]
-        fp = sum(confusion[g][c] for g in DECISIONS if g != c)
-        fn = sum(confusion[c][p] for p in DECISIONS if p != c)
-        if tp + fp + fn == 0:
-            continue
-        f1s.append(2 * tp / (2 * tp + fp + fn))
-    restricted = sum(sum(confusion[g].values()) for g in ("OPEN_REDACTED", "CLOSED"))
-    leaks = confusion["OPEN_REDACTED"]["OPEN"] + confusion["CLOSED"]["OPEN"]
-    n_open = sum(confusion["OPEN"].values())
-    return {
-        "n": n,
-        "accuracy": (sum(confusion[c][c] for c in DECISIONS) / n) if n else 0.0,
-        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
-        "leak_rate": leaks / restricted if restricted else 0.0,
-        "over_closure_rate": confusion["OPEN"]["CLOSED"] / n_open if n_open else 0.0,
-        "confusion": confusion,
-    }
+    from models.evaluation import decision_scores
+
+    out = decision_scores(gold, pred)
+    out["n"] = out["documents"]
+    return out
 
 
 def calibration_metrics(proba: np.ndarray, gold_idx: Sequence[int], n_bins: int = 10) -> dict:

@@ -49,7 +49,8 @@ Decisions (``decisions``, only where records carry a gold ``decision``)
     Records whose ``decision`` is absent or null are left out (``documents_without_decision``);
     ``documents`` counts the scored ones. accuracy; macro_f1: mean F1 over the decision classes
     present in gold or proposals (``macro_f1_classes``; as scikit-learn); ``leak_rate``: share of
-    gold OPEN_REDACTED or CLOSED documents proposed OPEN; ``over_closure_rate``: share of gold
+    gold OPEN_REDACTED or CLOSED documents proposed OPEN; ``open_recall``: share of gold OPEN
+    documents proposed OPEN; ``over_closure_rate``: share of gold
     OPEN documents proposed CLOSED; ``confusion[gold][proposed]`` counts (``confusion_axes``);
     ``support`` per gold class. Rates with an empty denominator are None. The proposer sees the
     detector's predicted spans (end to end), not the gold spans.
@@ -286,7 +287,8 @@ def sensitive_recall(gold_docs: Sequence[list[tuple]], pred_docs: Sequence[list[
 # --------------------------------------------------------------------------- decision metrics
 
 def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
-    """accuracy, macro_f1, leak_rate, over_closure_rate, confusion, support (module docstring)."""
+    """accuracy, macro_f1, leak_rate, over_closure_rate, open_recall, confusion, support (module
+    docstring). The project's one definition: training and benchmarks call it too."""
     if len(gold) != len(pred):
         raise ValueError("gold and predicted decisions differ in length")
     for d in list(gold) + list(pred):
@@ -314,6 +316,7 @@ def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
         "macro_f1_classes": present,
         "leak_rate": round(sum(pred[i] == "OPEN" for i in restricted) / len(restricted), 6) if restricted else None,
         "over_closure_rate": round(sum(pred[i] == "CLOSED" for i in opened) / len(opened), 6) if opened else None,
+        "open_recall": round(sum(pred[i] == "OPEN" for i in opened) / len(opened), 6) if opened else None,
         "confusion": confusion,
         "confusion_axes": ["gold", "proposed"],
         "support": {c: sum(g == c for g in gold) for c in DECISIONS},
@@ -496,7 +499,8 @@ def format_report(result: dict) -> str:
         lines.append(f"decisions ({d['documents']} documents, {d.get('documents_without_decision', 0)} without "
                      f"a gold decision left out; proposer {d.get('proposer')}): "
                      f"accuracy {d['accuracy']}  macro_f1 {d['macro_f1']}  "
-                     f"leak_rate {d['leak_rate']}  over_closure_rate {d['over_closure_rate']}")
+                     f"leak_rate {d['leak_rate']}  over_closure_rate {d['over_closure_rate']}  "
+                     f"open_recall {d.get('open_recall')}")
         corner = "gold \\ proposed"
         lines.append(f"{corner:<18}" + "".join(f"{c:>15}" for c in DECISIONS))
         for g in DECISIONS:

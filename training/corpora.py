@@ -247,3 +247,52 @@ def news_paragraphs() -> Iterator[str]:
                 if text.startswith(_XWLB_BOILERPLATE):
                     text = text[len(_XWLB_BOILERPLATE):]
                 yield from text.split("\n")
+
+
+def published_documents(n: int, seed: int, max_chars: int = 2500) -> list[dict]:
+    """``n`` seeded documents of allowed published text (CCTV news items of 2023-24, national laws,
+    judicial interpretations, departmental rules and published cases) as SCHEMA.md records with
+    the decision OPEN: what is already public is openable (GUIDELINES rule 1), and these teach
+    the proposer that 案件, 处罚, 患者 in a public or statistical sense close nothing.
+
+    Long laws are cut at article or paragraph breaks into pieces of at most ``max_chars``. No gold
+    spans (``spans`` is None): the decision model sees the detector's spans of them.
+    """
+    import random as _random
+
+    if n <= 0:
+        return []
+    news: list[tuple[str, str, str]] = []  # (id, title, text)
+    laws: list[tuple[str, str, str]] = []
+    pool = news
+    for name in _XWLB_FILES:
+        with dataset_path("xwlb_cctv_news_transcripts", name).open(encoding="utf-8") as fh:
+            for k, line in enumerate(fh):
+                obj = json.loads(line)
+                text = (obj.get("text") or "").strip()
+                if text.startswith(_XWLB_BOILERPLATE):
+                    text = text[len(_XWLB_BOILERPLATE):]
+                if len(text) >= 80:
+                    pool.append((f"{name}:{k}", obj.get("title") or "", text[:max_chars]))
+    pool = laws
+    for name in _LAW_FILES:
+        with dataset_path("lawrefbook_cn_laws", name).open(encoding="utf-8") as fh:
+            for k, line in enumerate(fh):
+                obj = json.loads(line)
+                if not obj.get("is_latest_version", True):
+                    continue
+                piece, part = [], 0
+                for para in (obj.get("text") or "").split("\n"):
+                    if piece and sum(map(len, piece)) + len(para) > max_chars:
+                        pool.append((f"{name}:{k}:{part}", obj.get("title") or "", "\n".join(piece)))
+                        piece, part = [], part + 1
+                    piece.append(para)
+                if piece and sum(map(len, piece)) >= 80:
+                    pool.append((f"{name}:{k}:{part}", obj.get("title") or "", "\n".join(piece)))
+    rng = _random.Random(seed)
+    rng.shuffle(news)
+    rng.shuffle(laws)
+    picked = news[:n - n // 2] + laws[:n // 2]  # both registers, half each
+    return [{"id": f"published-{pid}", "title": title, "text": text, "spans": None,
+             "decision": "OPEN", "reasons": [], "source": "published"}
+            for pid, title, text in picked]

@@ -46,9 +46,9 @@ def _always_open(p: DecisionProposer) -> DecisionProposer:
 def test_artifact_is_small_and_pickle_free(trained):
     out, metrics, p = trained
     files = sorted(f.name for f in out.iterdir())
-    assert files == ["manifest.json", "rulebook-v1.yaml", "weights.npz"]
+    assert files == ["manifest.json", "rulebook-v2.yaml", "weights.npz"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["rulebook_version"] == "kaifang-rulebook-v1"
+    assert manifest["rulebook_version"] == "kaifang-rulebook-v2"
     assert manifest["calibration"]["method"] == "temperature"
     assert sum(f.stat().st_size for f in out.iterdir()) < 3_000_000
     with np.load(out / "weights.npz", allow_pickle=False) as w:  # would raise on object arrays
@@ -74,7 +74,7 @@ def test_proposals_record_rulebook_rules_and_evidence(trained, held_out):
     _, _, p = trained
     secret = next(r for r in held_out if "STATE_SECRET" in r["reasons"])
     res = p.propose(secret["text"], secret["spans"], secret, as_of=AS_OF)
-    assert res.rulebook_version == "kaifang-rulebook-v1" and res.model_version == p.version
+    assert res.rulebook_version == "kaifang-rulebook-v2" and res.model_version == p.version
     assert res.decision == "CLOSED" and res.reasons == ["STATE_SECRET"] and "SS-01" in res.fired_rules
     assert res.closure == "DEFERRED" and res.review_after is not None and res.review_after > AS_OF
     kinds = {e["kind"] for e in res.evidence}
@@ -186,7 +186,7 @@ def test_tampered_rulebook_is_refused(trained, tmp_path):
     out, _, _ = trained
     copy = tmp_path / "decision"
     shutil.copytree(out, copy)
-    rb = copy / "rulebook-v1.yaml"
+    rb = copy / "rulebook-v2.yaml"
     rb.write_text(rb.read_text(encoding="utf-8").replace("kind: force", "kind: suggest", 1), encoding="utf-8")
     with pytest.raises(ValueError, match="changed after training"):
         DecisionProposer.load(copy)
