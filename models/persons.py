@@ -42,7 +42,9 @@ _HISTORICAL = re.compile(r"烈士|先烈|英勇就义|壮烈牺牲|就义|遇害
                          r"北洋|光绪|宣统|同治|咸丰|道光|乾隆|康熙|太平天国|字[\u4e00-\u9fff]{1,2}[，,]|号[\u4e00-\u9fff]{1,3}[，,]")
 _PUBLIC = re.compile(r"表彰|先进|模范|劳模|英雄|获奖|荣获|光荣|嘉奖|当选|人大代表|政协委员|著有|编著|作者|"
                      r"教授|专家|学者|作家|画家|诗人|演员|运动员|冠军|院士|录取|毕业|悼词|追悼|生平")
-_OLD_YEAR = re.compile(r"(1[0-8]\d\d|19[0-4]\d)\s*年")
+_OLD_YEAR = re.compile(r"(?<![0-9])(?:1[0-8]\d\d|19[0-4]\d)\s*年|(?<![〇零一二三四五六七八九])"
+                       r"(?:一[零〇一二三四五六七八][零〇一二三四五六七八九]{2}|一九[零〇一二三四][零〇一二三四五六七八九])年"
+                       r"|[（(]1[0-9]{3}[—\-－～~]1[0-9]{3}[）)]")
 _SENTENCE_END = "。；！？\n"
 
 
@@ -100,9 +102,9 @@ def record_subject(text: str, span: Span, persons: Sequence[Span]) -> Span | Non
 
 def record_subject_role(text: str, span: Span, persons: Sequence[Span]) -> str:
     """Whose the record span is: its subject's role; ``private`` when no name is in reach (an
-    unnamed person's record counts as private: caution), ``historical`` when the sentence
-    itself is about the distant past (1935年被捕)."""
-    s, e = _sentence(text, span.start, span.end)
+    unnamed person's record counts as private: caution), ``historical`` when its paragraph is
+    about the distant past (一九三四年被捕, a martyr's 就义, a life of 1875—1907)."""
+    s, e = _line(text, span.start)
     if _HISTORICAL.search(text[s:e]) or _OLD_YEAR.search(text[s:e]):
         return "historical"
     subject = record_subject(text, span, persons)

@@ -41,6 +41,7 @@ RULE_KINDS: tuple[str, ...] = ("force", "suggest", "notice")
 CONDITIONS: tuple[str, ...] = (
     "secret_mark", "classified_metadata", "secret_mark_or_classified", "declassified",
     "labels_any", "strong_labels_any", "cue_any", "not_yet_eligible", "early_opening_genre",
+    "commercial_figures", "private_contact",
 )
 #: ``strong_labels_any`` counts only spans that are exact evidence (see ``Policy.is_strong``),
 #: and no HEALTH/LEGAL_RECORD span about a historical figure (models.persons).
@@ -63,6 +64,8 @@ def masked_labels(reasons: Iterable[str]) -> set[str]:
 DEFAULT_RULEBOOK = Path(__file__).with_name("rulebook") / "rulebook-v2.yaml"
 
 _SEVERITY = {d: i for i, d in enumerate(DECISIONS)}
+#: a money or percentage figure (in the half-width text)
+_FIGURE = re.compile(r"(?<![0-9.])[0-9][0-9,]*(?:\.[0-9]+)?(?:\s*(?:万元|元|美元|%))?(?![0-9])")
 
 
 def more_restrictive(a: str, b: str) -> str:
@@ -308,17 +311,52 @@ class Policy:
         return classification is not None and str(classification).strip().lower() not in self._unclassified
 
     def commercial_ranges(self, text: str) -> list[dict]:
-        """Ranges to mask for COMMERCIAL_SECRET: the figure after a price/formula cue (label None)."""
+        """Ranges to mask for COMMERCIAL_SECRET (label None): the figure after a price or cost cue
+        (标底价为3438600元), and a figure in a table cell under a price column (单价（元）|418.00)."""
         norm = to_halfwidth(text)
-        out: list[dict] = []
+        out: list[dict] = self._price_cells(norm)
         for pat in self._cues.get("commercial_secret_ranges", ()):
             for m in pat.finditer(norm):
                 g = "v" if "v" in pat.groupindex else (1 if pat.groups else 0)
                 s, e = m.start(g), m.end(g)
                 while e > s and norm[e - 1] in " ,，.":
                     e -= 1
-                if e > s:
+                if e > s and not any(s < o["end"] and o["start"] < e for o in out):
                     out.append({"start": s, "end": e, "label": None, "reason": "COMMERCIAL_SECRET"})
+        return sorted(out, key=lambda r: r["start"])
+
+    def _price_cells(self, norm: str) -> list[dict]:
+        """Figures in table cells whose column header is a price cue (``commercial_price_columns``)."""
+        pats = self._cues.get("commercial_price_columns", ())
+        if not pats or "|" not in norm and "\t" not in norm:
+            return []
+        from models.recognizers.tables import column_header
+
+        def is_price(cell: str) -> bool:
+            return any(p.search(cell) for p in pats)
+
+        out = []
+        for m in _FIGURE.finditer(norm):
+            head = column_header(norm, m.start(), is_price)
+            if head is not None and is_price(head[0]):
+                out.append({"start": m.start(), "end": m.end(), "label": None,
+                            "reason": "COMMERCIAL_SECRET"})
+        return out
+
+    def private_contacts(self, text: str, spans: Iterable[Span]) -> list[Span]:
+        """PHONE/EMAIL/BANK_ACCOUNT spans the text itself calls a private person's own
+        (手机13807792461（本人）, 家庭电话：…, 宅电): exact evidence, unlike the statistical
+        privacy model of the decision features, which weighs the unlabelled cases."""
+        pats = self._cues.get("private_contact", ())
+        out = []
+        for s in spans:
+            if s.label not in ("PHONE", "EMAIL", "BANK_ACCOUNT"):
+                continue
+            line_start = text.rfind("\n", 0, s.start) + 1
+            left = to_halfwidth(text[max(line_start, s.start - 10):s.start]).split("|")[-1]
+            right = to_halfwidth(text[s.end:s.end + 6])
+            if any(p.search(left) for p in pats) or re.match(r"\s*[(（]\s*(?:本人|私人|家庭|宅)", right):
+                out.append(s)
         return out
 
     # ------------------------------------------------------------------ evaluation
@@ -358,9 +396,14 @@ class Policy:
             "not_yet_eligible": eligible is not None and eligible > as_of,
             "early_opening_genre": is_early_opening_genre(meta.get("genre"), self.params),
         }
+        commercial = self.commercial_ranges(text)
+        private_contacts = self.private_contacts(text, spans)
+        conditions["commercial_figures"] = bool(commercial)
+        conditions["private_contact"] = bool(private_contacts)
         fired: list[FiredRule] = []
         for rule in self.rulebook.rules:
-            ok, evidence, fill = self._check(rule, conditions, by_label, text, cue_hits, marks, declass)
+            ok, evidence, fill = self._check(rule, conditions, by_label, text, cue_hits, marks, declass,
+                                             commercial, private_contacts)
             if not ok:
                 continue
             fill.update(marks="、".join(m["text"] for m in marks) or "-",
@@ -385,12 +428,13 @@ class Policy:
         return PolicyResult(
             fired=fired, floor=floor, forced_reasons=forced_reasons, forced_closure=forced_closure,
             declassified=bool(declass), secret_marks=marks, cue_hits=cue_hits,
-            commercial_ranges=self.commercial_ranges(text), eligible_from=eligible,
+            commercial_ranges=commercial, eligible_from=eligible,
             mark_expiries=expiries, conditions=conditions,
         )
 
     def _check(self, rule: Rule, conditions: Mapping[str, bool], by_label: Mapping[str, list[Span]],
-               text: str, cue_hits: Mapping[str, list[dict]], marks: list[dict], declass: list[dict]):
+               text: str, cue_hits: Mapping[str, list[dict]], marks: list[dict], declass: list[dict],
+               commercial: list[dict] = (), private_contacts: list[Span] = ()):
         evidence: list[dict] = []
         fill: dict[str, str] = {}
         for cond, arg in rule.when.items():
@@ -419,6 +463,12 @@ class Policy:
                     evidence += marks
                 if cond == "declassified" and arg:
                     evidence += [{**d, "cue": "declassification"} for d in declass]
+                if cond == "commercial_figures" and arg:
+                    evidence += [{**c, "text": text[c["start"]:c["end"]]} for c in commercial]
+                if cond == "private_contact" and arg:
+                    evidence += [{"start": s.start, "end": s.end, "label": s.label,
+                                  "text": text[s.start:s.end]} for s in private_contacts]
+                    fill["labels"] = "、".join(sorted({s.label for s in private_contacts}))
         return True, evidence, fill
 
     def apply(self, model_decision: str, model_reasons: Iterable[str], result: PolicyResult) -> tuple[str, list[str]]:

@@ -136,13 +136,38 @@ def test_personal_information_sets_a_redaction_floor(policy):
 
 
 def test_suggest_rules_fire_but_force_nothing(policy):
-    text = "关于处置群体性事件和外事接待工作的报告，附投标报价单，标底为345.5万元。"
+    text = "关于处置群体性事件和外事接待工作的报告，附投标报价单。"
     pr = policy.evaluate(text, [], {}, AS_OF)
     assert {"PS-01", "CS-01"} <= set(pr.fired_ids)
     assert pr.floor == "OPEN"
+
+
+def test_a_concrete_price_figure_forces_a_redaction(policy):
+    """Cue words alone suggest; the figure itself (标底为345.5万元, a cell under 单价) is exact
+    evidence of an unpublished price (rulebook v2, CS-02)."""
+    text = "关于处置群体性事件和外事接待工作的报告，附投标报价单，标底为345.5万元。"
+    pr = policy.evaluate(text, [], {}, AS_OF)
+    assert "CS-02" in pr.fired_ids and pr.floor == "OPEN_REDACTED"
+    assert "COMMERCIAL_SECRET" in pr.forced_reasons
     ranges = pr.commercial_ranges
     assert [text[r["start"]:r["end"]] for r in ranges] == ["345.5万元"]
     assert ranges[0]["label"] is None and ranges[0]["reason"] == "COMMERCIAL_SECRET"
+    table = "产品名称｜数量｜单价（元）｜交货时间\n碳酸氢铵｜3000｜418.00｜3月\n尿素｜800｜1120.00｜4月"
+    pr = policy.evaluate(table, [], {}, AS_OF)
+    assert [table[r["start"]:r["end"]] for r in pr.commercial_ranges] == ["418.00", "1120.00"]
+
+
+def test_a_contact_said_to_be_private_forces_a_redaction(policy):
+    text = "9.7｜卓文彬｜董事长｜手机13807792461（本人）｜接待：韦玲副局长\n办公电话：0779-2023456"
+    phones = [Span(text.index("13807792461"), text.index("13807792461") + 11, "PHONE", 0.95,
+                   "cn_phone.v2"),
+              Span(text.index("0779-2023456"), text.index("0779-2023456") + 12, "PHONE", 0.95,
+                   "cn_phone.v2")]
+    pr = policy.evaluate(text, phones, {}, AS_OF)
+    assert "PI-04" in pr.fired_ids and pr.floor == "OPEN_REDACTED"
+    assert [e["text"] for f in pr.fired if f.id == "PI-04" for e in f.evidence] == ["13807792461"]
+    office = policy.evaluate(text.split("\n")[1], [phones[1].with_(start=5, end=17)], {}, AS_OF)
+    assert office.floor == "OPEN"
 
 
 def test_eligibility_notice(policy):
