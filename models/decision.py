@@ -155,6 +155,30 @@ DOC_CUES: dict[str, re.Pattern] = {
     "commercial_secret": re.compile(r"企业秘密|商业秘密|底线|最低报价|底价|标底|成本|利润|配方|工艺参数|不得外传|仅限|核算|"
                              r"不得对外|内部掌握|报价|不公开|内部优惠|协议价"),
 }
+#: What kind of record a document is, read from its title lines (an archivist decides first by
+#: the document type): a file about one private person (GUIDELINES rule 3) or a public-facing
+#: document (rule 1). Generic record-type words, not any one archive's titles.
+TITLE_KINDS: dict[str, re.Pattern] = {
+    "private_file": re.compile(r"判决书|裁定书|起诉书|调解书|决定书|通知书|拘留|逮捕|劳动教养|收容|处罚|处分|"
+                               r"病历|病案|出院|诊断|鉴定|死亡|抚恤|登记表|履历|简历表|政审|考察材料|审查|"
+                               r"户口|户籍|迁移证|婚姻|结婚|离婚|收养|笔录|交代|检讨|申请书|申请表|证明书|"
+                               r"学籍|档案材料|自传|请示.{0,6}处理|处理意见|家信|家书|来信"),
+    "public_document": re.compile(r"通知|通告|公告|公报|公示|规划|计划|报告|总结|纪要|简报|名单|表彰|决议|"
+                                  r"条例|办法|规定|意见|批复|函|大事记|志|新闻|消息|讲话|简介|目录|清单"),
+}
+
+
+def title_lines(text: str, n: int = 2, max_chars: int = 60) -> str:
+    """The first ``n`` non-blank lines (a record's heading), at most ``max_chars`` each."""
+    out = []
+    for line in text.split("\n"):
+        if line.strip():
+            out.append(line.strip()[:max_chars])
+            if len(out) == n:
+                break
+    return "\n".join(out)
+
+
 def cue_features(text: str, spans: Sequence[Span], pr: PolicyResult) -> list[float]:
     """log(1 + hits) per cue group: the rulebook's cues plus the wider vocabulary of ``DOC_CUES``.
 
@@ -189,6 +213,7 @@ def numeric_feature_names(rulebook: Rulebook) -> list[str]:
               "declassified", "secret_mark", "floor:OPEN_REDACTED", "floor:CLOSED",
               "commercial_ranges"]
     names += [f"cue:{g}" for g in ("commercial_secret", "public_security", "private_matter", "public_document")]
+    names += [f"title:{k}" for k in TITLE_KINDS]
     names += [f"rule:{r.id}" for r in rulebook.rules]
     names += [f"genre_bucket:{i}" for i in range(GENRE_BUCKETS)]
     names += ["private_pi_sum", "private_pi_max", "private_id_many", "official_pi_sum"]
@@ -247,6 +272,8 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
         math.log1p(len(pr.commercial_ranges)),
     ]
     f += cue_features(text, spans, pr)
+    title = to_halfwidth(title_lines(text))
+    f += [1.0 if pat.search(title) else 0.0 for pat in TITLE_KINDS.values()]
     fired = set(pr.fired_ids)
     f += [1.0 if r.id in fired else 0.0 for r in policy.rulebook.rules]
     genre = [0.0] * GENRE_BUCKETS

@@ -501,7 +501,7 @@ def train_proposer(records: Iterable[Mapping[str, Any]], out_dir: str | Path, se
 DEVSET = Path(__file__).resolve().parents[1] / "datasets" / "devset" / "dev.jsonl"
 #: the default recipe's mix: the hand-written development set first, allowed published text as
 #: openable examples, and the synthetic generator as a down-weighted supplement
-RECIPE = {"synthetic": 600, "synthetic_weight": 0.3, "published": 300, "published_weight": 0.5,
+RECIPE = {"synthetic": 600, "synthetic_weight": 0.1, "published": 300, "published_weight": 0.5,
           "devset_weight": 1.0, "leak_target": 0.04}
 
 
