@@ -48,7 +48,6 @@ class TrainConfig:
     max_bigrams: int = 40000
     fp16: bool = True
     eval_batch: int = 128
-    vocab_texts_limit: int = 200_000  # raw paragraphs added to the vocabulary (pre-training)
     #: lexicon features (models.lexicon); the caller passes the Lexicon to train_tagger
     lexicon: bool = False
     #: the selection score: micro F1 over these labels (all the tagger's labels when empty)
@@ -139,14 +138,12 @@ def init_embeddings(model: CharTagger, char_vectors=None, bigram_vectors=None) -
 
 def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                  out_dir: str | Path, seed: int = 0, config: TrainConfig | None = None, *,
-                 vocab: CharVocab | None = None, init_from: str | Path | None = None,
+                 vocab: CharVocab | None = None,
                  extra_vocab_texts: Sequence[str] = (), progress: bool = True,
                  log_path: str | Path | None = None, lexicon=None, char_vectors=None,
                  bigram_vectors=None, warm_start: CharTagger | None = None) -> dict:
     """Train, keep the best dev epoch, save the tagger to ``out_dir``; return metrics.
 
-    ``init_from``: a directory with a pre-trained encoder (``training.ner.pretrain``); its
-    vocabulary is reused and its embeddings and BiLSTM weights initialise the tagger.
     ``lexicon``: the ``models.lexicon.Lexicon`` whose features the tagger reads (``cfg.lexicon``).
     ``char_vectors``/``bigram_vectors``: pre-trained embeddings (``training.ner.embeddings``).
     ``warm_start``: an existing tagger to fine-tune (its vocabulary, lexicon and weights).
@@ -162,20 +159,11 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     examples = records_to_examples(train_records, cfg.labels, cfg.max_len)
     if not examples:
         raise ValueError("no training window with text: check the records' 'text' fields")
-    pre_state = None
     if warm_start is not None:
         vocab, lexicon = warm_start.vocab, warm_start.lexicon
         if list(warm_start.config.labels) != list(cfg.labels):
             raise ValueError(f"warm start from a tagger with labels {warm_start.config.labels},"
                              f" asked for {list(cfg.labels)}")
-    if init_from is not None:
-        from training.ner.pretrain import load_encoder
-
-        vocab, pre_state, pre_cfg = load_encoder(init_from)
-        for key in ("char_dim", "bigram_dim", "hidden", "layers"):
-            if getattr(cfg, key) != pre_cfg[key]:
-                raise ValueError(f"pre-trained encoder has {key}={pre_cfg[key]}, "
-                                 f"fine-tuning config {getattr(cfg, key)}")
     if vocab is None:
         vocab = build_vocab(examples, extra_vocab_texts, cfg)
     if warm_start is not None:
@@ -192,10 +180,6 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         facts["warm_start"] = True
     else:
         facts["pretrained_rows"] = init_embeddings(model, char_vectors, bigram_vectors)
-    if pre_state is not None:
-        missing, unexpected = model.load_state_dict(pre_state, strict=False)
-        if unexpected:
-            raise ValueError(f"pre-trained encoder has unexpected weights {unexpected}")
     data = EncodedExamples.build(examples, vocab, tcfg.tags, model.lexicon)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     rng = random.Random(seed)
@@ -262,7 +246,7 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     seconds = round(time.time() - t0, 1)
     metrics = {"best_epoch": best[2]["epoch"], "dev": best[2]["dev"], "train_seconds": seconds,
                "train_windows": len(examples), "train_chars": int(sum(data.lengths)),
-               "seed": seed, "init_from": str(init_from) if init_from else None, **facts,
+               "seed": seed, **facts,
                "history": [{k: v for k, v in h.items() if k != "dev"} |
                            {"dev_micro_f1": h["dev"].get("micro", {}).get("f1")} for h in history]}
     model.config.extra = {"train": asdict(cfg) | {"labels": list(cfg.labels)}, "seed": seed,

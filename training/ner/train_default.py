@@ -200,7 +200,7 @@ def build(out: Path, *, seed: int, tiny: bool, epochs: int | None = None,
     t = stage("thresholds", t)
     out = Path(out)
     existing = read_manifest(out) if (out / MANIFEST).is_file() else None
-    name = version or new_version_name()
+    name = version or (existing["version"] if existing else new_version_name())
     # int8 dynamic quantisation at inference (tiny models stay fp32: nothing to gain)
     save_pipeline(out / "ner", tagger_dir=work / "tagger", rules_config=default_rules_config(),
                   version=name, quantize=not tiny, min_scores=min_scores or None)
