@@ -19,12 +19,13 @@ def builtin_recognizers() -> dict[str, type]:
     from models.recognizers.contact import EmailRecognizer, PhoneRecognizer
     from models.recognizers.health_legal import HealthRecognizer, LegalRecordRecognizer
     from models.recognizers.latin_names import LatinPersonRecognizer
+    from models.recognizers.name_forms import AliasNameRecognizer
     from models.recognizers.secret_marks import SecretMarkRecognizer
 
     classes = (ResidentIdRecognizer, PassportRecognizer, HomeReturnPermitRecognizer,
                MilitaryIdRecognizer, PhoneRecognizer, EmailRecognizer, BankCardRecognizer,
                BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer,
-               AddressRecognizer, LatinPersonRecognizer)
+               AddressRecognizer, LatinPersonRecognizer, AliasNameRecognizer)
     return {cls.name: cls for cls in classes}
 
 

@@ -99,3 +99,16 @@ def test_lexicon_round_trips_through_its_file(tmp_path):
     assert len(back) == 2 and back.classes_of("福州市") == ("LOC",) and back.classes_of("林") == ("SUR",)
     with pytest.raises(ValueError, match="unknown lexicon class"):
         Lexicon({"a": ["NAME"]})
+
+
+@pytest.mark.parametrize("text, names", [
+    ("蔡元培，字鹤卿，号孑民，山阴县人", ["鹤卿", "孑民"]),
+    ("秋瑾，原名闺瑾，字璿卿，号竞雄，自称鉴湖女侠", ["闺瑾", "璿卿", "竞雄"]),
+    ('闭门著述，自号"晋园老人"以明志', ["晋园老人"]),
+    ("林　岚（曾用名：林秀英），女", ["林秀英"]),
+    ("第3号文件，号召群众，信号灯，编号0012", []),
+])
+def test_names_announced_by_zi_hao_and_former_name(text, names):
+    from models.recognizers.name_forms import AliasNameRecognizer
+
+    assert [text[s.start:s.end] for s in AliasNameRecognizer().find(text)] == names

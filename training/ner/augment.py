@@ -151,15 +151,25 @@ AUGMENTATIONS: dict[str, Callable[[dict, random.Random], dict]] = {
 }
 
 
-def augment(records: list[dict], rates: dict[str, float], seed: int) -> list[dict]:
-    """Copies of a seeded share of ``records`` per augmentation (the originals are kept)."""
+def augment(records: list[dict], rates: dict[str, float], seed: int,
+            surnames: tuple[str, ...] | None = None) -> list[dict]:
+    """Copies of a seeded share of ``records`` per augmentation (the originals are kept).
+
+    ``surnames``: the surname inventory names are drawn from (the whole list, so that rare
+    surnames such as 逄, 揭, 隋, 谯 are seen as names, not only 王 and 李). Every layout copy also
+    gets new names half of the time: a rare name in a form cell is the hardest case.
+    """
     rng = random.Random(seed)
+    kw = {"surnames": tuple(surnames)} if surnames else {}
     out = []
     for name, rate in rates.items():
         fn = AUGMENTATIONS[name]
         for r in records:
             if rng.random() < rate:
-                new = fn(r, rng)
+                if name == "names":
+                    new = replace_names(r, rng, **kw)
+                else:
+                    new = fn(replace_names(r, rng, p=0.5, **kw), rng)
                 if new is not r:
                     out.append(dict(new, id=f"{r.get('id', '')}+{name}"))
     return out

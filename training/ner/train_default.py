@@ -39,7 +39,7 @@ from training.ner.train import TrainConfig, train_tagger
 TAGGER_LABELS = ("PERSON", "ORG", "LOC")
 DEFAULTS = {"synth_docs": 1500, "epochs": 6, "patience": 2, "embed_chars": 6_000_000,
             "silver": 4000,
-            "augment": {"names": 0.12, "pad_names": 0.08, "table_row": 0.06, "ocr_spaced": 0.02},
+            "augment": {"names": 0.2, "pad_names": 0.08, "table_row": 0.08, "ocr_spaced": 0.02},
             "holdout": {"cluener": 500, "peoples_daily": 400, "resume": 200, "weibo": 120,
                         "synth": 150, "silver": 200}}
 TINY_HOLDOUT = {"cluener": 30, "peoples_daily": 20, "resume": 10, "weibo": 10, "synth": 10,
@@ -94,9 +94,10 @@ def load_training_data(*, seed: int, synth_docs: int, holdout: dict[str, int],
         desc[name] = {"train": len(t), "holdout": len(h),
                       "train_chars": sum(len(r["text"]) for r in t)}
     if augment_rates:
+        from training.gazetteers import surnames
         from training.ner.augment import augment
 
-        extra = augment(train, augment_rates, seed)
+        extra = augment(train, augment_rates, seed, surnames=surnames()[0])
         desc["augmented"] = {"train": len(extra), "rates": augment_rates,
                              "train_chars": sum(len(r["text"]) for r in extra)}
         train += extra
