@@ -441,10 +441,13 @@ class RulesOnlyDetector:
         self.version = f"rules-only:{analyzer.version}"
 
     def detect(self, text: str) -> list[Span]:
-        return self.analyzer.find(text)
+        # the same simplified view as the full detector (traditional script, same offsets)
+        from models.script import simplified_view
+
+        return self.analyzer.find(simplified_view(text))
 
     def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
-        return [self.analyzer.find(t) for t in texts]
+        return [self.detect(t) for t in texts]
 
 
 def load_detector(model_dir: str | Path | None = None, *, rules_only: bool = False) -> tuple[Any, str | None]:

@@ -357,25 +357,16 @@ def evaluate_rows(proposer: DecisionProposer, rows: Sequence[Row], as_of: date) 
     return out
 
 
-class RuleSpanDetector:
-    """The rule analyzer alone behind the Detector interface (``detect``/``detect_many``).
+def RuleSpanDetector():
+    """The rule analyzer alone behind the Detector interface (``models.evaluation.RulesOnlyDetector``).
 
     Training on its spans as well as on the gold ones (``span_source="both"``) teaches the model
-    what documents look like when the detector misses entities, which is what keeps the leak
-    rate down end to end when no trained detector exists yet.
+    what documents look like when the detector misses entities, when no trained detector exists.
     """
+    from models.analyzer import build_rule_analyzer
+    from models.evaluation import RulesOnlyDetector
 
-    def __init__(self) -> None:
-        from models.analyzer import build_rule_analyzer
-
-        self.analyzer = build_rule_analyzer()
-        self.version = f"rules-only:{getattr(self.analyzer, 'version', 'v1')}"
-
-    def detect(self, text: str) -> list[Span]:
-        return list(self.analyzer.find(text))
-
-    def detect_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Span]]:
-        return [self.detect(t) for t in texts]
+    return RulesOnlyDetector(build_rule_analyzer())
 
 
 def _load_detector(out_dir: Path):
