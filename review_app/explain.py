@@ -210,6 +210,10 @@ def feature_name(raw: str, lang: str) -> str | None:
         return t("feature.floor", lang, decision=name("decision", arg, lang))
     if family == "genre":
         return t("feature.genre", lang, genre=name("genre", arg, lang))
+    if family in ("persons", "record_subject") and has(f"role.{arg}"):
+        return t(f"feature.{family}", lang, role=t(f"role.{arg}", lang))
+    if family == "title" and has(f"title_kind.{arg}"):
+        return t("feature.title", lang, kind=t(f"title_kind.{arg}", lang))
     if family == "genre_bucket":
         return t("feature.genre_bucket", lang)
     if family == "ngram":
