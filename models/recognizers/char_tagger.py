@@ -147,7 +147,7 @@ class TaggerConfig:
     layers: int = 1
     dropout: float = 0.3
     max_len: int = 160
-    #: lexicon features (``models.lexicon``): the word list ships as ``lexicon.tsv`` beside the
+    #: lexicon features (``models.lexicon``): the word list ships as ``lexicon.tsv.gz`` beside the
     #: weights; False for taggers trained without it (their inputs stay as they were)
     lexicon: bool = False
     extra: dict = field(default_factory=dict)  # provenance: seed, data, metrics (not used here)

@@ -93,10 +93,14 @@ def test_lexicon_features_mark_begin_middle_end_single():
 
 
 def test_lexicon_round_trips_through_its_file(tmp_path):
-    lex = Lexicon({"福州市": ["LOC"], "林": ["SUR"], "x y": ["WORD"]})   # a space never matches
-    lex.save(tmp_path / "lexicon.tsv")
-    back = Lexicon.load(tmp_path / "lexicon.tsv")
-    assert len(back) == 2 and back.classes_of("福州市") == ("LOC",) and back.classes_of("林") == ("SUR",)
+    lex = Lexicon({"福州市": ["LOC"], "林": ["SUR"], "x y": ["WORD"]}, notice="MIT, Copyright X")  # a space never matches
+    for name in ("lexicon.tsv", "lexicon.tsv.gz"):
+        lex.save(tmp_path / name)
+        back = Lexicon.load(tmp_path / name)
+        assert len(back) == 2 and back.classes_of("福州市") == ("LOC",) and back.classes_of("林") == ("SUR",)
+        assert back.notice.strip() == "MIT, Copyright X"       # the sources' notice travels with the list
+    lex.save(tmp_path / "again.tsv.gz")
+    assert (tmp_path / "again.tsv.gz").read_bytes() == (tmp_path / "lexicon.tsv.gz").read_bytes()  # no mtime
     with pytest.raises(ValueError, match="unknown lexicon class"):
         Lexicon({"a": ["NAME"]})
 

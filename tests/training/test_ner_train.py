@@ -34,7 +34,7 @@ def test_tiny_default_builds_a_loadable_model_version(tiny_version):
     assert (out / "decision" / "model.json").is_file()
     files = {p.name for p in (out / "ner").rglob("*") if p.is_file()}
     assert {"pipeline.json", "config.json", "vocab.json", "model.safetensors"} <= files
-    assert "lexicon.tsv" in files                      # the word list of the lexicon features
+    assert "lexicon.tsv.gz" in files                     # the word list of the lexicon features
     assert all(f.endswith((".json", ".safetensors", ".toml", ".tsv")) for f in files)
     det = Detector.load(out)
     assert det.version == "v-tiny"

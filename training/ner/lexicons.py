@@ -69,6 +69,16 @@ def _divisions(out: dict[str, set[str]]) -> None:
                     out[name].add("LOC")
 
 
+NOTICE = """\
+lexicon.tsv.gz is a word list derived from these sources (word and class only; no text):
+- jieba dictionary (dict.txt), MIT License, Copyright (c) 2013 Sun Junyi. https://github.com/fxsjy/jieba
+- THUOCL: Tsinghua Open Chinese Lexicon (lishimingren, diming), MIT License,
+  Copyright (c) 2018 THUNLP. http://thuocl.thunlp.org/
+- Administrative division names (modood/Administrative-divisions-of-China), WTFPL v2.
+- Surnames from Chinese-Names-Corpus (wainshine), Apache License 2.0.
+"""
+
+
 def build_lexicon() -> Lexicon:
     """The default word list (about 0.4 M entries)."""
     entries = jieba_entries()
@@ -77,4 +87,4 @@ def build_lexicon() -> Lexicon:
     _divisions(entries)
     for s in surnames()[0]:
         entries[s].add("SUR")
-    return Lexicon(entries)
+    return Lexicon(entries, notice=NOTICE)
