@@ -128,12 +128,13 @@ _OP_END = r"(?:手术|[切除植补整合形口肢指定查扎刺流产]术)"
 #: Operations and treatments with their verb: 行子宫全切术, 做了心脏搭桥手术, 接受化学治疗,
 #: 输血八百毫升, 缝合八针, 抗痨治疗, 换药治疗.
 _TREATMENT = re.compile(
+    r"(?=[施实做接住进定化放血腹透服截缝抗输])(?:"  # a first-character test, see _first
     rf"(?:施行|实施|做了|做过|接受了|接受)(?:[{_CJK}、]{{1,12}}?){_OP_END}"
     r"|(?:住院|接受|进行|定期)?(?:化学治疗|放射治疗|化疗|放疗|血液透析|腹膜透析)(?:治疗)?"
     r"|(?:住院|接受|进行|定期)透析(?:治疗)?|透析治疗"  # bare 透析 also means "analyse in depth"
     rf"|服用(?:[{_CJK}]{{1,6}}?)药物?治疗|(?:截除|截去)[左右双]?[上下]?(?:肢|臂|腿|小腿|大腿|手指|足趾)"
     rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)|缝(?:合|了)?{_NUM}针"
-    rf"|抗[{_CJK}、及和]{{1,14}}?治疗")
+    rf"|抗[{_CJK}、及和]{{1,14}}?治疗)")
 #: 行…术 after a time or a cue (急诊行…, 麻醉下行…, 11月14日行…): the operation with its verb.
 _OPERATION = re.compile(
     rf"(?<=[，,。；;、\n 下即诊后遂并再又予年月日时院])行(?P<op>[{_CJK}A-Za-z0-9、\-]{{1,16}}?{_OP_END})")
@@ -147,12 +148,23 @@ _BODY = (
 #: A side (左, 右侧, 左边) and a body part; 左边身, 右半身 (one side of the body, 左边身偏瘫).
 _SIDE = r"(?:[左右双](?:侧|边)?)"
 _BODY_UNIT = rf"(?:[左右](?:侧|边)?半?身(?![体上份边子材高])|{_SIDE}?(?:{_BODY}))"
+
+
+def _first(*words: str) -> str:
+    """A lookahead on the first characters the phrase can start with. Why: a pattern that opens
+    with an optional alternation (a body part, an adverb) is otherwise tried branch by branch at
+    every position of the text; one character-class test rejects almost all of them."""
+    chars = sorted({w[0] for group in words for w in group.split("|") if w})
+    return "(?=[" + "".join(chars) + "])"
+
+
+_SIDES = "左|右|双"
 #: Injuries named by a body part: 左腿胫骨骨折, 右手食指轧伤, 腰椎压缩性骨折, 左耳鼓膜穿孔, 头部受伤,
 #: 严重颅脑损伤, 右手示指、中指完全离断伤.
 #: Spaced OCR text (右手 食指 、 中指 被 压断) keeps its spaces inside the span; a passive right
 #: before the injury word stays in it (中指被压断).
 _INJURY = re.compile(
-    rf"(?:严重|轻度|轻微|重度)?(?P<body>{_BODY_UNIT}(?:[ ]?[、及和]?[ ]?{_BODY_UNIT})*)"
+    rf"{_first(_BODY, _SIDES, '严|轻|重')}(?:严重|轻度|轻微|重度)?(?P<body>{_BODY_UNIT}(?:[ ]?[、及和]?[ ]?{_BODY_UNIT})*)"
     rf"(?:(?![被的了在把将用往从和与及])[{_CJK}、 ]){{0,8}}?(?P<end>(?:被[ ]?)?"
     r"(?:粉碎性骨折|压缩性骨折|开放性骨折|多处骨折|骨折|离断伤|断离伤|毁损伤|外伤|烧伤|烫伤|挫伤|挫裂伤|"
     r"裂伤|损伤|断裂|截肢|脱位|受伤|砸伤|轧伤|扭伤|划伤|割伤|刺伤|咬伤|摔伤|压伤|撕裂伤|穿孔|失明|偏瘫|褥疮|"
@@ -196,29 +208,31 @@ _SYMPTOMS = (
     "腰痛", "瘙痒", "喘息", "哮喘", "耳鸣")
 _SYM_RX = "|".join(sorted(_SYMPTOMS, key=len, reverse=True))
 _SYMPTOM_RUN = re.compile(
-    rf"(?:经常|反复|时常|常常|时有|偶有|持续|间断)?(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?![{_CJK}])"
-    rf"|(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?=(?:旧症|旧病|老病|老毛病)(?:又|复)(?:发|犯))")
+    rf"{_first(_SYM_RX, '经|反|时|常|偶|持|间')}(?:(?:经常|反复|时常|常常|时有|偶有|持续|间断)?(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?![{_CJK}])"
+    rf"|(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?=(?:旧症|旧病|老病|老毛病)(?:又|复)(?:发|犯)))")
 #: 出现 + a condition (反复出现被害妄想、言语性幻听; 右示指出现动脉危象), with the body part before it.
-_APPEARS = re.compile(rf"(?:{_BODY_UNIT})?(?:反复|多次|再次|又|突然|逐渐)?出现")
+_APPEARS = re.compile(rf"{_first(_BODY, _SIDES, '反复|多次|再次|又|突然|逐渐|出现')}(?:{_BODY_UNIT})?(?:反复|多次|再次|又|突然|逐渐)?出现")
 #: Loss of function, of a capacity, bedridden (社会功能明显受损, 左手握力明显减弱, 已丧失生育能力).
 _FUNCTION = re.compile(
-    rf"(?:{_BODY_UNIT}|屈伸|活动|运动|行走|语言|言语|吞咽|咀嚼|社会|认知|生育|肢体|关节)功能"
+    rf"{_first(_BODY, _SIDES, '屈|活|运|行|语|言|吞|咀|社|认|生|肢|关|握|肌|记|已|完|部|丧|不|常|长|终')}"
+    rf"(?:(?:{_BODY_UNIT}|屈伸|活动|运动|行走|语言|言语|吞咽|咀嚼|社会|认知|生育|肢体|关节)功能"
     r"(?:明显|严重|部分|完全|基本)?(?:受限|受损|障碍|丧失|减退|不全|低下)"
     rf"|(?:{_BODY_UNIT})?(?:握力|肌力|记忆力)(?:明显|严重|逐渐)?(?:减弱|减退|下降|丧失)"
     r"|(?:已|完全|部分)?丧失(?:了)?(?:劳动|生育|工作|行走|生活自理)能力"
-    rf"|不能完成[{_CJK}]{{1,6}}?动作|(?:常年|长期|终年|长年)卧床(?:不起)?")
+    rf"|不能完成[{_CJK}]{{1,6}}?动作|(?:常年|长期|终年|长年)卧床(?:不起)?)")
 #: A named disease flaring up (哮喘发作, 癫痫复发): a head of two characters at least.
 _FLARE = re.compile(rf"(?P<h>{_HEADS_RX})(?:急性)?(?:发作|复发)")
 #: What an examination finds (贫血貌, 巩膜轻度黄染, 腹部膨隆, 移动性浊音阳性, 脾肋下三横指, 呕血两次，
 #: 共约五百毫升, 解柏油样便).
 _FINDING = re.compile(
-    rf"贫血貌|[急慢]性病容|痛苦面容"
+    rf"{_first(_BODY, _SIDES, '贫|急|慢|痛|巩|皮|口|甲|淋|全|肝|脾|呕|咯|咳|吐|便|尿|解')}(?:贫血貌|[急慢]性病容|痛苦面容"
     rf"|(?:{_BODY_UNIT}|巩膜|皮肤|口唇|甲状腺|淋巴结|全身)(?:轻度|中度|重度|明显|轻微)?"
     r"(?:黄染|膨隆|水肿|压痛|反跳痛|苍白|发绀|肿大|红肿|肿胀|浮肿)"
-    rf"|(?<=[,，;；:：\s])[{_CJK}]{{2,8}}?(?:征|音|试验|反射)阳性"
     rf"|[肝脾](?:脏)?(?:肋下|剑突下){_NUM}(?:横指|指|厘米|cm)"
     rf"|(?:呕血|咯血|咳血|吐血|便血|尿血)(?:{_NUM}次)?(?:[,，]?(?:共|总计|合计)?约?{_AMOUNT}(?:毫升|ml|mL|CC|cc))?"
-    r"|解(?:柏油样|黑色|黑|血|脓血|稀|陶土样|果酱样)便")
+    r"|解(?:柏油样|黑色|黑|血|脓血|稀|陶土样|果酱样)便)")
+#: A sign found positive, as a clause of its own (移动性浊音阳性, 巴氏征阳性).
+_SIGN_POSITIVE = re.compile(rf"(?<=[,，;；:：\s])[{_CJK}]{{2,8}}?(?:征|音|试验|反射)阳性")
 #: 给予/予 + treatments + 治疗 (给予保肝、利尿及补充白蛋白治疗: the treatments with 治疗; before 处理
 #: the treatments alone: 给予按摩子宫、肌注缩宫素处理).
 _GIVEN = re.compile(rf"(?:给予|予以|予)(?P<t>[{_CJK}、及和]{{2,24}}?)(?P<k>治疗|处理)")
@@ -231,7 +245,7 @@ _TREAT_ITEM = re.compile(
     rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)")
 _NOT_TREATMENT = re.compile(r"医院|卫生院|院|所|站|科|部|委员会|鉴定|批准|检查|研究|调查")
 #: Drugs taken as treatment (长期服用氯氮平维持治疗).
-_MEDICATION = re.compile(rf"(?:长期|定期|坚持|继续|按时)?服用[{_CJK}]{{1,8}}?治疗")
+_MEDICATION = re.compile(rf"{_first('长|定|坚|继|按|服')}(?:长期|定期|坚持|继续|按时)?服用[{_CJK}]{{1,8}}?治疗")
 _SOME_DRUG = re.compile(r"此类|这类|该类|这些|相关|各类|某些|上述|有关")
 #: 可见 + a finding in an examination (颈部可见蜘蛛痣三枚: 蜘蛛痣).
 _VISIBLE = re.compile(r"可见|见有|查见")
@@ -448,8 +462,9 @@ class HealthRecognizer(RecognizerBase):
         for m in _FLARE.finditer(text):
             if len(m.group("h")) >= 2:
                 add_weak(m.start(), m.end(), 0.7, "disease flaring up")
-        for m in _FINDING.finditer(text):
-            add_weak(m.start(), m.end(), 0.7, "clinical finding")
+        for rx in (_FINDING, _SIGN_POSITIVE):
+            for m in rx.finditer(text):
+                add_weak(m.start(), m.end(), 0.7, "clinical finding")
         for m in _VISIBLE.finditer(text):
             end = _diagnosis_end(text, m.end())
             if end is not None and end - m.end() >= 2:
