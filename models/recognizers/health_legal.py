@@ -13,6 +13,17 @@ the disease alone after 因 or 突然 (因胃溃疡出血在…住院: 胃溃疡
 (…同志肺结核已钙化: 肺结核) and in a diagnosis field (诊断：精神分裂症（偏执型）); 犯抢劫罪, 构成盗窃罪, 判处有期徒刑八年, 以反革命罪判处有期徒刑十年, 剥夺政治权利二年
 (its own span), 行政拘留十日, 党内严重警告处分 (without the 给予 before it), 划为右派分子.
 
+HEALTH since v3 (rules.v6) also reads what a record narrates besides a diagnosis: an injury word
+before its body part (划伤左前臂, 中指被压断, 头皮裂了一道口子), the doctor's word reported (医生说有
+轻微脑震荡: the diagnosis alone), a person or 并 + 有 + disease (我妈有哮喘, 并有风湿性关节炎), a
+positive test (沙眼（＋）), obstetric history and delivery (孕1产0, 经阴道分娩), and, as weak
+evidence, symptoms (经常乏力、食欲不振), examination findings (巩膜轻度黄染, 移动性浊音阳性, 脾肋下
+三横指), 出现 + a condition, loss of function (社会功能明显受损, 常年卧床) and treatments given
+(给予保肝、利尿治疗, 经…静脉滴注). Weak phrases are as often said of anyone, so they count only in
+a clinical record (two section labels: 入院诊断, 病情摘要, 门诊号 …), in a sentence that holds a
+strong HEALTH phrase (a chain of findings about one person), right after a person word, or
+before 旧病复发; never after 如有/一旦 (what is only supposed).
+
 Whose record (``models.recognizers.record_context``): a phrase is dropped where the sentence
 speaks of anyone (statutes: 的，处…, 或者, 以下, a modal before the phrase: 可以假释), of counted or unnamed people (全年依法刑事
 拘留250人, 警方逮捕了至少6人, 嫌疑人已被逮捕, 一名患儿确诊为…), of an anonymised person (陈某某),
@@ -57,7 +68,8 @@ DISEASE_HEADS = (
     "坏死", "栓塞", "血栓", "萎缩", "扩张", "肥大", "肥厚", "缺损", "不全", "失常", "脱垂", "内障", "哮喘",
     "癫痫", "高血压", "糖尿病", "尘肺", "矽肺", "麻风", "鼠疫", "霍乱", "伤寒", "疟疾", "天花", "梅毒",
     "艾滋病", "阳性", "感染", "残疾", "失明", "失聪", "聋哑", "不遂", "偏瘫", "中风", "休克", "穿孔",
-    "震荡", "危象", "近视", "不孕", "不育", "唇裂", "腭裂", "瘫", "病", "症", "炎", "癌", "瘤", "疮", "疝",
+    "震荡", "危象", "近视", "不孕", "不育", "唇裂", "腭裂", "妄想", "幻听", "幻觉", "蜘蛛痣", "肝掌",
+    "瘫", "病", "症", "炎", "癌", "瘤", "疮", "疝",
     "痔", "疾", "肿", "痨",
 )
 #: Stages or qualifiers that stay inside a diagnosis span (肺癌晚期, 肝硬化（失代偿期）).
@@ -108,19 +120,21 @@ _INJURY_GRADE = re.compile(
 _REPRO = re.compile(
     r"(?:放置|安放|取出)(?:宫内)?节育(?:器|环)|(?:施行|实施|做了|做|行)?(?:双侧)?(?:输卵管|输精管)结扎(?:手术|术)?"
     r"|(?:施行|实施|做了|做|行)?(?:人工流产|引产|刮宫|绝育)(?:手术|术)?|上环手术|取环手术"
-    r"|(?<=[妻她其])(?:已)?怀孕(?:[0-9一二三四五六七八九十]+(?:个月|周))?")  # 其妻怀孕: a woman's, named
+    r"|(?<=[妻她其])(?:已)?怀孕(?:[0-9一二三四五六七八九十]+(?:个月|周))?"  # 其妻怀孕: a woman's, named
+    r"|(?<=\()绝经(?=\))|(?<=已)绝经")  # 取出宫内节育器（绝经）: why, in a register
 #: How an operation's name ends: 手术, or 术 after a procedure morpheme (切除术, 再植术, 修补术,
 #: 吻合术, 成形术, 截指术, 固定术, 探查术, 结扎术, 引流术, 剖宫产术); not 技术, 学术, 艺术.
 _OP_END = r"(?:手术|[切除植补整合形口肢指定查扎刺流产]术)"
 #: Operations and treatments with their verb: 行子宫全切术, 做了心脏搭桥手术, 接受化学治疗,
 #: 输血八百毫升, 缝合八针, 抗痨治疗, 换药治疗.
 _TREATMENT = re.compile(
+    r"(?=[施实做接住进定化放血腹透服截缝抗输])(?:"  # a first-character test, see _first
     rf"(?:施行|实施|做了|做过|接受了|接受)(?:[{_CJK}、]{{1,12}}?){_OP_END}"
     r"|(?:住院|接受|进行|定期)?(?:化学治疗|放射治疗|化疗|放疗|血液透析|腹膜透析)(?:治疗)?"
     r"|(?:住院|接受|进行|定期)透析(?:治疗)?|透析治疗"  # bare 透析 also means "analyse in depth"
     rf"|服用(?:[{_CJK}]{{1,6}}?)药物?治疗|(?:截除|截去)[左右双]?[上下]?(?:肢|臂|腿|小腿|大腿|手指|足趾)"
     rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)|缝(?:合|了)?{_NUM}针"
-    rf"|抗[{_CJK}、及和]{{1,14}}?治疗")
+    rf"|抗[{_CJK}、及和]{{1,14}}?治疗)")
 #: 行…术 after a time or a cue (急诊行…, 麻醉下行…, 11月14日行…): the operation with its verb.
 _OPERATION = re.compile(
     rf"(?<=[，,。；;、\n 下即诊后遂并再又予年月日时院])行(?P<op>[{_CJK}A-Za-z0-9、\-]{{1,16}}?{_OP_END})")
@@ -128,18 +142,122 @@ _BODY = (
     "颅脑|颅骨|头部|头皮|面部|眼部|眼眶|眼球|双眼|双目|左眼|右眼|眼|耳部|耳|鼓膜|鼻骨|下颌骨|颈椎|胸椎|腰椎|骶骨|"
     "尾骨|脊柱|脊椎|脊髓|锁骨|肩胛骨|肋骨|胸骨|骨盆|髋部|髋关节|股骨|胫骨|腓骨|胫腓骨|髌骨|踝关节|跟骨|肱骨|"
     "尺桡骨|尺骨|桡骨|腕骨|腕|掌骨|指骨|趾骨|肩部|肩|上臂|前臂|手臂|手腕|手掌|手指|食指|示指|拇指|中指|环指|"
-    "无名指|小指|大腿|小腿|膝关节|膝部|足部|脚|足趾|臂|腿|手|足|腰部|胸部|腹部|臀部|肝脏|脾脏|肾脏|肺部|"
+    "无名指|小指|大腿|小腿|膝关节|膝部|足部|脚|足趾|臂|腿|手|足|腰腿|腰背|腰部|胸部|腹部|颈部|臀部|肝脏|脾脏|肾脏|肺部|"
     "听力|视力|神经|上肢|下肢|肢体|软组织|眉弓|胃|十二指肠|肠|肝|脾|肾|肺|心脏|子宫|宫颈|膀胱|胆囊|阑尾|"
-    "腰椎间盘|椎间盘|阴道|消化道|鼻腔|牙龈|切口|伤口|创口|残端")
+    "腰椎间盘|椎间盘|阴道|消化道|鼻腔|牙龈|切口|伤口|创口|残端|腰")
+#: A side (左, 右侧, 左边) and a body part; 左边身, 右半身 (one side of the body, 左边身偏瘫).
+_SIDE = r"(?:[左右双](?:侧|边)?)"
+_BODY_UNIT = rf"(?:[左右](?:侧|边)?半?身(?![体上份边子材高])|{_SIDE}?(?:{_BODY}))"
+
+
+def _first(*words: str) -> str:
+    """A lookahead on the first characters the phrase can start with. Why: a pattern that opens
+    with an optional alternation (a body part, an adverb) is otherwise tried branch by branch at
+    every position of the text; one character-class test rejects almost all of them."""
+    chars = sorted({w[0] for group in words for w in group.split("|") if w})
+    return "(?=[" + "".join(chars) + "])"
+
+
+_SIDES = "左|右|双"
 #: Injuries named by a body part: 左腿胫骨骨折, 右手食指轧伤, 腰椎压缩性骨折, 左耳鼓膜穿孔, 头部受伤,
 #: 严重颅脑损伤, 右手示指、中指完全离断伤.
+#: Spaced OCR text (右手 食指 、 中指 被 压断) keeps its spaces inside the span; a passive right
+#: before the injury word stays in it (中指被压断).
 _INJURY = re.compile(
-    rf"(?:严重|轻度|轻微|重度)?(?:[左右双][侧]?)?(?:{_BODY})(?:[、及和]?(?:[左右双][侧]?)?(?:{_BODY}))*"
-    rf"(?:(?![被的了在把将用往从和与及])[{_CJK}、]){{0,8}}?"
+    rf"{_first(_BODY, _SIDES, '严|轻|重')}(?:严重|轻度|轻微|重度)?(?P<body>{_BODY_UNIT}(?:[ ]?[、及和]?[ ]?{_BODY_UNIT})*)"
+    rf"(?:(?![被的了在把将用往从和与及])[{_CJK}、 ]){{0,8}}?(?P<end>(?:被[ ]?)?"
     r"(?:粉碎性骨折|压缩性骨折|开放性骨折|多处骨折|骨折|离断伤|断离伤|毁损伤|外伤|烧伤|烫伤|挫伤|挫裂伤|"
     r"裂伤|损伤|断裂|截肢|脱位|受伤|砸伤|轧伤|扭伤|划伤|割伤|刺伤|咬伤|摔伤|压伤|撕裂伤|穿孔|失明|偏瘫|褥疮|"
-    r"离断|压断|缺失|坏死|切除|突出|出血|感染|活动不便|行动不便|功能受限|功能障碍)")
+    r"离断|压断|缺失|坏死|切除|突出|出血|感染|活动不便|行动不便|功能受限|功能障碍"
+    r"|裂(?:了|开)?(?:一道|一个|一条|道|个|条)?口子"
+    r"|(?P<pain>疼痛|酸痛|肿痛|麻木)))")  # pain alone is weak evidence (see _weak_in_context)
 _VOLUME = re.compile(rf"约?{_AMOUNT}(?:毫升|ml|mL|ML|CC|cc)")
+#: The area of a burn belongs to it (二度烫伤，面积约百分之十八).
+_BURN_AREA = re.compile(rf"[,，]?(?:烧伤|烫伤)?面积(?:约|达|为)?(?:百分之[一二三四五六七八九十百点]+|[0-9.]+%)")
+#: How often a treatment is given belongs to it (每周需血液透析两次).
+_FREQ_BEFORE = re.compile(r"每(?:周|月|天|日|隔[一二两三]?[天日周])(?:需要|需|要|都|定期)?$")
+_TIMES_AFTER = re.compile(rf"{_NUM}次")
+#: A condition only supposed (如有呕血、黑便立即就诊; 一旦出现…): nobody's record.
+_SUPPOSED = re.compile(r"(?:如有|若有|如果|假如|一旦|如|若|防止|避免|预防|以免)$")
+#: The injury word first, then the body part (被铁钩划伤左前臂: 划伤左前臂; 打断了他的右腿).
+_INJURY_VERB_FIRST = re.compile(
+    r"(?:划伤|砸伤|打伤|刺伤|咬伤|烧伤|烫伤|割伤|击伤|压伤|撞伤|碰伤|扭伤|擦伤|抓伤|戳伤|砍伤|踢伤|摔伤|轧伤|夹伤"
+    rf"|打断|砸断|压断|轧断|撞断|打破|划破|割破|砸破)了?(?:其|他|她|我)?的?{_BODY_UNIT}")
+#: What makes an injury phrase a precaution for anyone (防止烫伤手部, 以免划伤手指).
+_PRECAUTION = re.compile(r"(?:防止|避免|以免|谨防|小心|防范|容易|易|可能|会|不会|不要|严防|预防)$")
+#: The doctor's word reported (医生说有轻微脑震荡, 医生讲係腦梗塞): the diagnosis alone is the span.
+_REPORTED = re.compile(
+    r"(?:医生|大夫|医师|医院)(?:都|也|又)?(?:说|讲|讲话|称|认为|判断|诊断|告诉我|告诉我们)(?:是|系|为|有|得了|患了|话)?")
+#: A person right before 有 + disease (我妈有哮喘, 本人一直有胃病): 有 is the diagnosis verb.
+_PERSON_HAS = re.compile(
+    r"(?:妈|爸|母亲|父亲|妻子|丈夫|爱人|老伴|婆婆|公公|岳母|岳父|儿子|女儿|本人|同志|该犯|该员|她|(?<![其吉])他"
+    r"|我(?![国们省市县区军方院校厂所部局委]))"
+    r"(?:从小|自幼|一直|早年|早就|以前|原来|本来|向来|素来|也|还|都|就)?$")
+#: A positive finding of an examination (沙眼(+), 结核菌素试验(阳性)), the mark inside the span.
+_EXAM_POSITIVE = re.compile(rf"(?<=[,，;；:：\s。])[{_CJK}]{{2,8}}\((?:\+{{1,3}}|阳性)\)")
+#: Obstetric history and delivery in a record (孕1产0、孕40周临产; 经阴道分娩).
+_OBSTETRIC = re.compile(
+    r"孕[0-9一二三四五六七八九]{1,2}产[0-9一二三四五六七八九零〇]{1,2}(?:[、,，]孕[0-9]{1,2}(?:\+[0-9])?周(?:临产)?)?"
+    r"|(?:经阴道|经剖宫产|剖宫产)分娩(?![率数])")
+#: Symptoms (a small hand-written list: what a record narrates, no lexicon behind it) in a run
+#: with their adverb (经常乏力、食欲不振、腹胀; 咳嗽气喘). Weak evidence: see _WEAK_CONTEXT.
+_SYMPTOMS = (
+    "乏力", "食欲不振", "纳差", "腹胀", "腹痛", "腹泻", "头痛", "头晕", "头昏", "恶心", "呕吐", "咳嗽", "咳痰",
+    "气喘", "气促", "气短", "胸闷", "胸痛", "心悸", "心慌", "发热", "发烧", "高热", "低热", "失眠", "盗汗", "浮肿",
+    "水肿", "消瘦", "咯血", "咳血", "便血", "呕血", "抽搐", "昏迷", "晕厥", "黄疸", "尿频", "尿急", "尿痛",
+    "腰痛", "瘙痒", "喘息", "哮喘", "耳鸣")
+_SYM_RX = "|".join(sorted(_SYMPTOMS, key=len, reverse=True))
+_SYMPTOM_RUN = re.compile(
+    rf"{_first(_SYM_RX, '经|反|时|常|偶|持|间')}(?:(?:经常|反复|时常|常常|时有|偶有|持续|间断)?(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?![{_CJK}])"
+    rf"|(?:{_SYM_RX})(?:[、及和伴]?(?:{_SYM_RX}))*(?=(?:旧症|旧病|老病|老毛病)(?:又|复)(?:发|犯)))")
+#: 出现 + a condition (反复出现被害妄想、言语性幻听; 右示指出现动脉危象), with the body part before it.
+_APPEARS = re.compile(rf"{_first(_BODY, _SIDES, '反复|多次|再次|又|突然|逐渐|出现')}(?:{_BODY_UNIT})?(?:反复|多次|再次|又|突然|逐渐)?出现")
+#: Loss of function, of a capacity, bedridden (社会功能明显受损, 左手握力明显减弱, 已丧失生育能力).
+_FUNCTION = re.compile(
+    rf"{_first(_BODY, _SIDES, '屈|活|运|行|语|言|吞|咀|社|认|生|肢|关|握|肌|记|已|完|部|丧|不|常|长|终')}"
+    rf"(?:(?:{_BODY_UNIT}|屈伸|活动|运动|行走|语言|言语|吞咽|咀嚼|社会|认知|生育|肢体|关节)功能"
+    r"(?:明显|严重|部分|完全|基本)?(?:受限|受损|障碍|丧失|减退|不全|低下)"
+    rf"|(?:{_BODY_UNIT})?(?:握力|肌力|记忆力)(?:明显|严重|逐渐)?(?:减弱|减退|下降|丧失)"
+    r"|(?:已|完全|部分)?丧失(?:了)?(?:劳动|生育|工作|行走|生活自理)能力"
+    rf"|不能完成[{_CJK}]{{1,6}}?动作|(?:常年|长期|终年|长年)卧床(?:不起)?)")
+#: A named disease flaring up (哮喘发作, 癫痫复发): a head of two characters at least.
+_FLARE = re.compile(rf"(?P<h>{_HEADS_RX})(?:急性)?(?:发作|复发)")
+#: What an examination finds (贫血貌, 巩膜轻度黄染, 腹部膨隆, 移动性浊音阳性, 脾肋下三横指, 呕血两次，
+#: 共约五百毫升, 解柏油样便).
+_FINDING = re.compile(
+    rf"{_first(_BODY, _SIDES, '贫|急|慢|痛|巩|皮|口|甲|淋|全|肝|脾|呕|咯|咳|吐|便|尿|解')}(?:贫血貌|[急慢]性病容|痛苦面容"
+    rf"|(?:{_BODY_UNIT}|巩膜|皮肤|口唇|甲状腺|淋巴结|全身)(?:轻度|中度|重度|明显|轻微)?"
+    r"(?:黄染|膨隆|水肿|压痛|反跳痛|苍白|发绀|肿大|红肿|肿胀|浮肿)"
+    rf"|[肝脾](?:脏)?(?:肋下|剑突下){_NUM}(?:横指|指|厘米|cm)"
+    rf"|(?:呕血|咯血|咳血|吐血|便血|尿血)(?:{_NUM}次)?(?:[,，]?(?:共|总计|合计)?约?{_AMOUNT}(?:毫升|ml|mL|CC|cc))?"
+    r"|解(?:柏油样|黑色|黑|血|脓血|稀|陶土样|果酱样)便)")
+#: A sign found positive, as a clause of its own (移动性浊音阳性, 巴氏征阳性).
+_SIGN_POSITIVE = re.compile(rf"(?<=[,，;；:：\s])[{_CJK}]{{2,8}}?(?:征|音|试验|反射)阳性")
+#: 给予/予 + treatments + 治疗 (给予保肝、利尿及补充白蛋白治疗: the treatments with 治疗; before 处理
+#: the treatments alone: 给予按摩子宫、肌注缩宫素处理).
+_GIVEN = re.compile(rf"(?:给予|予以|予)(?P<t>[{_CJK}、及和]{{2,24}}?)(?P<k>治疗|处理)")
+_GENERIC_TREATMENT = re.compile(
+    r"^(?:积极|及时|对症|相应|妥善|必要|紧急|全力|认真|严肃|依法|从严|从重|从轻|免予|不予|一定|免费|优惠|减免|补助"
+    r"|救助|救治|医疗|康复|专业|规范|系统|综合|有效|特殊|重点|优先|集中|隔离|住院|门诊)")
+#: Treatments listed after 经 in a clinical record (经三腔二囊管压迫止血、垂体后叶素静脉滴注及输血…).
+_TREAT_ITEM = re.compile(
+    rf"[{_CJK}0-9]{{1,14}}?(?:压迫止血|止血|静脉滴注|静滴|滴注|静脉注射|肌肉注射|注射|肌注|输液|吸氧|灌肠|引流)"
+    rf"|输血{_AMOUNT}(?:毫升|ml|mL|CC|cc)")
+_NOT_TREATMENT = re.compile(r"医院|卫生院|院|所|站|科|部|委员会|鉴定|批准|检查|研究|调查")
+#: Drugs taken as treatment (长期服用氯氮平维持治疗).
+_MEDICATION = re.compile(rf"{_first('长|定|坚|继|按|服')}(?:长期|定期|坚持|继续|按时)?服用[{_CJK}]{{1,8}}?治疗")
+_SOME_DRUG = re.compile(r"此类|这类|该类|这些|相关|各类|某些|上述|有关")
+#: 可见 + a finding in an examination (颈部可见蜘蛛痣三枚: 蜘蛛痣).
+_VISIBLE = re.compile(r"可见|见有|查见")
+#: A clinical record (a case summary, a discharge summary, a diagnosis certificate, a malpractice
+#: appraisal): two of its section labels or fields. There the patient (患者) is one person.
+_CLINICAL_MARKS = re.compile(
+    r"入院诊断|出院诊断|术后诊断|术前诊断|初步诊断|病情摘要|病历摘要|入院情况|出院情况|诊疗经过|治疗经过|现病史"
+    r"|既往史|主诉|查体|体格检查|出院医嘱|住院号|门诊号|病历号|病案号|床号|就诊日期|入院日期|出院日期|医疗事故|诊断证明")
+#: Someone the clause is about (weak phrases need a person, a record or a diagnosis next to them).
+_PERSON_IN_CLAUSE = re.compile(
+    r"妈|爸|母亲|父亲|妻子|丈夫|爱人|老伴|婆婆|公公|岳母|岳父|儿子|女儿|本人|同志|该犯|该员|该生|大人|申请人"
+    r"|她(?!们)|(?<![其吉])他(?![们人国乡])|我(?![国们省市县区军方院校厂所部局委])")
 #: Field labels whose value is a diagnosis (死因：肝硬化晚期; 出院诊断：1．…).
 _DX_FIELD = re.compile(
     r"(?:死因|死亡原因|病因|诊断|检验所见|检查所见|初步诊断|临床诊断|入院诊断|出院诊断|术后诊断|术前诊断|诊断结果|诊断意见|病名|"
@@ -153,6 +271,11 @@ _ANONYMOUS_BEFORE = re.compile(
     r"某|一例|一名|一位|患儿|病例|患者中|群众中|全[县市区省乡镇村厂组]|共有|累计|疑似|无一人|人次|[0-9]+人"
     r"|部分|一些|不少|许多|大批|大量|多数|少数|个别")
 
+
+#: What may happen, said of anyone (可能导致肺损伤, 容易引起感染).
+_HYPOTHETICAL = re.compile(r"可能|可导致|可引起|可造成|会导致|会造成|会引起|易导致|易引起|容易")
+#: An unnamed person introduced earlier in the sentence (一名冲压工…，…被压断).
+_ONE_OF_MANY = re.compile(r"一名|一位|一例")
 
 _HEAD_ANY = re.compile(_HEADS_RX)
 _DX_EXTRA = set("Ⅰ-Ⅻ、ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ")
@@ -173,6 +296,9 @@ def _diagnosis_end(text: str, pos: int, max_len: int = 16) -> int | None:
         ch = text[j]
         if not _dx_char(ch):
             break
+        if text.startswith("被害", j):  # 被害妄想: a symptom's name, not a passive
+            j += 2
+            continue
         if ch in _DX_STOP and not (ch in _DX_STOP_OK_INSIDE and j > pos) and not (
                 ch == "后" and j > pos and text[j - 1] in "产术"):  # 产后出血, 术后感染
             if not text.startswith("后遗症", j):
@@ -197,21 +323,48 @@ def _diagnosis_end(text: str, pos: int, max_len: int = 16) -> int | None:
     return q.end() if q else end
 
 
+def clinical_record(text: str) -> bool:
+    """A clinical record: two different section labels or fields of one (入院诊断, 病情摘要, 门诊号,
+    就诊日期, 医疗事故 …). Its findings, symptoms and treatments are the patient's."""
+    return len(set(_CLINICAL_MARKS.findall(text))) >= 2
+
+
+def _dx_run_ends(text: str, end: int) -> bool:
+    """The diagnosis is the whole word run (有感染风险 is no diagnosis of 感染)."""
+    return end >= len(text) or not _dx_char(text[end]) or text[end] in _DX_STOP
+
+
 class HealthRecognizer(RecognizerBase):
     """HEALTH: diagnosis verb + disease, 因 + disease, diagnosis fields, disability and injury
-    grades, reproductive procedures, operations and treatments, injuries of a named body part."""
+    grades, reproductive procedures, operations and treatments, injuries of a named body part;
+    since v3 also findings, symptoms, loss of function and treatments narrated in a record.
 
-    name = "cn_health.v2"
+    Why two kinds of evidence: a diagnosis verb, a formula or an injury of a body part says by
+    itself that something happened to someone (strong). A symptom (咳嗽), a finding (腹部膨隆), a
+    function lost (功能受损), 出现 + a condition or a treatment given (给予…治疗) is as often said of
+    anyone in news and guidance (weak): it counts only in a clinical record, in a sentence that
+    already holds a strong HEALTH phrase (chained: 患脑梗塞，左侧肢体偏瘫，…), or right after a
+    person (我母亲…咳嗽气喘). Both kinds pass the whose-record checks of ``_personal``.
+    """
+
+    name = "cn_health.v3"
     labels = frozenset({"HEALTH"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
         text = nt.text
         found: list[tuple[int, int, float, str]] = []
+        weak: list[tuple[int, int, float, str]] = []
         normative = normative_document(text)
+        clinical = clinical_record(text)
 
         def add(s: int, e: int, score: float, why: str) -> None:
             if e - s >= 2 and self._personal(text, s, e, normative):
                 found.append((s, e, score, why))
+
+        def add_weak(s: int, e: int, score: float, why: str) -> None:
+            if e - s >= 2 and self._personal(text, s, e, normative) \
+                    and not _SUPPOSED.search(text, max(0, s - 4), s):
+                weak.append((s, e, score, why))
 
         for m in _VERB_RX.finditer(text):
             pos = m.end()
@@ -236,6 +389,23 @@ class HealthRecognizer(RecognizerBase):
                     or _VERB_RX.search(text, m.end(), end) or not _SUBJECT_DISEASE_NEXT.match(text, end)):
                 continue
             add(m.end(), end, 0.8, "disease right after the person it is about")
+        for m in _REPORTED.finditer(text):
+            d = _DEGREE.match(text, m.end())
+            end = _diagnosis_end(text, d.end() if d else m.end())
+            if end is not None and end - m.end() >= 2 and _dx_run_ends(text, end) \
+                    and text[m.end():end] not in _GENERIC_DISEASE:
+                add(m.end(), end, 0.85, "the doctor's diagnosis reported")
+        for m in re.finditer("有", text):
+            pos = m.end()
+            d = _DEGREE.match(text, pos)
+            end = _diagnosis_end(text, d.end() if d else pos)
+            if (end is None or end - pos < 2 or not _dx_run_ends(text, end)
+                    or text[d.end() if d else pos:end] in _GENERIC_DISEASE):
+                continue
+            if _PERSON_HAS.search(text, max(0, m.start() - 8), m.start()):
+                add(m.start(), end, 0.8, "a person 有 + disease")
+            elif m.start() > 0 and text[m.start() - 1] in "并另还也又":
+                add_weak(m.start(), end, 0.75, "并有 + disease")
         for m in _DX_FIELD.finditer(text):
             for s, e in _field_items(text, m.end()):
                 add(s, e, 0.85, f"diagnosis in field {m.group(0).strip(' :：')}")
@@ -248,16 +418,78 @@ class HealthRecognizer(RecognizerBase):
                     and re.match(rf"[ ]?{_NUM}", text[m.end():]):
                 continue
             add(m.start(), m.end(), 0.85, "reproductive procedure")
+        for m in _OBSTETRIC.finditer(text):
+            add(m.start(), m.end(), 0.85, "obstetric history or delivery")
+        for m in _EXAM_POSITIVE.finditer(text):
+            add(m.start(), m.end(), 0.8, "positive examination finding")
         for m in _TREATMENT.finditer(text):
-            add(m.start(), m.end(), 0.8, "operation or treatment")
+            if _SOME_DRUG.search(m.group(0)):
+                continue  # 服用此类药物治疗: a kind of drug in guidance, nobody's treatment
+            f = _FREQ_BEFORE.search(text, max(0, m.start() - 8), m.start())
+            t = _TIMES_AFTER.match(text, m.end()) if f else None
+            add(f.start() if f else m.start(), t.end() if t else m.end(), 0.8, "operation or treatment")
         for m in _OPERATION.finditer(text):
             add(m.start(), m.end(), 0.8, "operation 行…术")
         for m in _INJURY.finditer(text):
+            if len(m.group("body")) == 1 and m.start("end") - m.end("body") > 2:
+                continue  # 着眼大局、围绕中心、突出; 不足问题更加突出: a lone 眼 or 足 is a word's part
             e = m.end()
             if text.endswith("出血", 0, e):
                 v = _VOLUME.match(text, e)
                 e = v.end() if v else e  # 阴道出血约1500毫升
-            add(m.start(), e, 0.8, "injury of a body part")
+            if text.endswith(("烧伤", "烫伤"), 0, e):
+                a = _BURN_AREA.match(text, e)
+                e = a.end() if a else e  # 二度烫伤，面积约百分之十八
+            if m.group("pain"):
+                add_weak(m.start(), e, 0.7, "pain of a body part")
+            else:
+                add(m.start(), e, 0.8, "injury of a body part")
+        for m in _INJURY_VERB_FIRST.finditer(text):
+            if not _PRECAUTION.search(clause_before(text, m.start(), 8)):
+                add(m.start(), m.end(), 0.8, "injury word + body part")
+        # weak evidence
+        for m in _SYMPTOM_RUN.finditer(text):
+            if not text.startswith("等", m.end()):
+                add_weak(m.start(), m.end(), 0.7, "symptoms")
+        for m in _APPEARS.finditer(text):
+            d = _DEGREE.match(text, m.end())
+            end = _diagnosis_end(text, d.end() if d else m.end())
+            if end is not None and end - m.end() >= 2 and _dx_run_ends(text, end) \
+                    and text[d.end() if d else m.end():end] not in _GENERIC_DISEASE:
+                add_weak(m.start(), end, 0.75, "出现 + condition")
+        for m in _FUNCTION.finditer(text):
+            add_weak(m.start(), m.end(), 0.7, "function or capacity lost")
+        for m in _FLARE.finditer(text):
+            if len(m.group("h")) >= 2:
+                add_weak(m.start(), m.end(), 0.7, "disease flaring up")
+        for rx in (_FINDING, _SIGN_POSITIVE):
+            for m in rx.finditer(text):
+                add_weak(m.start(), m.end(), 0.7, "clinical finding")
+        for m in _VISIBLE.finditer(text):
+            end = _diagnosis_end(text, m.end())
+            if end is not None and end - m.end() >= 2:
+                add_weak(m.end(), end, 0.7, "finding seen on examination")
+        for m in _GIVEN.finditer(text):
+            t = m.group("t")
+            if _GENERIC_TREATMENT.match(t) or _NOT_TREATMENT.search(t):
+                continue
+            add_weak(m.start("t"), m.end() if m.group("k") == "治疗" else m.end("t"), 0.7, "treatment given")
+        for m in _MEDICATION.finditer(text):
+            if not _SOME_DRUG.search(m.group(0)):
+                add_weak(m.start(), m.end(), 0.7, "medication")
+        if clinical:
+            for m in re.finditer(r"(?<=[,，。;；\s后])经", text):
+                pos = m.end()
+                while True:
+                    it = _TREAT_ITEM.match(text, pos)
+                    if it is None or _NOT_TREATMENT.search(text, it.start(), it.end()):
+                        break
+                    add_weak(it.start(), it.end(), 0.7, "treatment in a clinical record")
+                    if text[it.end():it.end() + 1] in ("、", "及", "和"):
+                        pos = it.end() + 1
+                        continue
+                    break
+        found.extend(_weak_in_context(text, found, weak, clinical))
         return [self.span(nt, s, e, "HEALTH", sc, why) for s, e, sc, why in _longest_first(found)]
 
     @staticmethod
@@ -267,10 +499,42 @@ class HealthRecognizer(RecognizerBase):
             return False
         if _ANONYMOUS_BEFORE.search(clause_before(text, start, 20)) or anonymised_before(text, start):
             return False
+        if _HYPOTHETICAL.search(clause_before(text, start, 20)):
+            return False  # 短暂接触可能导致肺损伤: what may happen to anyone
         lo, hi = sentence(text, start, end)
+        if _ONE_OF_MANY.search(text, lo, start):
+            return False  # 一名冲压工在操作冲床时，右手四指被压断: an unnamed person in a report
         if normative_sentence(text, lo, hi, start):
             return False
         return not normative or has_date(text, lo, hi)
+
+
+def _weak_in_context(text: str, strong: list[tuple[int, int, float, str]],
+                     weak: list[tuple[int, int, float, str]], clinical: bool) -> list[tuple[int, int, float, str]]:
+    """The weak candidates a record stands behind: all of them in a clinical record; elsewhere
+    those in a sentence that holds a strong HEALTH phrase or an accepted weak one (a chain of
+    findings about one person), those right after a person, and symptoms an old illness's return
+    is said of (咳嗽气喘旧症又发)."""
+    if clinical:
+        return list(weak)
+    anchors = [sentence(text, s, e) for s, e, _, _ in strong]
+    accepted: list[tuple[int, int, float, str]] = []
+    pending = list(weak)
+    changed = True
+    while pending and changed:
+        changed = False
+        for w in list(pending):
+            s, e = w[0], w[1]
+            lo, hi = sentence(text, s, e)
+            ok = any(a_lo < hi and lo < a_hi for a_lo, a_hi in anchors)
+            ok = ok or _PERSON_IN_CLAUSE.search(clause_before(text, s, 16)) is not None
+            ok = ok or re.match(r"(?:旧症|旧病|老病|老毛病)(?:又|复)(?:发|犯)", text[e:e + 4]) is not None
+            if ok:
+                accepted.append(w)
+                anchors.append((lo, hi))
+                pending.remove(w)
+                changed = True
+    return accepted
 
 
 def _field_items(text: str, pos: int) -> list[tuple[int, int]]:
@@ -280,9 +544,20 @@ def _field_items(text: str, pos: int) -> list[tuple[int, int]]:
     while True:
         n = _ITEM_NUMBER.match(text, pos)
         start = n.end() if n else pos
-        if _VERB_RX.match(text, start) or text.startswith("因", start) or _LEADING_DATE.match(text, start):
+        if _VERB_RX.match(text, start) or text.startswith("因", start):
             return out  # a sentence, not a list of diagnoses: the verb rules take it
+        lead = _LEADING_DATE.match(text, start)
+        if lead:  # 入院时先天性唇腭裂，…: a diagnosis right after the time is still the value
+            start = lead.end()
+            if _VERB_RX.match(text, start):
+                return out
         end = _diagnosis_end(text, start, max_len=24)
+        if (end is None or end - start < 2) and n and out:
+            # a later numbered item of a diagnosis list (3．右示指再植失败) is a diagnosis too
+            eol = text.find("\n", start)
+            eol = len(text) if eol < 0 else eol
+            if 2 <= eol - start <= 16 and all(_dx_char(c) or c in "、" for c in text[start:eol]):
+                end = eol
         if end is None or end - start < 2:
             return out
         nxt = text[end:end + 1]

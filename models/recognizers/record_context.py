@@ -39,13 +39,14 @@ def _forward_to(text: str, end: int, window: int, marks: str) -> int:
     return hi
 
 
-_WRAP_BEFORE = re.compile(r"[\u3400-\u9fff，,、“”]\n(?=[\u3400-\u9fff“”])")
+_WRAP_BEFORE = re.compile(r"[\u3400-\u9fff，,、“”]\n(?=[\u3400-\u9fff“”])(?![\u3400-\u9fff ]{1,8}[:：])")
 
 
 def sentence(text: str, start: int, end: int, window: int = 120) -> tuple[int, int]:
     """``(lo, hi)`` of the sentence holding ``[start, end)`` (at most ``window`` each way). A line
     break inside running text (after a character or a comma, the next line not indented) wraps
-    the sentence and does not end it."""
+    the sentence and does not end it; a next line that opens with a field label (出院时情况：)
+    starts a field of its own and ends it."""
     lo = _back_to(text, start, window, _SENTENCE_MARKS)
     while lo >= 2 and text[lo - 1] == "\n" and _WRAP_BEFORE.match(text, lo - 2) and start - lo < window:
         lo = _back_to(text, lo - 1, window, _SENTENCE_MARKS)
@@ -62,6 +63,7 @@ def clause_before(text: str, start: int, window: int = 24) -> str:
 
 # ------------------------------------------------------------------------------- statutes --
 #: What only normative text says: conditions (…的，处), modals, alternatives, ranges, self-reference.
+#: 以上 opening a sentence (以上过失与…) refers back to what was said, not to a range.
 _NORMATIVE = re.compile(
     r"的[，,]|或者|以上|以下|以内|之一的|有下列|下列情形|本法|本条例|本规定|本办法|本解释"
     r"|本决定|本细则|本规则|本条|前款|前[两二三四五]款|依法(?:追究|严惩|惩处|打击|惩治)|是指"
@@ -69,13 +71,17 @@ _NORMATIVE = re.compile(
 #: Modals say what may or must be done; a record says so too (…自述患有…，可以收容劳动教养), so they
 #: count only before the phrase, where a rule puts them (对…可以逮捕, 不得假释).
 _MODAL = re.compile(r"可以|应当|不得|不予|必须|是否|可予|应予")
-_SELF_REFERENCE = re.compile(r"本(?:法|条例|规定|办法|解释|决定|细则|规则|准则|标准)")
+#: 本决定 in a decision on one person (如不服本决定, 接到本决定书之日起) is no statute's self-reference.
+_SELF_REFERENCE = re.compile(
+    r"(?<!不服)(?<!接到)(?<!收到)本(?:法|条例|规定|办法|解释|决定(?!书)|细则|规则|准则|标准)")
 
 
 def normative_sentence(text: str, lo: int, hi: int, start: int | None = None) -> bool:
     """The sentence ``[lo, hi)`` speaks of anyone (a statute, a rule, a policy), not of one
     person; ``start``: where the phrase begins (modals before it count)."""
-    if _NORMATIVE.search(text, lo, hi) is not None:
+    for m in _NORMATIVE.finditer(text, lo, hi):
+        if m.group(0) == "以上" and not text[lo:m.start()].strip():
+            continue  # 以上过失与…: the sentence refers back to what was said
         return True
     return _MODAL.search(text, lo, hi if start is None else start) is not None
 
