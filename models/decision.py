@@ -605,6 +605,8 @@ class DecisionProposer:
             (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
                                              encoding="utf-8")
             self.manifest = manifest
+            if (out / "README.md").is_file():  # the hand-written model card survives a rebuild
+                shutil.copy2(out / "README.md", tmp / "README.md")
             if out.exists():
                 old = out.with_name(f".{out.name}.old-{os.getpid()}")
                 os.replace(out, old)

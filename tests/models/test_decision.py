@@ -68,6 +68,9 @@ def test_save_load_round_trip_gives_identical_probabilities(trained, held_out, t
     a = [r.to_dict() for r in p.propose_many(texts, spans, held_out, as_of=AS_OF)]
     b = [r.to_dict() for r in again.propose_many(texts, spans, held_out, as_of=AS_OF)]
     assert a == b
+    (tmp_path / "decision" / "README.md").write_text("# 模型说明\n", encoding="utf-8")
+    p.save(tmp_path / "decision")                  # a rebuild replaces weights, keeps the model card
+    assert (tmp_path / "decision" / "README.md").read_text(encoding="utf-8") == "# 模型说明\n"
 
 
 def test_proposals_record_rulebook_rules_and_evidence(trained, held_out):
