@@ -7,13 +7,20 @@ few kinds, each with an exact tell in the text:
     and the name syllables before or after it;
   * a following character taken in (周晓燕代 投, 李启荣缄) or a preceding kinship word
     (子何小军): cut it from a four-character span, a three-character name and one more;
-  * an ordinary word tagged as a name (盖章, 株连, 收养人): dropped when the model's own lexicon
-    (``models.lexicon``) knows it as a word, a place or an organisation and never as a name.
+  * an ordinary word tagged as a name (盖章, 株连, 收养人), also spaced out as headings and form
+    labels are (说　明, 合　计): dropped when the model's own lexicon (``models.lexicon``) knows it
+    as a word, a place or an organisation and never as a name;
+  * the issuer prefix of a document number (沂革发〔1975〕, 湘政函〔1986〕, 渝劳鉴字〔1992〕,
+    旅府衛字第三二四号) or of a serial code (万荣-065): a name is never followed by a year in
+    brackets or by a hyphen and digits.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Callable, Iterable
 
+from models.lexicon import SURNAME
 from models.persons import COMPOUND_SURNAMES
 
 #: characters that follow a name without being part of it (verbs of letters and forms, kinship,
@@ -26,6 +33,18 @@ _DOT = "·•‧・"
 #: characters that end a transliterated name's run: roles, function words, kinship, gender
 NAME_STOPS = frozenset("犯人告员长任记者方的对被以和与及同志由将把向据说是在为了男女族等收寄签呈"
                        "称讲到从自于因经系其之该")
+
+
+#: what follows an issuer prefix: 字/发/函/任/复 …, then a bracketed year or 字第 + a number
+_YEAR = r"\s*[0-9０-９lO〇一二三四五六七八九零]{2,4}\s*"
+_ISSUER_END = "字发發函任复複呈令批"
+#: after an issuer prefix: a year in 〔〕/［］/【】 (never a name's), or 字/发 … + a year in round
+#: brackets or 字第 + a number (张伟（1975） is a name with a year)
+_DOC_NUMBER_AFTER = re.compile(rf"[{_ISSUER_END}]?\s*[〔\[［【]{_YEAR}[〕\]］】]|[{_ISSUER_END}]\s*[(（]{_YEAR}[)）]"
+                               rf"|字\s*第\s*[0-9０-９〇一二三四五六七八九零]")
+_DOC_NUMBER_ROUND = re.compile(rf"^[(（]{_YEAR}[)）]")
+_SERIAL_AFTER = re.compile(r"[-－‐]\s*[0-9０-９]")
+_SPACES = " \u3000\t"
 
 
 def _cjk(ch: str) -> bool:
@@ -68,8 +87,16 @@ def repair_person(text: str, start: int, end: int,
     # a kinship or role character before it (子何小军, 尹赵思恭)
     elif letters(start, end) == 4 and end - start == 4 and not compound and text[start] in LEADING:
         start += 1
-    if classes_of is not None and all(_cjk(c) for c in text[start:end]):
-        classes = set(classes_of(text[start:end]))
+    after = text[end:end + 12]
+    if _DOC_NUMBER_AFTER.match(after) or _SERIAL_AFTER.match(after) \
+            or (text[end - 1] in _ISSUER_END and _DOC_NUMBER_ROUND.match(after)):
+        return None  # a document number's issuer prefix or a serial code
+    letters_only = "".join(c for c in text[start:end] if c not in _SPACES)
+    spaced = len(letters_only) < end - start
+    if spaced and classes_of is not None and SURNAME in set(classes_of(letters_only[:1])):
+        return (start, end)  # a name padded to the width of a table cell (富　强, 谭　俊)
+    if classes_of is not None and letters_only and all(_cjk(c) for c in letters_only):
+        classes = set(classes_of(letters_only))
         if classes and "PER" not in classes:
             return None  # an ordinary word, a place or an organisation the lexicon knows
     return (start, end) if end - start >= 2 else None

@@ -40,6 +40,28 @@ def test_an_ordinary_word_the_lexicon_knows_is_no_name():
     assert _fix("林碧军同志", "林碧军", lex.classes_of) == "林碧军"  # unknown: kept
 
 
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("宁德地区行署文件\n宁署发〔1983〕47号", "宁署发", None),          # issuer prefix of a document number
+    ("关于同意设立自然保护区的复函\n闽政函［1991］12号", "闽政", None),
+    ("霞劳鉴字（1996）第8号", "霞劳鉴字", None),
+    ("闽侯县府民字第四五一号", "闽侯县府民", None),
+    ("证书编号：永泰-017", "永泰", None),                              # a serial code
+    ("陈嘉庚（1874—1961），福建同安人", "陈嘉庚", "陈嘉庚"),          # a name with its years stays
+    ("经办人林秀英（1990）年度考核优秀", "林秀英", "林秀英"),
+    ("林则徐第三次上书", "林则徐", "林则徐"),
+])
+def test_document_numbers_and_codes_are_no_names(text, predicted, expected):
+    assert _fix(text, predicted) == expected
+
+
+def test_spaced_words_are_no_names_but_spaced_names_are():
+    lex = Lexicon({"说明": ["WORD"], "合计": ["WORD"], "林": ["SUR"], "富": ["SUR"], "富强": ["WORD"]})
+    assert _fix("附件\n说　明\n一、", "说　明", lex.classes_of) is None     # a heading spaced out
+    assert _fix("｜合　计｜120｜", "合　计", lex.classes_of) is None
+    assert _fix("｜富　强｜男｜", "富　强", lex.classes_of) == "富　强"       # a name padded to a cell
+    assert _fix("｜林　岚｜女｜", "林　岚", lex.classes_of) == "林　岚"
+
+
 @pytest.mark.parametrize("piece, expected", [
     ("｜鲁秀英｜", "鲁秀英"), ("〔印〕", None), ("族｜汉", None), ("毛", None), ("the", None),
     ("Thomas Berger", "Thomas Berger"), ("林　岚", "林　岚")])
