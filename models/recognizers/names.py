@@ -12,7 +12,9 @@ few kinds, each with an exact tell in the text:
     as a word, a place or an organisation and never as a name;
   * the issuer prefix of a document number (沂革发〔1975〕, 湘政函〔1986〕, 渝劳鉴字〔1992〕,
     旅府衛字第三二四号) or of a serial code (万荣-065): a name is never followed by a year in
-    brackets or by a hyphen and digits.
+    brackets or by a hyphen and digits;
+  * a kinship word (阿妈, 岳父, 四弟) or a foreign surname with a title (索科洛夫团长, after the
+    full name 维克多·索科洛夫 was given): GUIDELINES.md labels neither.
 """
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ _DOC_NUMBER_AFTER = re.compile(rf"[{_ISSUER_END}]?\s*[〔\[［【]{_YEAR}[〕\]�
 _DOC_NUMBER_ROUND = re.compile(rf"^[(（]{_YEAR}[)）]")
 _SERIAL_AFTER = re.compile(r"[-－‐]\s*[0-9０-９]")
 _SPACES = " \u3000\t"
+#: kinship morphemes and the prefixes that make kinship terms of them (阿妈, 四弟, 吾兄, 岳父)
+_KINSHIP = frozenset("父母爸妈娘爹爷奶婆公哥姐妹弟兄叔伯姑姨舅嫂侄孙儿女媳婿岳")
+_KIN_PREFIX = frozenset("阿老吾大二三四五六七八九小堂表亲令家舍胞继养")
+_FOREIGN_TITLE = re.compile(r"(?:团长|副团长|议员|主席|副主席|部长|副部长|总统|总理|大使|先生|女士|夫人|博士|教授|"
+                            r"经理|总经理|代表|领事|参赞|秘书|局长|市长|州长|省长|同志)")
 
 
 def _cjk(ch: str) -> bool:
@@ -87,6 +94,12 @@ def repair_person(text: str, start: int, end: int,
     # a kinship or role character before it (子何小军, 尹赵思恭)
     elif letters(start, end) == 4 and end - start == 4 and not compound and text[start] in LEADING:
         start += 1
+    core = text[start:end]
+    if all(c in _KINSHIP or c in _KIN_PREFIX for c in core) and any(c in _KINSHIP for c in core):
+        return None  # a kinship word, not a name
+    if any(d + core in text or core + d in text for d in _DOT) and _FOREIGN_TITLE.match(text, end) \
+            and not any(c in _DOT for c in core):
+        return None  # a foreign surname with a title, the full name given elsewhere
     after = text[end:end + 12]
     if _DOC_NUMBER_AFTER.match(after) or _SERIAL_AFTER.match(after) \
             or (text[end - 1] in _ISSUER_END and _DOC_NUMBER_ROUND.match(after)):

@@ -54,6 +54,20 @@ def test_document_numbers_and_codes_are_no_names(text, predicted, expected):
     assert _fix(text, predicted) == expected
 
 
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("接到阿爸来信，说阿妈身体还好", "阿妈", None),                      # kinship words
+    ("岳父林道生，退休教师", "岳父", None),
+    ("三哥在南洋谋生", "三哥", None),
+    ("与李小妹同志谈话", "李小妹", "李小妹"),                            # a name with kinship characters
+    ("以议员玛丽亚·诺瓦科娃为团长的代表团。诺瓦科娃团长表示感谢", "诺瓦科娃", None),  # surname + title
+    ("伊万诺夫先生来访", "伊万诺夫", "伊万诺夫"),                      # no full name given: kept
+])
+def test_kinship_words_and_foreign_surnames_with_titles_are_no_names(text, predicted, expected):
+    s = text.rindex(predicted)
+    out = repair_person(text, s, s + len(predicted))
+    assert (None if out is None else text[out[0]:out[1]]) == expected
+
+
 def test_spaced_words_are_no_names_but_spaced_names_are():
     lex = Lexicon({"说明": ["WORD"], "合计": ["WORD"], "林": ["SUR"], "富": ["SUR"], "富强": ["WORD"]})
     assert _fix("附件\n说　明\n一、", "说　明", lex.classes_of) is None     # a heading spaced out
