@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
+from models.vocabulary import DECISIONS
 from review_app.i18n import LocalizedError
 from review_app.tables import ActiveScore, Collection, Document, Proposal, Review
 
@@ -74,7 +75,7 @@ class QueueFilters:
     def validate(self) -> "QueueFilters":
         if self.stage not in STAGES:
             raise QueueError("err.unknown_stage", stage=repr(self.stage), expected=", ".join(STAGES))
-        if self.decision and self.decision not in ("OPEN", "OPEN_REDACTED", "CLOSED"):
+        if self.decision and self.decision not in DECISIONS:
             raise QueueError("err.unknown_filter_decision", decision=repr(self.decision))
         for v in (self.min_confidence, self.max_confidence):
             if v is not None and not 0.0 <= v <= 1.0:

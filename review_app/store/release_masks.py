@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 
 from models.policy import masked_labels
 from review_app.redaction.verify import find
-from review_app.store.review import ACTIVE_SPAN_STATUSES
+from models.vocabulary import ACTIVE_SPAN_STATUSES, CONFIRMED_SPAN_STATUSES
 from review_app.tables import Document, Review, SpanRecord
 
 MASK = "■"
@@ -40,7 +40,7 @@ MASK = "■"
 KEEP = frozenset("\n\r\f")
 #: live spans (what a reader of the document sees) and those a person confirmed
 LIVE = ACTIVE_SPAN_STATUSES
-CONFIRMED = ("accepted", "added", "corrected")
+CONFIRMED = CONFIRMED_SPAN_STATUSES
 MIN_REPEAT = 2  # a masked value this long or longer is masked wherever else it occurs
 
 
