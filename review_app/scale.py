@@ -135,8 +135,8 @@ def run_ray(engine, *, collection_id: int, spec: ModelSpec, options: ps.Options,
     total = ps.Counts()
     after = 0
     exhausted = False
-    # ref -> (worker index, batch ids, planned items, attempt)
-    pending: dict[Any, tuple[int, list[int], list[ps.WorkItem], int]] = {}
+    # ref -> (worker index, the actor handle it went to, batch ids, attempt)
+    pending: dict[Any, tuple[int, Any, list[int], int]] = {}
     retry: deque[tuple[list[int], int]] = deque()
     load = [0] * workers
 
@@ -169,7 +169,7 @@ def run_ray(engine, *, collection_id: int, spec: ModelSpec, options: ps.Options,
                     progress.update(len(ids))
                 continue
             ref = pool[i].compute.remote(items)
-            pending[ref] = (i, ids, items, attempt)
+            pending[ref] = (i, pool[i], ids, attempt)
             load[i] += 1
             return True
 
@@ -181,7 +181,7 @@ def run_ray(engine, *, collection_id: int, spec: ModelSpec, options: ps.Options,
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             ref = ready[0]
-            i, ids, items, attempt = pending.pop(ref)
+            i, handle, ids, attempt = pending.pop(ref)
             load[i] -= 1
             try:
                 results = ray.get(ref)
@@ -190,7 +190,7 @@ def run_ray(engine, *, collection_id: int, spec: ModelSpec, options: ps.Options,
                 if attempt + 1 >= max_attempts:
                     raise RuntimeError(f"batch of documents {ids[0]}..{ids[-1]} failed {max_attempts} times: "
                                        "every worker that took it died") from None
-                if _is_dead(pool[i]):
+                if pool[i] is handle:  # (the first of its failed calls replaces it; max_restarts=0: it is gone)
                     pool[i] = start()
                 retry.append((ids, attempt + 1))
                 submit(i)
@@ -216,17 +216,3 @@ def _write(engine, results: list[ps.WorkResult], *, actor: str, replace: bool) -
             return ps.write(s, results, actor=actor, replace=replace)
     except review.ConflictError:
         return None
-
-
-def _is_dead(handle: Any) -> bool:
-    """Whether the actor behind ``handle`` is gone (killed or crashed), so a new one is needed."""
-    import ray
-    from ray.exceptions import RayActorError
-
-    try:
-        ray.get(handle.pid.remote(), timeout=30)
-        return False
-    except RayActorError:
-        return True
-    except ray.exceptions.GetTimeoutError:
-        return True
