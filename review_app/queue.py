@@ -7,11 +7,13 @@ The query never loads document text: a queue row is catalogue metadata and the p
 """
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, exists, func, or_, tuple_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
@@ -33,27 +35,38 @@ class Order:
     name: str
     label: str
     apply: Callable[[Select], Select]
+    #: the complete sort key, all in one direction, as (column, the queue row's key for it): an
+    #: order with one can be paged by keyset (``after``); others fall back to OFFSET pages
+    keyset: tuple[tuple[Any, str], ...] = ()
+    descending: bool = False
 
 
 ORDERS: dict[str, Order] = {}
 
 
-def register_order(name: str, fn: Callable[[Select], Select], label: str = "") -> None:
+def register_order(name: str, fn: Callable[[Select], Select], label: str = "", *,
+                   keyset: tuple[tuple[Any, str], ...] = (), descending: bool = False) -> None:
     """Add (or replace) a named queue ordering. Idempotent.
 
     ``fn`` orders the query of documents *with* a current proposal (``Proposal`` and ``Document``
     are joined); documents not yet proposed follow in catalogue order. Ordering by indexed
-    proposal columns (risk, uncertainty) lets the database stop after one page.
+    proposal columns (risk, uncertainty) lets the database stop after one page. ``keyset``: the
+    columns ``fn`` sorts by (unique together, all ``descending`` or all ascending), so that the
+    next page starts after the last row shown instead of counting past every earlier row.
     """
-    ORDERS[name] = Order(name=name, label=label or name, apply=fn)
+    ORDERS[name] = Order(name=name, label=label or name, apply=fn, keyset=keyset, descending=descending)
 
 
 register_order("risk", lambda q: q.order_by(Proposal.risk.desc(), Proposal.uncertainty.desc(),
-                                            Proposal.document_id.desc()), "risk, then uncertainty")
+                                            Proposal.document_id.desc()), "risk, then uncertainty",
+               keyset=((Proposal.risk, "risk"), (Proposal.uncertainty, "uncertainty"), (Proposal.document_id, "id")),
+               descending=True)
 register_order("uncertainty", lambda q: q.order_by(Proposal.uncertainty.desc(), Proposal.risk.desc(),
-                                                   Proposal.document_id.desc()), "uncertainty, then risk")
+                                                   Proposal.document_id.desc()), "uncertainty, then risk",
+               keyset=((Proposal.uncertainty, "uncertainty"), (Proposal.risk, "risk"), (Proposal.document_id, "id")),
+               descending=True)
 register_order("oldest", lambda q: q.order_by(Document.year.asc().nulls_last(), Document.id), "oldest record first")
-register_order("id", lambda q: q.order_by(Document.id), "catalogue order")
+register_order("id", lambda q: q.order_by(Document.id), "catalogue order", keyset=((Document.id, "id"),))
 
 
 class QueueError(LocalizedError, ValueError):
@@ -94,6 +107,29 @@ class QueuePage:
     has_more: bool
     order: str
     filters: QueueFilters = field(default_factory=QueueFilters)
+    #: the cursor of the next page (``queue_page(after=...)``), None on the last page or for an
+    #: order without a keyset
+    next_after: str | None = None
+
+
+def encode_cursor(part: str, values: list[Any]) -> str:
+    """An opaque, URL-safe cursor: which part of the queue (``p`` proposed, ``u`` not yet) and the
+    sort key of the last row shown."""
+    return base64.urlsafe_b64encode(json.dumps([part, *values]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: Order) -> tuple[str, list[Any]]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        part, values = raw[0], raw[1:]
+        ok = (part == "u" and len(values) == 1 and isinstance(values[0], int)) or \
+             (part == "p" and len(values) == len(order.keyset)
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values))
+    except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise QueueError("err.bad_cursor", cursor=repr(cursor[:40]))
+    return part, values
 
 
 #: whether the latest reviewer decision departed from the proposal (shown as a flag to the committee)
@@ -158,17 +194,21 @@ def _count(session: Session, q: Select) -> int:
 
 
 def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", page: int = 1,
-               per_page: int = 50, today: date | None = None) -> QueuePage:
+               per_page: int = 50, today: date | None = None, after: str | None = None) -> QueuePage:
     """One page of the queue: proposed documents in the chosen order, then unproposed ones.
 
-    LIMIT/OFFSET with one extra row to tell whether a next page exists; no total count is run
-    (it would cost a scan of the whole queue on every page view).
+    One extra row tells whether a next page exists; no total count is run (it would cost a scan
+    of the whole queue on every page view). With ``after`` (the ``next_after`` of the page
+    before) the page starts after that page's last row (keyset): at page 1,000 of a million
+    documents as fast as at page 1. Without it, LIMIT/OFFSET from ``page``.
     """
     filters.validate()
     check_order(order)
     page = max(1, int(page))
     per_page = max(1, min(PER_PAGE_MAX, int(per_page)))
     today = today or date.today()
+    if after is not None and ORDERS[order].keyset:
+        return _keyset_page(session, filters, ORDERS[order], per_page, today, after, page)
     offset, want = (page - 1) * per_page, per_page + 1
     proposed_q = ORDERS[order].apply(_proposed(filters, today))
     rows = [dict(r._mapping) for r in session.exec(proposed_q.offset(offset).limit(want)).all()]
@@ -179,7 +219,37 @@ def queue_page(*, session: Session, filters: QueueFilters, order: str = "risk", 
                             .limit(want - len(rows))).all()
         rows += [{**dict(r._mapping), **{c.key: None for c in _PROPOSAL_COLUMNS}} for r in rest]
     return QueuePage(rows=rows[:per_page], page=page, per_page=per_page, has_more=len(rows) > per_page,
-                     order=order, filters=filters)
+                     order=order, filters=filters, next_after=_next_cursor(ORDERS[order], rows, per_page))
+
+
+def _keyset_page(session: Session, filters: QueueFilters, o: Order, per_page: int, today: date, after: str,
+                 page: int) -> QueuePage:
+    part, values = decode_cursor(after, o)
+    want = per_page + 1
+    rows: list[dict[str, Any]] = []
+    proposal_filter = filters.decision or filters.min_confidence is not None or filters.max_confidence is not None
+    if part == "p":
+        key = tuple_(*(c for c, _ in o.keyset))
+        bound = tuple_(*values)
+        q = o.apply(_proposed(filters, today).where(key < bound if o.descending else key > bound))
+        rows = [dict(r._mapping) for r in session.exec(q.limit(want)).all()]
+    if len(rows) < want and not proposal_filter:
+        last_unproposed = values[0] if part == "u" else 0
+        rest = session.exec(_unproposed(filters, today).where(Document.id > last_unproposed)
+                            .limit(want - len(rows))).all()
+        rows += [{**dict(r._mapping), **{c.key: None for c in _PROPOSAL_COLUMNS}} for r in rest]
+    return QueuePage(rows=rows[:per_page], page=page, per_page=per_page, has_more=len(rows) > per_page,
+                     order=o.name, filters=filters, next_after=_next_cursor(o, rows, per_page))
+
+
+def _next_cursor(o: Order, rows: list[dict[str, Any]], per_page: int) -> str | None:
+    """The cursor after the page's last row, if a next page exists and the order has a keyset."""
+    if len(rows) <= per_page or not o.keyset:
+        return None
+    last = rows[per_page - 1]
+    if last.get("decision") is None:  # an unproposed document: they follow in id order
+        return encode_cursor("u", [last["id"]])
+    return encode_cursor("p", [last[k] for _, k in o.keyset])
 
 
 def check_order(order: str) -> str:
@@ -220,8 +290,11 @@ def neighbour(*, session: Session, filters: QueueFilters, order: str, after: int
     first_waiting: int | None = None
     previous: int | None = None
     seen_after = False
+    cursor: str | None = None  # keyset where the order has one: page 25 costs what page 1 does
     for page in range(1, max_pages + 1):
-        qp = queue_page(session=session, filters=walk, order=order, page=page, per_page=per_page, today=today)
+        qp = queue_page(session=session, filters=walk, order=order, page=page, per_page=per_page, today=today,
+                        after=cursor)
+        cursor = qp.next_after
         for r in qp.rows:
             if r["id"] == after:
                 if step < 0:

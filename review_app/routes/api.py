@@ -71,15 +71,17 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
 def api_queue(*, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
               page: int = Query(1, ge=1, le=MAX_PAGE),
               per_page: int = Query(50, ge=1, le=200), session: SessionDep,
-              user: Reader) -> dict:
+              user: Reader, after: str | None = Query(None, max_length=200,
+                                                      description="next_after of the page before (keyset)")) -> dict:
     store_call(check_order, order=order)
-    qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=per_page)
+    qp = store_call(queue_page, session=session, filters=filters, order=order, page=page, per_page=per_page,
+                    after=after or None)
     scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
     rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None,
              "active": {k: round(v, 4) for k, v in scores[r["id"]].items() if k != "computed_at"}
              if r["id"] in scores else None} for r in qp.rows]
     return {"rows": rows, "page": qp.page, "per_page": qp.per_page, "has_more": qp.has_more, "order": order,
-            "orders": list(ORDERS)}
+            "orders": list(ORDERS), "next_after": qp.next_after}
 
 
 @router.get("/documents/{document_id}")

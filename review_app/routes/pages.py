@@ -31,9 +31,10 @@ def _render(request: Request, name: str, ctx: dict, status: int = 200):
 
 
 def _queue(request: Request, filters: QueueFilters, order: str, page: int, session: Session, user: User,
-           title_key: str, path: str, elusion: list | None = None):
+           title_key: str, path: str, elusion: list | None = None, after: str | None = None):
     store_call(check_order, order=order)
-    qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=50)
+    qp = store_call(queue_page, session=session, filters=filters, order=order, page=page, per_page=50,
+                    after=after or None)
     scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
     ctx = {"user": user, "qp": qp, "scores": scores, "orders": ORDERS, "stages": STAGES,
            "collections": collections(session=session), "title_key": title_key, "path": path,
@@ -47,18 +48,18 @@ def _queue(request: Request, filters: QueueFilters, order: str, page: int, sessi
 @router.get("/queue")
 def queue(*, request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
           page: int = Query(1, ge=1, le=MAX_PAGE), session: SessionDep,
-          user: Reader):
-    return _queue(request, filters, order, page, session, user, "queue.title", "/queue")
+          user: Reader, after: str | None = Query(None, max_length=200)):
+    return _queue(request, filters, order, page, session, user, "queue.title", "/queue", after=after)
 
 
 @router.get("/committee")
 def committee(*, request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
               page: int = Query(1, ge=1, le=MAX_PAGE), session: SessionDep,
-              user: Reader):
+              user: Reader, after: str | None = Query(None, max_length=200)):
     if "stage" not in request.query_params:
         filters.stage = "committee"
     return _queue(request, filters, order, page, session, user, "committee.title", "/committee",
-                  elusion=batch_elusion(request, session, filters.collection))
+                  elusion=batch_elusion(request, session, filters.collection), after=after)
 
 
 def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -> dict:
