@@ -38,9 +38,11 @@ PASSWORD = "benchmark-pw-1"
 
 
 def fill(engine, n_docs: int, seed: int = 0) -> None:
-    """Bulk-insert a collection, ``n_docs`` documents, their current proposals and spans."""
-    from sqlalchemy import insert
+    """Bulk-load a collection, ``n_docs`` documents, their current proposals and spans
+    (``review_app.store.bulk``: COPY on PostgreSQL, executemany elsewhere, in batches)."""
+    from sqlalchemy import insert, text
 
+    from review_app.store.bulk import copy_rows, reset_sequence
     from review_app.tables import Collection, Document, Proposal, SpanRecord
 
     rng = random.Random(seed)
@@ -49,38 +51,41 @@ def fill(engine, n_docs: int, seed: int = 0) -> None:
     with engine.begin() as c:
         cols = [{"name": f"全宗{i:02d}", "description": "", "created_at": now} for i in range(5)]
         c.execute(insert(Collection), cols)
-    chunk = 5000
-    for lo in range(0, n_docs, chunk):
-        hi = min(n_docs, lo + chunk)
-        docs = [{"id": i + 1, "collection_id": i % 5 + 1, "reference_code": f"J{i % 5:03d}-{i:06d}",
-                 "title": f"关于第{i}号人员工作调动的请示", "creator": "福州市档案局", "date_text": f"{1950 + i % 50}",
-                 "year": 1950 + i % 50, "classification": "", "genre": "请示", "catalogue": {},
-                 "source_path": f"/bench/{i}.txt", "sha256": uuid.UUID(int=i).hex.ljust(64, "0"),
-                 "media_type": "text/plain", "page_count": 1, "page_starts": [0], "ocr_pages": [],
-                 "text": BODY, "ingest_status": "ingested", "status": "proposed", "version": 3,
-                 "created_at": now, "updated_at": now} for i in range(lo, hi)]
-        props = []
-        for i in range(lo, hi):
+
+    def docs():
+        for i in range(n_docs):
+            yield {"id": i + 1, "collection_id": i % 5 + 1, "reference_code": f"J{i % 5:03d}-{i:06d}",
+                   "title": f"关于第{i}号人员工作调动的请示", "creator": "福州市档案局", "date_text": f"{1950 + i % 50}",
+                   "year": 1950 + i % 50, "classification": "", "genre": "请示", "catalogue": {},
+                   "source_path": f"/bench/{i}.txt", "sha256": uuid.UUID(int=i).hex.ljust(64, "0"),
+                   "media_type": "text/plain", "page_count": 1, "page_starts": [0], "ocr_pages": [],
+                   "text": BODY, "ingest_status": "ingested", "status": "proposed", "version": 3,
+                   "created_at": now, "updated_at": now}
+
+    def props():
+        for i in range(n_docs):
             p_open = rng.random()
             rest = 1 - p_open
-            props.append({"document_id": i + 1, "decision": rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"]),
-                          "reasons": ["PERSONAL_INFO"], "closure": None, "confidence": round(rng.uniform(0.34, 1), 4),
-                          "probabilities": {"OPEN": p_open, "OPEN_REDACTED": rest / 2, "CLOSED": rest / 2},
-                          "uncertainty": round(rng.random(), 6), "risk": round(rest, 6), "model_version": "bench",
-                          "rulebook_version": "bench", "fired_rules": [], "evidence": [], "is_current": True,
-                          "created_at": now})
-        spans = [{"document_id": i + 1, "start": s, "end": e, "label": label, "text": t, "score": 0.9,
-                  "source": "bench", "explanation": "", "status": "proposed", "model_version": "bench",
-                  "created_at": now, "updated_at": now} for i in range(lo, hi) for s, e, label, t in offsets]
-        with engine.begin() as c:
-            c.execute(insert(Document), docs)
-            c.execute(insert(Proposal), props)
-            c.execute(insert(SpanRecord), spans)
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy import text
+            yield {"document_id": i + 1, "decision": rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"]),
+                   "reasons": ["PERSONAL_INFO"], "closure": None, "confidence": round(rng.uniform(0.34, 1), 4),
+                   "probabilities": {"OPEN": p_open, "OPEN_REDACTED": rest / 2, "CLOSED": rest / 2},
+                   "uncertainty": round(rng.random(), 6), "risk": round(rest, 6), "model_version": "bench",
+                   "rulebook_version": "bench", "fired_rules": [], "evidence": [], "is_current": True,
+                   "created_at": now}
 
+    def spans():
+        for i in range(n_docs):
+            for s, e, label, t in offsets:
+                yield {"document_id": i + 1, "start": s, "end": e, "label": label, "text": t, "score": 0.9,
+                       "source": "bench", "explanation": "", "status": "proposed", "model_version": "bench",
+                       "created_at": now, "updated_at": now}
+
+    copy_rows(engine, Document, docs())
+    copy_rows(engine, Proposal, props())
+    copy_rows(engine, SpanRecord, spans())
+    reset_sequence(engine, Document)
+    if engine.dialect.name == "postgresql":
         with engine.begin() as c:
-            c.execute(text("SELECT setval(pg_get_serial_sequence('document', 'id'), :n)"), {"n": n_docs})
             c.execute(text("ANALYZE"))
 
 
