@@ -12,6 +12,7 @@ the document page (random documents). Prints one JSON object per backend.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -95,7 +96,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> dict:
+@contextlib.contextmanager
+def running_app(engine, home: Path, role: str = "reviewer"):
+    """The app in uvicorn on a loopback port, and an httpx client signed in with ``role``."""
     import httpx
     import uvicorn
     from sqlmodel import Session
@@ -105,7 +108,7 @@ def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> 
     from review_app.store import users
 
     with Session(engine) as s:
-        users.create_user(session=s, username="bench", password=PASSWORD, role="reviewer", actor="bench")
+        users.create_user(session=s, username="bench", password=PASSWORD, role=role, actor="bench")
     app = create_app(Settings(home=home, secret_key="x" * 40), engine=engine)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
@@ -113,44 +116,49 @@ def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> 
     t.start()
     while not server.started:
         time.sleep(0.05)
-    rng = random.Random(seed)
-    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=60) as c:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
             tok = c.get("/api/me").json()["csrf"]
             r = c.post("/api/login", json={"username": "bench", "password": PASSWORD}, headers={"X-CSRF-Token": tok})
             r.raise_for_status()
-
-            def queue_url() -> str:
-                params = {"order": rng.choice(["risk", "uncertainty"]), "page": rng.randint(1, 20)}
-                if rng.random() < 0.3:
-                    params["year"] = rng.randint(1950, 1999)
-                if rng.random() < 0.3:
-                    params["decision"] = rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"])
-                return "/queue?" + "&".join(f"{k}={v}" for k, v in params.items())
-
-            def doc_url() -> str:
-                return f"/documents/{rng.randint(1, n_docs)}"
-
-            out = {}
-            for name, make in (("queue_page", queue_url), ("document_page", doc_url)):
-                for _ in range(10):  # warm-up
-                    c.get(make()).raise_for_status()
-                times = []
-                for _ in range(n_requests):
-                    url = make()
-                    t0 = time.perf_counter()
-                    resp = c.get(url)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    resp.raise_for_status()
-                times.sort()
-                out[name] = {"p50_ms": round(statistics.median(times), 1),
-                             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-                             "max_ms": round(times[-1], 1), "requests": n_requests}
-            return out
+            yield c
     finally:
         server.should_exit = True
         t.join(timeout=10)
+
+
+def timed(c, make_url, n_requests: int, warmup: int = 10) -> dict:
+    """p50/p95/max in ms of ``n_requests`` GETs of ``make_url()`` (after ``warmup`` untimed ones)."""
+    for _ in range(warmup):
+        c.get(make_url()).raise_for_status()
+    times = []
+    for _ in range(n_requests):
+        url = make_url()
+        t0 = time.perf_counter()
+        resp = c.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        resp.raise_for_status()
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "max_ms": round(times[-1], 1), "requests": n_requests}
+
+
+def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> dict:
+    rng = random.Random(seed)
+
+    def queue_url() -> str:
+        params = {"order": rng.choice(["risk", "uncertainty"]), "page": rng.randint(1, 20)}
+        if rng.random() < 0.3:
+            params["year"] = rng.randint(1950, 1999)
+        if rng.random() < 0.3:
+            params["decision"] = rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"])
+        return "/queue?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+    def doc_url() -> str:
+        return f"/documents/{rng.randint(1, n_docs)}"
+
+    with running_app(engine, home) as c:
+        return {"queue_page": timed(c, queue_url, n_requests), "document_page": timed(c, doc_url, n_requests)}
 
 
 def run_backend(name: str, n_docs: int, n_requests: int) -> dict:

@@ -278,14 +278,6 @@ def next_ids(session: Session, *, collection_id: int, after: int, limit: int) ->
                              .order_by(Document.id).limit(limit)))
 
 
-def count_documents(session: Session, *, collection_id: int) -> int:
-    """How many documents the collection holds (for the progress bar; one indexed count per run)."""
-    from sqlalchemy import func
-
-    return session.exec(select(func.count()).select_from(Document)
-                        .where(Document.collection_id == collection_id)).one()
-
-
 def run_local(engine, *, collection_id: int, detector: Any, proposer: Any | None, options: Options, actor: str,
               batch_size: int = DEFAULT_BATCH_SIZE, progress: Any = None, max_attempts: int = 3) -> Counts:
     """Every document of a collection, batch by batch, in this process: one short session per

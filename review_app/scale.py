@@ -86,8 +86,10 @@ def run_collection(engine, *, collection_id: int, spec: ModelSpec, options: ps.O
         raise ValueError(f"batch size must be at least 1, not {batch_size}")
     bar = None
     if progress:
-        with Session(engine) as s:
-            bar = progress_bar(ps.count_documents(s, collection_id=collection_id), desc=engine_name)
+        from review_app.store.documents import count_documents
+
+        with Session(engine) as s:  # one indexed count per run, for the bar's total
+            bar = progress_bar(count_documents(session=s, collection_id=collection_id), desc=engine_name)
     try:
         if engine_name == "local":
             if detector is None:
