@@ -6,7 +6,8 @@
 1. Throughput: the same ``--docs`` synthetic documents (``training.synth``, seed 11) scanned into a
    fresh SQLite store by ``review_app.scale.run_collection`` with ``--engine local``, ``--engine ray
    --workers 1`` and ``--engine ray --workers 2`` (a local Ray started once with 2 CPUs, so its
-   start is not timed; each run's model loading is timed, in this process or in the actors). The
+   start is not timed; each run's model loading is timed, in this process or in the actors; the
+   local engine and each actor run the model on one thread: ``OMP_NUM_THREADS=1``). The
    figure is characters of text per second of wall-clock time. With ``--propose`` the runs also
    propose (needs a model version whose decision model loads: ``--model DIR``); by default they
    scan with the default detector.
@@ -33,6 +34,11 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+# one worker = one core: the local engine runs the model on one thread, as each Ray actor does
+# (Ray gives an actor with num_cpus=1 one OpenMP thread); on 2 shared cores, 2 threads in one
+# process were slower than one (measured: 17,000 vs 46,000 chars/s of detection)
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -79,6 +85,7 @@ def throughput(n_docs: int, model: str | None, propose: bool, batch_size: int, w
     texts = [r["text"] for r in generate_documents(n_docs, seed=11)]
     chars = sum(len(t) for t in texts)
     spec = ModelSpec(path=model, proposer=propose)
+    spec.load()  # untimed: the imports (torch, spaCy) and the page cache are warm for every run alike
     options = ps.Options(scan=True, propose=propose)
     # Ray's workers import this checkout; its start (seconds on a loaded machine) is not a run's cost
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])

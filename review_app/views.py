@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.policy import masked_labels
+from models.vocabulary import SpanStatus
 from review_app.auth import can
 from review_app.rendering import segments
 from review_app.store import review
@@ -98,7 +99,7 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     col = session.get(Collection, doc.collection_id)
     spans = review.active_spans(session=session, document_id=document_id)
     rejected = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
-                                                          SpanRecord.status == "rejected")
+                                                          SpanRecord.status == SpanStatus.REJECTED.value)
                                  .order_by(SpanRecord.start)))
     prop = review.current_proposal(session=session, document_id=document_id)
     reviews = list(session.exec(select(Review).where(Review.document_id == document_id).order_by(Review.id)))

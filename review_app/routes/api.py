@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from models.vocabulary import Closure, Decision
 from review_app import audit_query
 from review_app.deps import Admin, Auditor, Decider, Finalizer, Reader, SessionDep, SpanEditor
 from review_app.http_errors import http_error
@@ -112,9 +113,9 @@ class Resize(Versioned):
 
 
 class DecisionBody(Versioned):
-    decision: Literal["OPEN", "OPEN_REDACTED", "CLOSED"]
+    decision: Decision
     reasons: list[str] = []
-    closure: Literal["CONTROLLED", "DEFERRED"] | None = None
+    closure: Closure | None = None
     review_after: date | None = None
     note: str = ""
     redact: list[dict[str, Any]] = []
