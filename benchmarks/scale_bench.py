@@ -103,8 +103,27 @@ def throughput(n_docs: int, model: str | None, propose: bool, batch_size: int, w
             raise RuntimeError(f"{key}: scanned {counts.scanned} of {n_docs} documents")
         out[key] = {"seconds": round(seconds, 2), "cps": round(chars / seconds, 1), "scanned": counts.scanned,
                     "proposed": counts.proposed, "spans": counts.spans}
+        if engine_name == "ray":  # how much of that was starting the actors (a fixed cost per run)
+            startup = _actor_startup(spec, workers, batch_size)
+            out[key].update(startup_s=round(startup, 2),
+                            cps_after_startup=round(chars / max(seconds - startup, 1e-3), 1))
         print(json.dumps({key: out[key]}), file=sys.stderr, flush=True)
     return out
+
+
+def _actor_startup(spec, workers: int, batch_size: int) -> float:
+    """Seconds until ``workers`` fresh actors have loaded the model (measured apart, afterwards)."""
+    import ray
+
+    from review_app.scale import Worker
+
+    t0 = time.perf_counter()
+    pool = [ray.remote(Worker).options(num_cpus=1).remote(spec, batch_size) for _ in range(workers)]
+    ray.get([w.pid.remote() for w in pool])
+    seconds = time.perf_counter() - t0
+    for w in pool:
+        ray.kill(w, no_restart=True)
+    return seconds
 
 
 # --------------------------------------------------------------------------- 2. the store
