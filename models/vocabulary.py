@@ -36,6 +36,16 @@ class Closure(StrEnum):
     DEFERRED = "DEFERRED"
 
 
+class DocumentStatus(StrEnum):
+    """A document's place in review: new -> scanned -> proposed -> reviewed -> final."""
+
+    NEW = "new"
+    SCANNED = "scanned"
+    PROPOSED = "proposed"
+    REVIEWED = "reviewed"
+    FINAL = "final"
+
+
 class SpanStatus(StrEnum):
     """Where a detected or added span stands (``review_app.store.review`` explains each)."""
 
@@ -67,6 +77,8 @@ def _values(*members: StrEnum) -> tuple[str, ...]:
 DECISIONS: tuple[str, ...] = _values(*Decision)
 REASONS: tuple[str, ...] = _values(*Reason)
 CLOSURES: tuple[str, ...] = _values(*Closure)
+#: documents a reviewer has not decided yet (the queue's "todo" stage, with deferred closures now due)
+AWAITING_REVIEWER: tuple[str, ...] = _values(DocumentStatus.NEW, DocumentStatus.SCANNED, DocumentStatus.PROPOSED)
 #: the spans a reader sees: the machine's proposals and what people accepted, added or corrected
 ACTIVE_SPAN_STATUSES: tuple[str, ...] = _values(SpanStatus.PROPOSED, SpanStatus.ACCEPTED, SpanStatus.ADDED,
                                                 SpanStatus.CORRECTED)

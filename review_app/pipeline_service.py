@@ -25,7 +25,7 @@ from typing import Any, Sequence
 from sqlmodel import Session, select
 
 from models.spans import Span
-from models.vocabulary import ACTIVE_SPAN_STATUSES, CONFIRMED_SPAN_STATUSES
+from models.vocabulary import ACTIVE_SPAN_STATUSES, CONFIRMED_SPAN_STATUSES, DocumentStatus
 from review_app.model_service import model_metadata
 from review_app.store import review
 from review_app.tables import Document, Proposal, SpanRecord
@@ -116,7 +116,7 @@ def plan(session: Session, document_ids: Sequence[int], options: Options) -> tup
     needs: list[tuple[Document, bool, bool]] = []
     for d in docs:
         frozen = review.is_frozen(d)
-        scan = options.scan and (d.status == "new" or (options.rescan and not frozen))
+        scan = options.scan and (d.status == DocumentStatus.NEW or (options.rescan and not frozen))
         propose = options.propose and (options.repropose or d.id not in with_proposal)
         if options.rescan and frozen:
             counts.frozen += 1

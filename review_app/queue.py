@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, func, or_, text, tuple_
 from sqlalchemy.sql import Select
 from sqlmodel import Session, select
 
-from models.vocabulary import DECISIONS
+from models.vocabulary import AWAITING_REVIEWER, DECISIONS
 from review_app.i18n import LocalizedError
 from review_app.tables import ActiveScore, Collection, Document, Proposal, Review
 
@@ -144,7 +144,7 @@ _PROPOSAL_COLUMNS = (Proposal.decision, Proposal.confidence, Proposal.risk, Prop
 
 def _document_filters(q: Select, filters: QueueFilters, today: date) -> Select:
     if filters.stage == "todo":
-        q = q.where(or_(Document.status.in_(("new", "scanned", "proposed")),
+        q = q.where(or_(Document.status.in_(AWAITING_REVIEWER),
                         and_(Document.status == "final", Document.review_after <= today)))
     elif filters.stage == "committee":
         q = q.where(Document.status == "reviewed")
@@ -280,7 +280,7 @@ def awaits(stage: str, status: str, review_after: date | None, today: date) -> b
     """Whether a document in this state still waits for the work of ``stage`` (the queue filters'
     rule in Python: todo = not yet decided by a reviewer, or a deferred closure now due)."""
     if stage == "todo":
-        return status in ("new", "scanned", "proposed") or (status == "final" and review_after is not None
+        return status in AWAITING_REVIEWER or (status == "final" and review_after is not None
                                                              and review_after <= today)
     if stage == "committee":
         return status == "reviewed"
