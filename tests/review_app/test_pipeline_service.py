@@ -114,3 +114,33 @@ def test_run_local_reads_ids_in_batches(sqlite_engine, models):
                      options=ps.Options(), actor="t", batch_size=2)
     assert (c.documents, c.scanned, c.proposed) == (5, 5, 5)
     assert sorted(c.proposed_ids) == sorted(ids)
+
+
+def test_app_rescan_is_one_transaction_on_the_version_seen(app_env, models, monkeypatch):
+    """The app's rescan: spans and proposal written together, with exactly one detect and one
+    propose event; a stale version is a 409 that writes nothing."""
+    from app_helpers import login
+    from review_app.model_service import LoadedModels
+
+    app, engine, ids = app_env
+    detector, proposer = models
+    monkeypatch.setattr(app.state.model_service, "models",
+                        lambda: LoadedModels(key="test-v1", detector=detector, proposer=proposer))
+    client, csrf = login(app, "reviewer1")
+    v = client.get(f"/api/documents/{ids[0]}").json()["document"]["version"]
+    before = _events(engine, ids[0])
+    stale = client.post(f"/api/documents/{ids[0]}/rescan", json={"version": v - 1}, headers={"X-CSRF-Token": csrf})
+    assert stale.status_code == 409 and _events(engine, ids[0]) == before
+    ok = client.post(f"/api/documents/{ids[0]}/rescan", json={"version": v}, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["version"] == v + 2 and ok.json()["detector"] == "test-v1"
+    assert _events(engine, ids[0]) == before + ["detect", "propose"]
+    with Session(engine) as s:
+        current = s.exec(select(Proposal).where(Proposal.document_id == ids[0], Proposal.is_current == True)).all()  # noqa: E712
+        assert [p.id for p in current] == [ok.json()["proposal"]]
+
+
+def _events(engine, document_id: int) -> list[str]:
+    with Session(engine) as s:
+        return [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.subject == f"document:{document_id}")
+                                         .order_by(AuditEvent.seq))]
