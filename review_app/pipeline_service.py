@@ -85,6 +85,9 @@ class Counts:
     spans: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
     proposed_ids: list[int] = field(default_factory=list)
+    #: the model versions that wrote (as the store records them; the Ray driver loads no model)
+    detector: str | None = None
+    proposer: str | None = None
 
     def add(self, other: "Counts") -> None:
         for k in ("documents", "scanned", "proposed", "skipped", "frozen", "changed", "spans"):
@@ -92,6 +95,8 @@ class Counts:
         for d, n in other.decisions.items():
             self.decisions[d] = self.decisions.get(d, 0) + n
         self.proposed_ids.extend(other.proposed_ids)
+        self.detector = other.detector or self.detector
+        self.proposer = other.proposer or self.proposer
 
 
 def _span_of(r: SpanRecord | Span) -> Span:
@@ -229,6 +234,7 @@ def write(session: Session, results: Sequence[WorkResult], *, actor: str, replac
                                               model_version=str(r.detector_version), actor=actor,
                                               replace=replace, version=version)
                 version = None
+                counts.detector = str(r.detector_version)
                 counts.scanned += 1
                 counts.spans += len(rows)
             if r.proposal is not None:
@@ -237,7 +243,8 @@ def write(session: Session, results: Sequence[WorkResult], *, actor: str, replac
                 review.stage_proposal(session=session, document_id=r.document_id, result=r.proposal, actor=actor)
                 counts.proposed += 1
                 counts.proposed_ids.append(r.document_id)
-                d = str(_decision_of(r.proposal))
+                d = str(_field_of(r.proposal, "decision"))
+                counts.proposer = str(_field_of(r.proposal, "model_version"))
                 counts.decisions[d] = counts.decisions.get(d, 0) + 1
         session.commit()
     except BaseException:
@@ -246,8 +253,9 @@ def write(session: Session, results: Sequence[WorkResult], *, actor: str, replac
     return counts
 
 
-def _decision_of(result: Any) -> str:
-    return result["decision"] if isinstance(result, dict) else result.decision
+def _field_of(result: Any, name: str) -> Any:
+    """A field of a ProposalResult, or of a dict with its fields (what ``review.propose`` takes)."""
+    return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
 
 
 def _check_version(session: Session, document_id: int, version: int) -> None:

@@ -49,8 +49,8 @@ def run_propose(*, eng, collection: str, detector=None, proposer=None, actor: st
                                      batch_size=batch_size, eng=eng, detector=detector, proposer=proposer)
     counts = {"collection": collection, "documents": c.documents, "scanned": c.scanned, "proposed": c.proposed,
               "skipped": c.skipped, "decisions": c.decisions,
-              "detector": str(detector.version) if detector is not None else spec.path or "default",
-              "proposer": str(proposer.version) if proposer is not None else spec.path or "default"}
+              "detector": str(detector.version) if detector is not None else c.detector,
+              "proposer": str(proposer.version) if proposer is not None else c.proposer}
     with session_scope(eng) as session:
         counts["scored"] = rescore_collection(session, collection_id=coll_id, actor=actor, proposed=c.proposed_ids)
     return counts
