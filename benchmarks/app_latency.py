@@ -12,6 +12,7 @@ the document page (random documents). Prints one JSON object per backend.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -38,9 +39,11 @@ PASSWORD = "benchmark-pw-1"
 
 
 def fill(engine, n_docs: int, seed: int = 0) -> None:
-    """Bulk-insert a collection, ``n_docs`` documents, their current proposals and spans."""
-    from sqlalchemy import insert
+    """Bulk-load a collection, ``n_docs`` documents, their current proposals and spans
+    (``review_app.store.bulk``: COPY on PostgreSQL, executemany elsewhere, in batches)."""
+    from sqlalchemy import insert, text
 
+    from review_app.store.bulk import copy_rows, reset_sequence
     from review_app.tables import Collection, Document, Proposal, SpanRecord
 
     rng = random.Random(seed)
@@ -49,38 +52,41 @@ def fill(engine, n_docs: int, seed: int = 0) -> None:
     with engine.begin() as c:
         cols = [{"name": f"全宗{i:02d}", "description": "", "created_at": now} for i in range(5)]
         c.execute(insert(Collection), cols)
-    chunk = 5000
-    for lo in range(0, n_docs, chunk):
-        hi = min(n_docs, lo + chunk)
-        docs = [{"id": i + 1, "collection_id": i % 5 + 1, "reference_code": f"J{i % 5:03d}-{i:06d}",
-                 "title": f"关于第{i}号人员工作调动的请示", "creator": "福州市档案局", "date_text": f"{1950 + i % 50}",
-                 "year": 1950 + i % 50, "classification": "", "genre": "请示", "catalogue": {},
-                 "source_path": f"/bench/{i}.txt", "sha256": uuid.UUID(int=i).hex.ljust(64, "0"),
-                 "media_type": "text/plain", "page_count": 1, "page_starts": [0], "ocr_pages": [],
-                 "text": BODY, "ingest_status": "ingested", "status": "proposed", "version": 3,
-                 "created_at": now, "updated_at": now} for i in range(lo, hi)]
-        props = []
-        for i in range(lo, hi):
+
+    def docs():
+        for i in range(n_docs):
+            yield {"id": i + 1, "collection_id": i % 5 + 1, "reference_code": f"J{i % 5:03d}-{i:06d}",
+                   "title": f"关于第{i}号人员工作调动的请示", "creator": "福州市档案局", "date_text": f"{1950 + i % 50}",
+                   "year": 1950 + i % 50, "classification": "", "genre": "请示", "catalogue": {},
+                   "source_path": f"/bench/{i}.txt", "sha256": uuid.UUID(int=i).hex.ljust(64, "0"),
+                   "media_type": "text/plain", "page_count": 1, "page_starts": [0], "ocr_pages": [],
+                   "text": BODY, "ingest_status": "ingested", "status": "proposed", "version": 3,
+                   "created_at": now, "updated_at": now}
+
+    def props():
+        for i in range(n_docs):
             p_open = rng.random()
             rest = 1 - p_open
-            props.append({"document_id": i + 1, "decision": rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"]),
-                          "reasons": ["PERSONAL_INFO"], "closure": None, "confidence": round(rng.uniform(0.34, 1), 4),
-                          "probabilities": {"OPEN": p_open, "OPEN_REDACTED": rest / 2, "CLOSED": rest / 2},
-                          "uncertainty": round(rng.random(), 6), "risk": round(rest, 6), "model_version": "bench",
-                          "rulebook_version": "bench", "fired_rules": [], "evidence": [], "is_current": True,
-                          "created_at": now})
-        spans = [{"document_id": i + 1, "start": s, "end": e, "label": label, "text": t, "score": 0.9,
-                  "source": "bench", "explanation": "", "status": "proposed", "model_version": "bench",
-                  "created_at": now, "updated_at": now} for i in range(lo, hi) for s, e, label, t in offsets]
-        with engine.begin() as c:
-            c.execute(insert(Document), docs)
-            c.execute(insert(Proposal), props)
-            c.execute(insert(SpanRecord), spans)
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy import text
+            yield {"document_id": i + 1, "decision": rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"]),
+                   "reasons": ["PERSONAL_INFO"], "closure": None, "confidence": round(rng.uniform(0.34, 1), 4),
+                   "probabilities": {"OPEN": p_open, "OPEN_REDACTED": rest / 2, "CLOSED": rest / 2},
+                   "uncertainty": round(rng.random(), 6), "risk": round(rest, 6), "model_version": "bench",
+                   "rulebook_version": "bench", "fired_rules": [], "evidence": [], "is_current": True,
+                   "created_at": now}
 
+    def spans():
+        for i in range(n_docs):
+            for s, e, label, t in offsets:
+                yield {"document_id": i + 1, "start": s, "end": e, "label": label, "text": t, "score": 0.9,
+                       "source": "bench", "explanation": "", "status": "proposed", "model_version": "bench",
+                       "created_at": now, "updated_at": now}
+
+    copy_rows(engine, Document, docs())
+    copy_rows(engine, Proposal, props())
+    copy_rows(engine, SpanRecord, spans())
+    reset_sequence(engine, Document)
+    if engine.dialect.name == "postgresql":
         with engine.begin() as c:
-            c.execute(text("SELECT setval(pg_get_serial_sequence('document', 'id'), :n)"), {"n": n_docs})
             c.execute(text("ANALYZE"))
 
 
@@ -90,7 +96,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> dict:
+@contextlib.contextmanager
+def running_app(engine, home: Path, role: str = "reviewer"):
+    """The app in uvicorn on a loopback port, and an httpx client signed in with ``role``."""
     import httpx
     import uvicorn
     from sqlmodel import Session
@@ -100,7 +108,7 @@ def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> 
     from review_app.store import users
 
     with Session(engine) as s:
-        users.create_user(session=s, username="bench", password=PASSWORD, role="reviewer", actor="bench")
+        users.create_user(session=s, username="bench", password=PASSWORD, role=role, actor="bench")
     app = create_app(Settings(home=home, secret_key="x" * 40), engine=engine)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
@@ -108,44 +116,49 @@ def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> 
     t.start()
     while not server.started:
         time.sleep(0.05)
-    rng = random.Random(seed)
-    base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=60) as c:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
             tok = c.get("/api/me").json()["csrf"]
             r = c.post("/api/login", json={"username": "bench", "password": PASSWORD}, headers={"X-CSRF-Token": tok})
             r.raise_for_status()
-
-            def queue_url() -> str:
-                params = {"order": rng.choice(["risk", "uncertainty"]), "page": rng.randint(1, 20)}
-                if rng.random() < 0.3:
-                    params["year"] = rng.randint(1950, 1999)
-                if rng.random() < 0.3:
-                    params["decision"] = rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"])
-                return "/queue?" + "&".join(f"{k}={v}" for k, v in params.items())
-
-            def doc_url() -> str:
-                return f"/documents/{rng.randint(1, n_docs)}"
-
-            out = {}
-            for name, make in (("queue_page", queue_url), ("document_page", doc_url)):
-                for _ in range(10):  # warm-up
-                    c.get(make()).raise_for_status()
-                times = []
-                for _ in range(n_requests):
-                    url = make()
-                    t0 = time.perf_counter()
-                    resp = c.get(url)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    resp.raise_for_status()
-                times.sort()
-                out[name] = {"p50_ms": round(statistics.median(times), 1),
-                             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-                             "max_ms": round(times[-1], 1), "requests": n_requests}
-            return out
+            yield c
     finally:
         server.should_exit = True
         t.join(timeout=10)
+
+
+def timed(c, make_url, n_requests: int, warmup: int = 10) -> dict:
+    """p50/p95/max in ms of ``n_requests`` GETs of ``make_url()`` (after ``warmup`` untimed ones)."""
+    for _ in range(warmup):
+        c.get(make_url()).raise_for_status()
+    times = []
+    for _ in range(n_requests):
+        url = make_url()
+        t0 = time.perf_counter()
+        resp = c.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        resp.raise_for_status()
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "max_ms": round(times[-1], 1), "requests": n_requests}
+
+
+def measure(engine, home: Path, n_docs: int, n_requests: int, seed: int = 1) -> dict:
+    rng = random.Random(seed)
+
+    def queue_url() -> str:
+        params = {"order": rng.choice(["risk", "uncertainty"]), "page": rng.randint(1, 20)}
+        if rng.random() < 0.3:
+            params["year"] = rng.randint(1950, 1999)
+        if rng.random() < 0.3:
+            params["decision"] = rng.choice(["OPEN", "OPEN_REDACTED", "CLOSED"])
+        return "/queue?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+    def doc_url() -> str:
+        return f"/documents/{rng.randint(1, n_docs)}"
+
+    with running_app(engine, home) as c:
+        return {"queue_page": timed(c, queue_url, n_requests), "document_page": timed(c, doc_url, n_requests)}
 
 
 def run_backend(name: str, n_docs: int, n_requests: int) -> dict:

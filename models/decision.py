@@ -52,6 +52,7 @@ from models.policy import (
     Rulebook,
     to_halfwidth,
 )
+from models.pipeline import default_model_path  # one definition: honours KAIFANG_DEFAULT_MODEL
 from models.spans import LABELS, Span
 
 FEATURE_VERSION = "decision-features.v3"
@@ -64,11 +65,6 @@ CLASSIFICATION_LEVELS: tuple[str, ...] = ("绝密", "机密", "秘密", "内部"
 #: like personnel files); the document's own cues generalise instead.
 GENRE_BUCKETS = 0
 _DIGIT_RE = re.compile(r"[0-9]")
-
-
-def default_model_path() -> Path:
-    """The default model version shipped in the repository (helper D owns its manifest)."""
-    return Path(__file__).with_name("default")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from models.spans import LABELS, SENSITIVE_LABELS, Span
+from models.vocabulary import DECISIONS
 
-DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
 META_KEYS: tuple[str, ...] = ("title", "creator", "date", "year", "classification", "genre", "reference_code")
 
 __all__ = [

@@ -33,10 +33,8 @@ from models.eligibility import (
 )
 from models.persons import record_subject_role
 from models.spans import LABELS, Span
+from models.vocabulary import CLOSURES, DECISIONS, REASONS  # noqa: F401  (re-exported: models.policy.DECISIONS)
 
-DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
-REASONS: tuple[str, ...] = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
-CLOSURES: tuple[str, ...] = ("CONTROLLED", "DEFERRED")
 RULE_KINDS: tuple[str, ...] = ("force", "suggest", "notice")
 CONDITIONS: tuple[str, ...] = (
     "secret_mark", "classified_metadata", "secret_mark_or_classified", "declassified",

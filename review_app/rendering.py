@@ -15,15 +15,16 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from models.spans import LABELS, SENSITIVE_LABELS
+from models.vocabulary import CLOSURES, DECISIONS, REASONS, SpanStatus
 from review_app.i18n import DEFAULT_LANG, bundle, has, join, name, t, t_html
-from review_app.store.review import CLOSURES, DECISIONS, REASONS
 
 #: the catalogue columns the document page shows under their own names (the rest follow as they are)
 CATALOGUE_SHOWN = frozenset({"全宗号", "档号", "题名", "责任者", "日期", "密级", "类别", "文件名"})
 #: keys that pick a label in the keyboard label menu, in the order of ``LABELS``
 LABEL_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-")
 #: the mark after a span's label on the page, by review status (also told in words to screen readers)
-SPAN_MARKS = {"accepted": " ✓", "added": " ＋", "corrected": " ✎", "proposed": ""}
+SPAN_MARKS = {SpanStatus.ACCEPTED.value: " ✓", SpanStatus.ADDED.value: " ＋", SpanStatus.CORRECTED.value: " ✎",
+              SpanStatus.PROPOSED.value: ""}
 
 
 def segments(text: str, spans: Iterable[Any], page_starts: Iterable[int] = ()) -> list[dict[str, Any]]:

@@ -42,6 +42,14 @@ class Document(SQLModel, table=True):
     every review change, so a second reviewer's stale save is refused (optimistic locking).
     """
 
+    # At a million documents (issue 15): a collection's documents in id order (the batch engines
+    # read ids by keyset, the queue's collection filter), and the "oldest" queue order, are index
+    # range scans instead of sorts.
+    __table_args__ = (
+        Index("ix_document_collection_id_id", "collection_id", "id"),
+        Index("ix_document_year_id", "year", "id"),
+    )
+
     id: Optional[int] = Field(default=None, primary_key=True)
     collection_id: int = Field(foreign_key="collection.id", index=True)
     reference_code: Optional[str] = Field(default=None, index=True, max_length=200)  # 档号
@@ -185,6 +193,9 @@ class Proposal(SQLModel, table=True):
 class Review(SQLModel, table=True):
     """A person's decision on a document: stage 'reviewer' first, then 'committee' (final)."""
 
+    # the latest decision of a stage on a document (the queue's disagreement flag, on every row)
+    __table_args__ = (Index("ix_review_document_stage_id", "document_id", "stage", "id"),)
+
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     stage: str = Field(max_length=20)  # reviewer | committee
@@ -320,7 +331,14 @@ class AuditEvent(SQLModel, table=True):
     """
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("prev_hash", name="uq_audit_prev_hash"),)
+    # The audit page filters by one of these and shows the newest first (``seq`` descending,
+    # keyset by ``seq``): with (filter, seq) the database reads one page from the index's end.
+    __table_args__ = (
+        UniqueConstraint("prev_hash", name="uq_audit_prev_hash"),
+        Index("ix_audit_event_subject_seq", "subject", "seq"),
+        Index("ix_audit_event_actor_seq", "actor", "seq"),
+        Index("ix_audit_event_action_seq", "action", "seq"),
+    )
 
     seq: Optional[int] = Field(default=None, primary_key=True)
     ts: str = Field(max_length=40, index=True)  # ISO-8601 UTC, part of the hashed content

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.policy import masked_labels
+from models.vocabulary import AWAITING_REVIEWER, DocumentStatus, SpanStatus
 from review_app.auth import can
 from review_app.rendering import segments
 from review_app.store import review
@@ -98,14 +99,14 @@ def document_view(*, session: Session, document_id: int, user: User) -> dict[str
     col = session.get(Collection, doc.collection_id)
     spans = review.active_spans(session=session, document_id=document_id)
     rejected = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
-                                                          SpanRecord.status == "rejected")
+                                                          SpanRecord.status == SpanStatus.REJECTED.value)
                                  .order_by(SpanRecord.start)))
     prop = review.current_proposal(session=session, document_id=document_id)
     reviews = list(session.exec(select(Review).where(Review.document_id == document_id).order_by(Review.id)))
     last_rev = next((r for r in reversed(reviews) if r.stage == "reviewer"), None)
     due = doc.review_after is not None and doc.status == "final" and review.is_due(doc)
     frozen = review.is_frozen(doc)
-    may_decide = can(user.role, "decide") and (doc.status in ("new", "scanned", "proposed", "reviewed") or due)
+    may_decide = can(user.role, "decide") and (doc.status in (*AWAITING_REVIEWER, DocumentStatus.REVIEWED) or due)
     may_finalize = (can(user.role, "finalize") and doc.status == "reviewed" and last_rev is not None
                     and last_rev.username != user.username)
     stage = "final" if may_finalize else "decision" if may_decide else None

@@ -25,8 +25,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
-
 
 @dataclass(frozen=True)
 class ActiveWeights:

@@ -28,11 +28,11 @@ from typing import Any, Callable
 from sqlmodel import Session, select
 
 from models.spans import LABELS
+from models.vocabulary import CONFIRMED_SPAN_STATUSES, DECISIONS, SPAN_LABELLING_ACTIONS  # noqa: F401
 from review_app.tables import AuditEvent, Document, ExternalAnnotation, Review, SpanRecord
 
-CONFIRMED_SPAN_STATUSES = ("accepted", "added", "corrected")
-DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
-SPAN_ACTIONS = ("span.accept", "span.add", "span.relabel", "span.resize")
+#: the span changes whose audit events teach the tagger (the labelling subset of the span actions)
+SPAN_ACTIONS = SPAN_LABELLING_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,10 @@ def _iso(v: Any) -> str | None:
 
 
 def _meta(doc: Document) -> dict[str, Any]:
-    return {"title": doc.title, "creator": doc.creator, "date": doc.date_text, "year": doc.year,
-            "classification": doc.classification, "genre": doc.genre, "reference_code": doc.reference_code}
+    """The catalogue metadata under the proposer's keys: the app's one definition."""
+    from review_app.model_service import model_metadata
+
+    return model_metadata(doc)
 
 
 def confirmed_records(session: Session) -> list[tuple[dict, dict]]:

@@ -38,15 +38,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from models.vocabulary import CLOSURES, DECISIONS, REASONS
+
 ROOT = Path(__file__).resolve().parents[1] / "datasets" / "devset"
 SOURCE_DIR = ROOT / "docs"
 OUTPUT = ROOT / "dev.jsonl"
 
 LABELS = ("PERSON", "ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "ADDRESS", "HEALTH",
           "LEGAL_RECORD", "SECRET_MARK", "ORG", "LOC")
-DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
-REASONS = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
-CLOSURES = ("CONTROLLED", "DEFERRED")
 HEADER_KEYS = ("id", "genre", "year", "decision", "reasons", "closure", "review_after", "title",
                "creator", "date", "ref", "note", "script")
 OPEN_MARK, CLOSE_MARK = "⟦", "⟧"

@@ -21,10 +21,8 @@ from xml.sax.saxutils import quoteattr
 
 from models.spans import LABELS
 from models.text import cp_to_utf16, utf16_to_cp
+from models.vocabulary import ACTIVE_SPAN_STATUSES, DECISIONS, REASONS
 
-DECISIONS = ("OPEN", "OPEN_REDACTED", "CLOSED")
-REASONS = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
-ACTIVE_SPAN_STATUSES = ("proposed", "accepted", "added", "corrected")  # what a reviewer currently sees
 FROM_LABELS, FROM_DECISION, FROM_REASONS, TO_NAME = "label", "decision", "reasons", "text"
 _COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c",
             "#fabebe", "#008080", "#9a6324")

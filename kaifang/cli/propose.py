@@ -6,72 +6,53 @@ from typing import Optional
 
 import typer
 
+from kaifang.cli.collection_run import address_option, batch_option, engine_option, workers_option
 from kaifang.cli.common import engine, fail, print_json, settings
 
 
-def load_models(eng, s, model: Optional[Path]):
-    """(detector, proposer): from ``--model`` if given, else the registry's current version or the
-    default shipped in the repo (the same choice the app makes, via ModelService)."""
+def model_spec(eng, s, model: Optional[Path]):
+    """Which models to run, as a ``ModelSpec`` a Ray actor can load too: ``--model`` if given, else
+    the registry's current version, else the default shipped in the repo (the app's choice)."""
     from review_app.model_service import ModelService
+    from review_app.scale import ModelSpec
 
+    if model is not None:
+        if not model.is_dir():
+            fail(f"--model {model}: not a model-version directory")
+        return ModelSpec(path=str(model))
+    _, path = ModelService(settings=s, engine=eng).current_version()
+    return ModelSpec(path=path)
+
+
+def load_models(eng, s, model: Optional[Path]):
+    """(detector, proposer) of ``model_spec``, loaded here; a model that cannot load is a clean error."""
     try:
-        if model is not None:
-            if not model.is_dir():
-                fail(f"--model {model}: not a model-version directory")
-            from models.decision import DecisionProposer
-            from models.pipeline import Detector
-
-            return Detector.load(model), DecisionProposer.load(model)
-        svc = ModelService(settings=s, engine=eng)
-        return svc.detector(), svc.proposer()
+        return model_spec(eng, s, model).load()
     except (FileNotFoundError, ValueError) as exc:
         fail(f"cannot load the models: {exc}")
 
 
-def meta_of(doc) -> dict:
-    """The catalogue metadata the proposer reads (contract keys)."""
-    from review_app.model_service import model_metadata
-
-    return model_metadata(doc)
-
-
-def run_propose(*, eng, collection: str, detector, proposer, actor: str = "system",
-                repropose: bool = False, batch_size: int = 32) -> dict:
+def run_propose(*, eng, collection: str, detector=None, proposer=None, actor: str = "system",
+                repropose: bool = False, batch_size: int = 32, spec=None, engine_name: str = "local",
+                address: Optional[str] = None, workers: int = 1) -> dict:
     """Scan the collection's unscanned documents, then propose for those without a current proposal
-    (all of them with ``repropose``). Idempotent: a second run does nothing new."""
-    from models.spans import Span
+    (all of them with ``repropose``), through ``review_app.pipeline_service``; then the active-
+    learning scores. Idempotent: a second run does nothing new. The local engine runs ``detector``
+    and ``proposer``; the Ray engine loads ``spec`` in each actor."""
+    from kaifang.cli.collection_run import run_over_collection
     from review_app.db import session_scope
-    from review_app.store import review
-    from review_app.store.documents import get_collection, list_documents
+    from review_app.pipeline_service import Options
 
-    counts = {"collection": collection, "documents": 0, "scanned": 0, "proposed": 0, "skipped": 0,
-              "decisions": {}, "detector": str(detector.version), "proposer": str(proposer.version)}
+    c, coll_id = run_over_collection(collection, spec=spec, options=Options(scan=True, propose=True,
+                                                                             repropose=repropose),
+                                     actor=actor, engine_name=engine_name, address=address, workers=workers,
+                                     batch_size=batch_size, eng=eng, detector=detector, proposer=proposer)
+    counts = {"collection": collection, "documents": c.documents, "scanned": c.scanned, "proposed": c.proposed,
+              "skipped": c.skipped, "decisions": c.decisions,
+              "detector": str(detector.version) if detector is not None else c.detector,
+              "proposer": str(proposer.version) if proposer is not None else c.proposer}
     with session_scope(eng) as session:
-        coll = get_collection(session=session, name=collection)
-        if coll is None:
-            raise LookupError(f"no collection named {collection!r} (ingest it first: kaifang ingest)")
-        docs = list_documents(session=session, collection_id=coll.id)
-        counts["documents"] = len(docs)
-        todo_scan = [d for d in docs if d.status == "new"]
-        for i in range(0, len(todo_scan), batch_size):
-            chunk = todo_scan[i:i + batch_size]
-            for d, spans in zip(chunk, detector.detect_many([d.text for d in chunk], batch_size=batch_size)):
-                review.record_detection(session=session, document_id=d.id, spans=spans,
-                                        model_version=str(detector.version), actor=actor)
-                counts["scanned"] += 1
-        todo = [d for d in docs if repropose or review.current_proposal(session=session, document_id=d.id) is None]
-        counts["skipped"] = len(docs) - len(todo)
-        for i in range(0, len(todo), batch_size):
-            chunk = todo[i:i + batch_size]
-            spans_list = [[Span(r.start, r.end, r.label, r.score, r.source, r.explanation)
-                           for r in review.active_spans(session=session, document_id=d.id)] for d in chunk]
-            results = proposer.propose_many([d.text for d in chunk], spans_list, [meta_of(d) for d in chunk])
-            for d, res in zip(chunk, results):
-                review.propose(session=session, document_id=d.id, result=res, actor=actor)
-                counts["proposed"] += 1
-                counts["decisions"][res.decision] = counts["decisions"].get(res.decision, 0) + 1
-        counts["scored"] = rescore_collection(session, collection_id=coll.id, actor=actor,
-                                              proposed=[d.id for d in todo])
+        counts["scored"] = rescore_collection(session, collection_id=coll_id, actor=actor, proposed=c.proposed_ids)
     return counts
 
 
@@ -102,16 +83,23 @@ def register(app: typer.Typer) -> None:
                                              "registry's current version, else the model shipped in the repo)"),
         repropose: bool = typer.Option(False, "--repropose", help="propose again for documents that have a proposal"),
         actor: str = typer.Option("system", "--actor", help="who the audit log names"),
+        engine_name: str = engine_option(),
+        address: Optional[str] = address_option(),
+        workers: int = workers_option(),
+        batch_size: int = batch_option(),
     ) -> None:
         """Detect sensitive spans (documents not scanned yet) and propose OPEN / OPEN_REDACTED / CLOSED
         with reasons, confidence and evidence; each proposal is an audit event with its model version.
         Prints one JSON object with the counts."""
         s = settings()
         eng = engine(s)
-        detector, proposer = load_models(eng, s, model)
+        spec = model_spec(eng, s, model)
+        # the local engine loads here (a model that cannot load is a clean error); Ray actors load their own
+        detector, proposer = load_models(eng, s, model) if engine_name == "local" else (None, None)
         try:
             counts = run_propose(eng=eng, collection=collection, detector=detector, proposer=proposer, actor=actor,
-                                 repropose=repropose)
+                                 repropose=repropose, spec=spec, engine_name=engine_name, address=address,
+                                 workers=workers, batch_size=batch_size)
         except LookupError as exc:
             fail(str(exc))
         print_json(counts)

@@ -8,7 +8,14 @@ from typing import Optional
 
 import typer
 
-from kaifang.cli.common import engine, fail, print_json
+from kaifang.cli.collection_run import (
+    address_option,
+    batch_option,
+    engine_option,
+    run_over_collection,
+    workers_option,
+)
+from kaifang.cli.common import fail, print_json
 
 
 def _read_input(source: str) -> str:
@@ -42,36 +49,20 @@ def _load_detector(model: Optional[Path], rules_only: bool):
     return detector
 
 
-def _scan_collection(name: str, detector, rescan: bool, actor: str, batch_size: int = 32) -> None:
+def _scan_collection(name: str, *, spec, detector, rescan: bool, actor: str, engine_name: str,
+                     address: Optional[str], workers: int, batch_size: int) -> None:
+    """Scan the collection's documents into the store (``review_app.pipeline_service``): those
+    never scanned, or with ``rescan`` every one not frozen by a final decision."""
+    from review_app.pipeline_service import Options
+
     try:
-        from review_app.store.review import record_detection  # owner F
-    except ImportError:
-        fail("scanning into the store needs review_app.store.review.record_detection, which is not available")
-    from review_app.db import session_scope
-    from review_app.store.documents import get_collection, list_documents
-
-    from review_app.store.review import is_frozen
-
-    counts = {"collection": name, "documents": 0, "scanned": 0, "skipped": 0, "frozen": 0, "spans": 0}
-    with session_scope(engine()) as session:
-        coll = get_collection(session=session, name=name)
-        if coll is None:
-            fail(f"no collection named {name!r} (ingest it first: kaifang ingest)")
-        docs = [(d.id, d.text, d.status, is_frozen(d)) for d in list_documents(session=session, collection_id=coll.id)]
-        counts["documents"] = len(docs)
-        # a document with a final decision keeps its spans (frozen until the committee reopens it)
-        todo = [(i, t) for i, t, status, frozen in docs if (rescan and not frozen) or status == "new"]
-        counts["frozen"] = sum(1 for *_, frozen in docs if frozen and rescan)
-        counts["skipped"] = len(docs) - len(todo)
-        for k in range(0, len(todo), batch_size):  # batched: the neural tagger runs faster on batches
-            batch = todo[k : k + batch_size]
-            results = detector.detect_many([t for _, t in batch], batch_size=batch_size)
-            for (doc_id, _), spans in zip(batch, results):
-                rows = record_detection(session=session, document_id=doc_id, spans=spans,
-                                        model_version=str(detector.version), actor=actor, replace=rescan)
-                counts["scanned"] += 1
-                counts["spans"] += len(rows)
-    print_json(counts)
+        c, _ = run_over_collection(name, spec=spec, options=Options(scan=True, rescan=rescan, propose=False),
+                                   actor=actor, engine_name=engine_name, address=address, workers=workers,
+                                   batch_size=batch_size, detector=detector)
+    except LookupError as exc:
+        fail(str(exc))
+    print_json({"collection": name, "documents": c.documents, "scanned": c.scanned, "skipped": c.skipped,
+                "frozen": c.frozen, "spans": c.spans})
 
 
 def register(app: typer.Typer) -> None:
@@ -84,14 +75,24 @@ def register(app: typer.Typer) -> None:
                                     "again (spans nobody reviewed are replaced)"),
         actor: str = typer.Option("system", "--actor", help="with --collection: who the audit log names"),
         rules_only: bool = typer.Option(False, "--rules-only", help="run the exact rules alone (no trained model)"),
+        engine_name: str = engine_option(),
+        address: Optional[str] = address_option(),
+        workers: int = workers_option(),
+        batch_size: int = batch_option(),
     ) -> None:
         """Detect sensitive spans: JSON Lines (label, text, start, end, score, source, explanation)."""
         if (source is None) == (collection is None):
             fail("give either FILE (or - for standard input) or --collection NAME")
-        detector = _load_detector(model, rules_only)
         if collection is not None:
-            _scan_collection(collection, detector, rescan, actor)
+            from review_app.scale import ModelSpec
+
+            spec = ModelSpec(path=str(model) if model is not None else None, rules_only=rules_only, proposer=False)
+            # the local engine loads here (a missing model is a clean error); Ray actors load their own
+            detector = _load_detector(model, rules_only) if engine_name == "local" else None
+            _scan_collection(collection, spec=spec, detector=detector, rescan=rescan, actor=actor,
+                             engine_name=engine_name, address=address, workers=workers, batch_size=batch_size)
             return
+        detector = _load_detector(model, rules_only)
         text = _read_input(source)
         for s in detector.detect(text):
             print_json({"label": s.label, "text": text[s.start : s.end], "start": s.start, "end": s.end,

@@ -2,11 +2,11 @@
 retraining as a background job (started here, progress polled by htmx; reviewers keep working)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from review_app.deps import get_session, require
+from review_app.deps import Admin, SessionDep
 from review_app.i18n import t
 from review_app.store import model_registry
 from review_app.store import users as user_store
@@ -36,14 +36,14 @@ def _page(request: Request, session: Session, user: User, error: str | None = No
 
 
 @router.get("/admin")
-def admin_page(request: Request, session: Session = Depends(get_session), user: User = Depends(require("admin"))):
+def admin_page(*, request: Request, session: SessionDep, user: Admin):
     return _page(request, session, user)
 
 
 @router.post("/admin/users")
-def admin_create(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form(...),
-                 display_name: str = Form(""), session: Session = Depends(get_session),
-                 user: User = Depends(require("admin"))):
+def admin_create(*, request: Request, username: str = Form(...), password: str = Form(...), role: str = Form(...),
+                 display_name: str = Form(""), session: SessionDep,
+                 user: Admin):
     try:
         user_store.create_user(session=session, username=username.strip(), password=password, role=role,
                                actor=user.username, display_name=display_name)
@@ -53,8 +53,8 @@ def admin_create(request: Request, username: str = Form(...), password: str = Fo
 
 
 @router.post("/admin/users/{username}")
-def admin_change(request: Request, username: str, role: str = Form(""), active: str = Form(""),
-                 session: Session = Depends(get_session), user: User = Depends(require("admin"))):
+def admin_change(*, request: Request, username: str, role: str = Form(""), active: str = Form(""),
+                 session: SessionDep, user: Admin):
     try:
         if role:
             user_store.set_role(session=session, username=username, role=role, actor=user.username)
@@ -66,15 +66,15 @@ def admin_change(request: Request, username: str, role: str = Form(""), active: 
 
 
 @router.get("/admin/training")
-def admin_training_jobs(request: Request, session: Session = Depends(get_session),
-                        user: User = Depends(require("admin"))):
+def admin_training_jobs(*, request: Request, session: SessionDep,
+                        user: Admin):
     """The training-job table alone (htmx polls it every 2 s while a job is queued or running)."""
     return request.app.state.templates.TemplateResponse(request, "_training_jobs.html", _jobs_ctx(request, session))
 
 
 @router.post("/admin/training")
-def admin_start_training(request: Request, session: Session = Depends(get_session),
-                         user: User = Depends(require("admin"))):
+def admin_start_training(*, request: Request, session: SessionDep,
+                         user: Admin):
     """Start retraining in a background worker; the job's creation is an audit event
     (``training.start``, by this admin), its end another. The current model stays in service
     until a better candidate is promoted; a failed or killed run changes nothing."""

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from models.vocabulary import Closure, Decision
 from review_app import audit_query
-from review_app.deps import get_session, require
+from review_app.deps import Admin, Auditor, Decider, Finalizer, Reader, SessionDep, SpanEditor
 from review_app.http_errors import http_error
 from review_app.i18n import LocalizedError
 from review_app.queue import ORDERS, QueueError, QueueFilters, active_scores, check_order, queue_page
@@ -68,23 +69,25 @@ def queue_filters(collection: str | None = None, year: str | None = None, decisi
 
 
 @router.get("/queue")
-def api_queue(filters: QueueFilters = Depends(queue_filters), order: str = "risk",
+def api_queue(*, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
               page: int = Query(1, ge=1, le=MAX_PAGE),
-              per_page: int = Query(50, ge=1, le=200), session: Session = Depends(get_session),
-              user: User = Depends(require("read"))) -> dict:
+              per_page: int = Query(50, ge=1, le=200), session: SessionDep,
+              user: Reader, after: str | None = Query(None, max_length=200,
+                                                      description="next_after of the page before (keyset)")) -> dict:
     store_call(check_order, order=order)
-    qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=per_page)
+    qp = store_call(queue_page, session=session, filters=filters, order=order, page=page, per_page=per_page,
+                    after=after or None)
     scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
     rows = [{**r, "review_after": r["review_after"].isoformat() if r["review_after"] else None,
              "active": {k: round(v, 4) for k, v in scores[r["id"]].items() if k != "computed_at"}
              if r["id"] in scores else None} for r in qp.rows]
     return {"rows": rows, "page": qp.page, "per_page": qp.per_page, "has_more": qp.has_more, "order": order,
-            "orders": list(ORDERS)}
+            "orders": list(ORDERS), "next_after": qp.next_after}
 
 
 @router.get("/documents/{document_id}")
-def api_document(document_id: DbId, session: Session = Depends(get_session),
-                 user: User = Depends(require("read"))) -> dict:
+def api_document(*, document_id: DbId, session: SessionDep,
+                 user: Reader) -> dict:
     view = store_call(document_view, session=session, document_id=document_id, user=user)
     return {k: v for k, v in view.items() if not k.startswith("_")}
 
@@ -110,9 +113,9 @@ class Resize(Versioned):
 
 
 class DecisionBody(Versioned):
-    decision: Literal["OPEN", "OPEN_REDACTED", "CLOSED"]
+    decision: Decision
     reasons: list[str] = []
-    closure: Literal["CONTROLLED", "DEFERRED"] | None = None
+    closure: Closure | None = None
     review_after: date | None = None
     note: str = ""
     redact: list[dict[str, Any]] = []
@@ -124,53 +127,53 @@ def _span_answer(session: Session, row) -> dict:
 
 
 @router.post("/documents/{document_id}/spans")
-def api_add_span(document_id: DbId, body: AddSpan, session: Session = Depends(get_session),
-                 user: User = Depends(require("edit_spans"))) -> dict:
+def api_add_span(*, document_id: DbId, body: AddSpan, session: SessionDep,
+                 user: SpanEditor) -> dict:
     row = store_call(review.add_span, session=session, document_id=document_id, start=body.start, end=body.end,
                      label=body.label, actor=user.username, version=body.version, expect_text=body.expect_text)
     return _span_answer(session, row)
 
 
 @router.post("/spans/{span_id}/accept")
-def api_accept(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
-               user: User = Depends(require("edit_spans"))) -> dict:
+def api_accept(*, span_id: DbId, body: Versioned, session: SessionDep,
+               user: SpanEditor) -> dict:
     return _span_answer(session, store_call(review.accept_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/reject")
-def api_reject(span_id: DbId, body: Versioned, session: Session = Depends(get_session),
-               user: User = Depends(require("edit_spans"))) -> dict:
+def api_reject(*, span_id: DbId, body: Versioned, session: SessionDep,
+               user: SpanEditor) -> dict:
     return _span_answer(session, store_call(review.reject_span, session=session, span_id=span_id,
                                             actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/relabel")
-def api_relabel(span_id: DbId, body: Relabel, session: Session = Depends(get_session),
-                user: User = Depends(require("edit_spans"))) -> dict:
+def api_relabel(*, span_id: DbId, body: Relabel, session: SessionDep,
+                user: SpanEditor) -> dict:
     return _span_answer(session, store_call(review.relabel_span, session=session, span_id=span_id,
                                             label=body.label, actor=user.username, version=body.version))
 
 
 @router.post("/spans/{span_id}/resize")
-def api_resize(span_id: DbId, body: Resize, session: Session = Depends(get_session),
-               user: User = Depends(require("edit_spans"))) -> dict:
+def api_resize(*, span_id: DbId, body: Resize, session: SessionDep,
+               user: SpanEditor) -> dict:
     return _span_answer(session, store_call(review.resize_span, session=session, span_id=span_id,
                                             start=body.start, end=body.end, actor=user.username,
                                             version=body.version))
 
 
 @router.post("/documents/{document_id}/undo")
-def api_undo(document_id: DbId, body: Versioned, session: Session = Depends(get_session),
-             user: User = Depends(require("edit_spans"))) -> dict:
+def api_undo(*, document_id: DbId, body: Versioned, session: SessionDep,
+             user: SpanEditor) -> dict:
     ev = store_call(review.undo, session=session, document_id=document_id, actor=user.username,
                     version=body.version)
     return {"undone": ev.payload, "version": review.document_version(session=session, document_id=document_id)}
 
 
 @router.post("/documents/{document_id}/decision")
-def api_decide(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
-               user: User = Depends(require("decide"))) -> dict:
+def api_decide(*, document_id: DbId, body: DecisionBody, session: SessionDep,
+               user: Decider) -> dict:
     r = store_call(review.decide, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
@@ -179,8 +182,8 @@ def api_decide(document_id: DbId, body: DecisionBody, session: Session = Depends
 
 
 @router.post("/documents/{document_id}/final")
-def api_finalize(document_id: DbId, body: DecisionBody, session: Session = Depends(get_session),
-                 user: User = Depends(require("finalize"))) -> dict:
+def api_finalize(*, document_id: DbId, body: DecisionBody, session: SessionDep,
+                 user: Finalizer) -> dict:
     r = store_call(review.finalize, session=session, document_id=document_id, actor=user.username,
                    decision=body.decision, reasons=body.reasons, closure=body.closure,
                    review_after=body.review_after, note=body.note, redact=body.redact, version=body.version)
@@ -193,8 +196,8 @@ class Reopen(Versioned):
 
 
 @router.post("/documents/{document_id}/reopen")
-def api_reopen(document_id: DbId, body: Reopen, session: Session = Depends(get_session),
-               user: User = Depends(require("finalize"))) -> dict:
+def api_reopen(*, document_id: DbId, body: Reopen, session: SessionDep,
+               user: Finalizer) -> dict:
     """Lift the freeze of a final decision (committee): spans and decisions can change again and the
     document needs a new final decision before it is released; an audit event with the reason."""
     ev = store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=body.note,
@@ -204,17 +207,15 @@ def api_reopen(document_id: DbId, body: Reopen, session: Session = Depends(get_s
 
 
 @router.post("/documents/{document_id}/rescan")
-def api_rescan(document_id: DbId, body: Versioned, request: Request, session: Session = Depends(get_session),
-               user: User = Depends(require("decide"))) -> dict:
+def api_rescan(*, document_id: DbId, body: Versioned, request: Request, session: SessionDep,
+               user: Decider) -> dict:
     """Detect again and propose again with the model version now current (after a promotion).
 
     Spans people already accepted, added or corrected stay; machine spans nobody reviewed are
     replaced. Refused (409) when the document changed since the caller saw it, or has a final
     decision (frozen until reopened).
     """
-    from models.spans import Span
-
-    from review_app.model_service import model_metadata
+    from review_app import pipeline_service as ps
 
     doc = store_call(review.get_document, session=session, document_id=document_id)
     if doc.version != body.version:
@@ -225,14 +226,12 @@ def api_rescan(document_id: DbId, body: Versioned, request: Request, session: Se
         models = request.app.state.model_service.models()
     except (FileNotFoundError, ValueError, ImportError) as exc:
         raise HTTPException(status_code=503, detail=f"no model available: {exc}") from exc
-    spans = models.detector.detect(doc.text)
-    store_call(review.record_detection, session=session, document_id=document_id, spans=spans,
-               model_version=str(models.detector.version), actor=user.username, replace=True)
-    kept = [Span(r.start, r.end, r.label, r.score, r.source, r.explanation)
-            for r in review.active_spans(session=session, document_id=document_id)]
-    result = models.proposer.propose(doc.text, kept, model_metadata(doc))
-    p = store_call(review.propose, session=session, document_id=document_id, result=result,
-                   actor=user.username)
+    # one transaction: the new spans, the proposal computed from them and both audit events, written
+    # only on the version the caller saw (strict: a change meanwhile is a 409 and nothing is written)
+    store_call(ps.process, session=session, document_ids=[document_id], detector=models.detector,
+               proposer=models.proposer, options=ps.Options(scan=True, rescan=True, propose=True, repropose=True),
+               actor=user.username, strict=True)
+    p = review.current_proposal(session=session, document_id=document_id)
     if request.app.state.rescore is not None:  # the active-learning score follows the new proposal
         request.app.state.rescore(session, [document_id], user.username)
     return {"proposal": p.id, "decision": p.decision, "model_version": p.model_version,
@@ -256,17 +255,17 @@ def audit_filters(actor: str | None = None, action: str | None = None, subject: 
 
 
 @router.get("/audit")
-def api_audit(filters: audit_query.AuditFilters = Depends(audit_filters),
+def api_audit(*, filters: audit_query.AuditFilters = Depends(audit_filters),
               before: int | None = Query(None, ge=1, le=INT32_MAX),
-              limit: int = Query(100, ge=1, le=1000), session: Session = Depends(get_session),
-              user: User = Depends(require("audit"))) -> dict:
+              limit: int = Query(100, ge=1, le=1000), session: SessionDep,
+              user: Auditor) -> dict:
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
     return {"events": [audit_query.event_dict(e) for e in rows],
             "next_before": rows[-1].seq if len(rows) == limit else None}
 
 
 @router.get("/audit/verify")
-def api_audit_verify(session: Session = Depends(get_session), user: User = Depends(require("audit"))) -> dict:
+def api_audit_verify(*, session: SessionDep, user: Auditor) -> dict:
     """The chain, checked against the head published outside the database, and the review rows
     it vouches for (at most 100 row problems listed)."""
     result = integrity.check(session=session, row_limit=100)
@@ -285,8 +284,8 @@ class ExportBody(BaseModel):
 
 
 @router.post("/audit/export")
-def api_audit_export(body: ExportBody, session: Session = Depends(get_session),
-                     user: User = Depends(require("audit"))) -> Response:
+def api_audit_export(*, body: ExportBody, session: SessionDep,
+                     user: Auditor) -> Response:
     filters = audit_filters(actor=body.user, document=body.document, since=body.since, until=body.until)
     text, n = audit_query.export_text(session=session, filters=filters, fmt=body.format)
     exports.record_export(session=session, actor=user.username, what="audit", fmt=body.format,
@@ -318,13 +317,13 @@ def _user_dict(u: User) -> dict:
 
 
 @router.get("/users")
-def api_users(session: Session = Depends(get_session), user: User = Depends(require("admin"))) -> list[dict]:
+def api_users(*, session: SessionDep, user: Admin) -> list[dict]:
     return [_user_dict(u) for u in user_store.list_users(session=session)]
 
 
 @router.post("/users")
-def api_create_user(body: NewUser, session: Session = Depends(get_session),
-                    user: User = Depends(require("admin"))) -> dict:
+def api_create_user(*, body: NewUser, session: SessionDep,
+                    user: Admin) -> dict:
     u = store_call(user_store.create_user, session=session, username=body.username, password=body.password,
                    role=body.role or user_store.least_privileged_role(), actor=user.username,
                    display_name=body.display_name)
@@ -332,8 +331,8 @@ def api_create_user(body: NewUser, session: Session = Depends(get_session),
 
 
 @router.post("/users/{username}")
-def api_change_user(username: str, body: UserChange, session: Session = Depends(get_session),
-                    user: User = Depends(require("admin"))) -> dict:
+def api_change_user(*, username: str, body: UserChange, session: SessionDep,
+                    user: Admin) -> dict:
     u = None
     if body.role is not None:
         u = store_call(user_store.set_role, session=session, username=username, role=body.role, actor=user.username)
@@ -352,7 +351,7 @@ def api_change_user(username: str, body: UserChange, session: Session = Depends(
 
 
 @router.get("/models")
-def api_models(request: Request, session: Session = Depends(get_session), user: User = Depends(require("read"))) -> dict:
+def api_models(*, request: Request, session: SessionDep, user: Reader) -> dict:
     from review_app.store import model_registry
 
     cur = model_registry.current_version(session=session)

@@ -2,30 +2,28 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlmodel import Session
 
+from models.vocabulary import SPAN_ACTIONS, SpanAction
 from review_app import audit, audit_query
-from review_app.deps import get_session, require
+from review_app.deps import Auditor, SessionDep
 from review_app.store import integrity
 from review_app.routes.api import audit_filters
 from review_app.validation import INT32_MAX
-from review_app.tables import User
 
 router = APIRouter(include_in_schema=False)
 
 #: what the action filter offers: families first (``span`` matches every ``span.*``), then single actions
 AUDIT_ACTIONS: tuple[str, ...] = (
     "span", "decision", "login", "user", "model", "training", "elusion",
-    "ingest", "detect", "propose", "span.accept", "span.reject", "span.relabel", "span.resize", "span.add",
-    "span.undo", "decision.review", "decision.final", "decision.reopen", "release", "export", "active.rescore",
+    "ingest", "detect", "propose", *SPAN_ACTIONS, SpanAction.UNDO.value, "decision.review", "decision.final", "decision.reopen", "release", "export", "active.rescore",
     "annotation.import", "logout", "user.sign_out", "integrity.seal",
 )
 
 
 @router.get("/audit")
-def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(audit_filters),
+def audit_page(*, request: Request, filters: audit_query.AuditFilters = Depends(audit_filters),
                before: int | None = Query(None, ge=1, le=INT32_MAX), limit: int = Query(100, ge=1, le=500),
-               session: Session = Depends(get_session), user: User = Depends(require("audit"))):
+               session: SessionDep, user: Auditor):
     rows = audit_query.page(session=session, filters=filters, before=before, limit=limit)
     ctx = {"user": user, "events": rows, "filters": filters, "csrf": request.state.web_session.csrf,
            "audit_actions": AUDIT_ACTIONS,
@@ -35,7 +33,7 @@ def audit_page(request: Request, filters: audit_query.AuditFilters = Depends(aud
 
 
 @router.get("/audit/verify")
-def audit_verify(request: Request, session: Session = Depends(get_session), user: User = Depends(require("audit"))):
+def audit_verify(*, request: Request, session: SessionDep, user: Auditor):
     result = integrity.check(session=session, row_limit=20)
     return request.app.state.templates.TemplateResponse(
         request, "_verify.html", {"broken": result.chain.first_broken, "head": result.chain.head,

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from review_app.auth import can
-from review_app.deps import get_session, require
+from review_app.deps import ElusionSampler, Finalizer, SessionDep
 from review_app.http_errors import http_error
 from review_app.rendering import segments
 from review_app.store import model_registry as registry
@@ -82,8 +82,8 @@ def can_draw(request: Request, user: User) -> bool:
 
 
 @router.post("/elusion/draw")
-def elusion_draw(request: Request, collection: str = Form(...), max_rate: str = Form("0.05"),
-                 session: Session = Depends(get_session), user: User = Depends(require("finalize"))):
+def elusion_draw(*, request: Request, collection: str = Form(...), max_rate: str = Form("0.05"),
+                 session: SessionDep, user: Finalizer):
     """Draw an elusion sample of a batch's OPEN proposals from the committee page and open it.
 
     The sample size is the smallest that rules out ``max_rate`` when nothing sensitive is found
@@ -121,8 +121,8 @@ def _judged(session: Session, sample_id: int) -> dict[int, ElusionJudgement]:
 
 
 @router.get("/elusion/{sample_id}")
-def elusion_sample_page(request: Request, sample_id: DbId, session: Session = Depends(get_session),
-                        user: User = Depends(require("elusion"))):
+def elusion_sample_page(*, request: Request, sample_id: DbId, session: SessionDep,
+                        user: ElusionSampler):
     """The sample's documents to judge blind, with who judged which (no proposals shown)."""
     sample = _sample(session, sample_id)
     docs = {d.id: d for d in session.exec(select(Document).where(Document.id.in_(sample.document_ids)))}
@@ -136,8 +136,8 @@ def elusion_sample_page(request: Request, sample_id: DbId, session: Session = De
 
 
 @router.get("/elusion/{sample_id}/documents/{document_id}")
-def elusion_blind_page(request: Request, sample_id: DbId, document_id: DbId, session: Session = Depends(get_session),
-                       user: User = Depends(require("elusion"))):
+def elusion_blind_page(*, request: Request, sample_id: DbId, document_id: DbId, session: SessionDep,
+                       user: ElusionSampler):
     """One sampled document, blind: catalogue and text only; a form to say sensitive or not."""
     sample = _sample(session, sample_id)
     if document_id not in sample.document_ids:
@@ -153,9 +153,9 @@ def elusion_blind_page(request: Request, sample_id: DbId, document_id: DbId, ses
 
 
 @router.post("/elusion/{sample_id}/documents/{document_id}")
-def elusion_judge(request: Request, sample_id: DbId, document_id: DbId, sensitive: str = Form(...),
-                  note: str = Form(""), session: Session = Depends(get_session),
-                  user: User = Depends(require("elusion"))):
+def elusion_judge(*, request: Request, sample_id: DbId, document_id: DbId, sensitive: str = Form(...),
+                  note: str = Form(""), session: SessionDep,
+                  user: ElusionSampler):
     """Record one blind judgement (an ``elusion.judge`` audit event) and go on to the next document."""
     sample = _sample(session, sample_id)
     if sensitive not in ("1", "0"):

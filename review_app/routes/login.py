@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from review_app.auth import new_session
-from review_app.deps import current_user, get_session
+from review_app.deps import CurrentUser, SessionDep
 from review_app.http_errors import http_error
 from review_app.i18n import localize, t
 from review_app.store import sessions as session_store
@@ -63,14 +63,14 @@ def _authenticate(request: Request, session: Session, username: str, password: s
 
 
 @router.get("/login", include_in_schema=False)
-def login_page(request: Request, next: str | None = None, user: User | None = Depends(current_user)):
+def login_page(*, request: Request, next: str | None = None, user: CurrentUser):
     return request.app.state.templates.TemplateResponse(request, "login.html",
                                                         {"user": user, "next": _safe_next(next), "error": None})
 
 
 @router.post("/login", include_in_schema=False)
-def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
-               session: Session = Depends(get_session)):
+def login_form(*, request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
+               session: SessionDep):
     try:
         user = _authenticate(request, session, username, password)
     except HTTPException as exc:
@@ -86,7 +86,7 @@ def login_form(request: Request, username: str = Form(""), password: str = Form(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, session: Session = Depends(get_session)):
+def logout(*, request: Request, session: SessionDep):
     _sign_out(request, session)
     return RedirectResponse("/login", status_code=303)
 
@@ -97,7 +97,7 @@ class LoginBody(BaseModel):
 
 
 @router.post("/api/login")
-def api_login(body: LoginBody, request: Request, session: Session = Depends(get_session)) -> dict:
+def api_login(*, body: LoginBody, request: Request, session: SessionDep) -> dict:
     user = _authenticate(request, session, body.username, body.password)
     if user is None:
         raise http_error(401, "err.wrong_password")
@@ -106,13 +106,13 @@ def api_login(body: LoginBody, request: Request, session: Session = Depends(get_
 
 
 @router.post("/api/logout")
-def api_logout(request: Request, session: Session = Depends(get_session)) -> dict:
+def api_logout(*, request: Request, session: SessionDep) -> dict:
     _sign_out(request, session)
     return {"ok": True, "csrf": request.state.web_session.csrf}
 
 
 @router.get("/api/me")
-def me(request: Request, user: User | None = Depends(current_user)) -> dict:
+def me(*, request: Request, user: CurrentUser) -> dict:
     """Who is signed in, and this session's CSRF token (needed for any POST)."""
     return {"username": user.username if user else None, "role": user.role if user else None,
             "csrf": request.state.web_session.csrf}

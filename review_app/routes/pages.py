@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from review_app.deps import get_session, require
+from review_app.deps import Finalizer, Reader, SessionDep
 from review_app.explain import explain
 from review_app.http_errors import http_error
 from review_app.i18n import LANG_COOKIE, LANGS
@@ -31,9 +31,10 @@ def _render(request: Request, name: str, ctx: dict, status: int = 200):
 
 
 def _queue(request: Request, filters: QueueFilters, order: str, page: int, session: Session, user: User,
-           title_key: str, path: str, elusion: list | None = None):
+           title_key: str, path: str, elusion: list | None = None, after: str | None = None):
     store_call(check_order, order=order)
-    qp = queue_page(session=session, filters=filters, order=order, page=page, per_page=50)
+    qp = store_call(queue_page, session=session, filters=filters, order=order, page=page, per_page=50,
+                    after=after or None)
     scores = active_scores(session=session, document_ids=[r["id"] for r in qp.rows])
     ctx = {"user": user, "qp": qp, "scores": scores, "orders": ORDERS, "stages": STAGES,
            "collections": collections(session=session), "title_key": title_key, "path": path,
@@ -45,20 +46,20 @@ def _queue(request: Request, filters: QueueFilters, order: str, page: int, sessi
 
 
 @router.get("/queue")
-def queue(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-          page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session),
-          user: User = Depends(require("read"))):
-    return _queue(request, filters, order, page, session, user, "queue.title", "/queue")
+def queue(*, request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
+          page: int = Query(1, ge=1, le=MAX_PAGE), session: SessionDep,
+          user: Reader, after: str | None = Query(None, max_length=200)):
+    return _queue(request, filters, order, page, session, user, "queue.title", "/queue", after=after)
 
 
 @router.get("/committee")
-def committee(request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-              page: int = Query(1, ge=1, le=MAX_PAGE), session: Session = Depends(get_session),
-              user: User = Depends(require("read"))):
+def committee(*, request: Request, filters: QueueFilters = Depends(queue_filters), order: str = "risk",
+              page: int = Query(1, ge=1, le=MAX_PAGE), session: SessionDep,
+              user: Reader, after: str | None = Query(None, max_length=200)):
     if "stage" not in request.query_params:
         filters.stage = "committee"
     return _queue(request, filters, order, page, session, user, "committee.title", "/committee",
-                  elusion=batch_elusion(request, session, filters.collection))
+                  elusion=batch_elusion(request, session, filters.collection), after=after)
 
 
 def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -> dict:
@@ -70,14 +71,14 @@ def _doc_ctx(request: Request, document_id: int, session: Session, user: User) -
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: DbId, session: Session = Depends(get_session),
-                  user: User = Depends(require("read"))):
+def document_page(*, request: Request, document_id: DbId, session: SessionDep,
+                  user: Reader):
     return _render(request, "document.html", _doc_ctx(request, document_id, session, user))
 
 
 @router.post("/documents/{document_id}/reopen")
-def document_reopen(document_id: DbId, note: str = Form(""), version: int = Form(..., ge=0, le=INT32_MAX),
-                    session: Session = Depends(get_session), user: User = Depends(require("finalize"))):
+def document_reopen(*, document_id: DbId, note: str = Form(""), version: int = Form(..., ge=0, le=INT32_MAX),
+                    session: SessionDep, user: Finalizer):
     """The reopen form of the document page (``api_reopen`` for the JSON API)."""
     store_call(review.reopen, session=session, document_id=document_id, actor=user.username, note=note,
                version=version)
@@ -85,16 +86,16 @@ def document_reopen(document_id: DbId, note: str = Form(""), version: int = Form
 
 
 @router.get("/documents/{document_id}/panel")
-def document_panel(request: Request, document_id: DbId, session: Session = Depends(get_session),
-                   user: User = Depends(require("read"))):
+def document_panel(*, request: Request, document_id: DbId, session: SessionDep,
+                   user: Reader):
     """The text, spans and decision panel, re-rendered after each change (swapped in by JS)."""
     return _render(request, "_doc_panel.html", _doc_ctx(request, document_id, session, user))
 
 
 @router.get("/documents/{document_id}/neighbour")
-def document_neighbour(request: Request, document_id: DbId, step: int = Query(1, ge=-1, le=1),
+def document_neighbour(*, request: Request, document_id: DbId, step: int = Query(1, ge=-1, le=1),
                        filters: QueueFilters = Depends(queue_filters), order: str = "risk",
-                       session: Session = Depends(get_session), user: User = Depends(require("read"))):
+                       session: SessionDep, user: Reader):
     """Go to the next document that still awaits work in the queue the person came from (the
     page script sends that queue's filters and order), or the previous one (``step=-1``).
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from review_app import audit
+from review_app.store import integrity
 from review_app.tables import Collection, Document, IngestError
 
 INGEST_ACTION = "ingest"
@@ -167,20 +168,14 @@ def count_documents(*, session: Session, collection_id: int | None = None) -> in
     return int(session.exec(q).one())
 
 
-def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system") -> Document:
-    """Store one document and its audit event in one commit; DuplicateDocument if already stored.
-
-    ValueError for a document the store cannot keep as given (a 档号 over 200 characters ...).
-    """
+def _prepared(doc: NewDocument) -> NewDocument:
+    """The document checked (ValueError for what the store cannot keep) and without NUL characters."""
     _validate(doc)
-    doc = NewDocument(**{f: _no_nul(getattr(doc, f)) for f in doc.__dataclass_fields__})
-    if session.get(Collection, collection_id) is None:
-        raise ValueError(f"no collection with id {collection_id}")
-    existing = find_by_sha256(session=session, sha256=doc.sha256)
-    if existing is not None:
-        raise DuplicateDocument(doc.sha256, existing.id)
-    now = utcnow()
-    row = Document(
+    return NewDocument(**{f: _no_nul(getattr(doc, f)) for f in doc.__dataclass_fields__})
+
+
+def _row(collection_id: int, doc: NewDocument, now: datetime) -> Document:
+    return Document(
         collection_id=collection_id,
         reference_code=doc.reference_code or None,
         title=doc.title[:1000],
@@ -202,14 +197,36 @@ def add_document(*, session: Session, collection_id: int, doc: NewDocument, acto
         created_at=now,
         updated_at=now,
     )
+
+
+def _record_ingest(session: Session, row: Document, doc: NewDocument, actor: str) -> None:
+    audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"document:{row.id}",
+                 payload={"event": "document_ingested", "collection_id": row.collection_id, "sha256": doc.sha256,
+                          "source_path": doc.source_path, "reference_code": doc.reference_code or "",
+                          "media_type": doc.media_type, "pages": len(doc.page_starts),
+                          "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)})
+
+
+def _require_collection(session: Session, collection_id: int) -> None:
+    if session.get(Collection, collection_id) is None:
+        raise ValueError(f"no collection with id {collection_id}")
+
+
+def add_document(*, session: Session, collection_id: int, doc: NewDocument, actor: str = "system") -> Document:
+    """Store one document and its audit event in one commit; DuplicateDocument if already stored.
+
+    ValueError for a document the store cannot keep as given (a 档号 over 200 characters ...).
+    """
+    doc = _prepared(doc)
+    _require_collection(session, collection_id)
+    existing = find_by_sha256(session=session, sha256=doc.sha256)
+    if existing is not None:
+        raise DuplicateDocument(doc.sha256, existing.id)
+    row = _row(collection_id, doc, utcnow())
     session.add(row)
     try:
         session.flush()
-        audit.append(session=session, actor=actor, action=INGEST_ACTION, subject=f"document:{row.id}",
-                     payload={"event": "document_ingested", "collection_id": collection_id, "sha256": doc.sha256,
-                              "source_path": doc.source_path, "reference_code": doc.reference_code or "",
-                              "media_type": doc.media_type, "pages": len(doc.page_starts),
-                              "ocr_pages": list(doc.ocr_pages), "chars": len(doc.text)})
+        _record_ingest(session, row, doc, actor)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -218,6 +235,57 @@ def add_document(*, session: Session, collection_id: int, doc: NewDocument, acto
             raise
         raise DuplicateDocument(doc.sha256, existing.id) from None
     return row
+
+
+@dataclass
+class AddedBatch:
+    """What ``add_documents`` stored, and what it left out as already stored (sha256 -> id)."""
+
+    documents: list[Document]
+    duplicates: dict[str, int | None]
+
+
+def add_documents(*, session: Session, collection_id: int, docs: Sequence[NewDocument],
+                  actor: str = "system") -> AddedBatch:
+    """Store many documents, each with its own audit event, in ONE transaction (bulk ingest).
+
+    The path for texts already extracted elsewhere (a migration, a digitisation vendor's
+    delivery): one query finds the duplicates of the whole batch, one flush inserts its rows
+    (SQLAlchemy sends them as multi-row INSERTs), and one commit ends it, instead of a query,
+    an INSERT and a commit per document. Every document still gets its ``ingest`` event with
+    its row digest, exactly as ``add_document`` writes it. Content already stored, or twice in
+    the batch, is left out and listed in ``duplicates``. A document the store cannot keep
+    (ValueError) fails the whole batch before anything is written. A concurrent ingest that
+    commits one of these documents first makes the commit fail (IntegrityError, nothing
+    written): run the batch again, and those documents come back as duplicates.
+    """
+    prepared = [_prepared(d) for d in docs]
+    _require_collection(session, collection_id)
+    known = dict(session.exec(select(Document.sha256, Document.id)
+                              .where(Document.sha256.in_([d.sha256 for d in prepared]))).all()) if prepared else {}
+    duplicates: dict[str, int | None] = {}
+    fresh: list[NewDocument] = []
+    seen: set[str] = set()
+    for d in prepared:
+        if d.sha256 in known or d.sha256 in seen:
+            duplicates[d.sha256] = known.get(d.sha256)
+            continue
+        seen.add(d.sha256)
+        fresh.append(d)
+    now = utcnow()
+    rows = [_row(collection_id, d, now) for d in fresh]
+    try:
+        session.add_all(rows)
+        session.flush()
+        integrity.forget(session)  # each event records its own document's row, not the whole batch
+        for row, d in zip(rows, fresh):
+            integrity.mark(session, [row])
+            _record_ingest(session, row, d, actor)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return AddedBatch(documents=rows, duplicates=duplicates)
 
 
 # --------------------------------------------------------------------------- ingest errors

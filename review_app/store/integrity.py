@@ -127,6 +127,11 @@ def install() -> None:
         event.listen(OrmSession, "after_soft_rollback", _forget)
 
 
+def forget(session: Session) -> None:
+    """Drop the rows noted since the last event (a bulk insert then ``mark``s each event's own)."""
+    _forget(session)
+
+
 def mark(session: Session, rows: Iterable[Any]) -> None:
     """Have the next audit event of this session record ``rows`` (as ``seal_unrecorded`` does)."""
     touched: dict[str, Any] = session.info.setdefault(_TOUCHED, {})

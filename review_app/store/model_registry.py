@@ -530,11 +530,12 @@ def import_external_annotation(
     annotator is the audit actor, so the log says who labelled what.
     """
     from models.spans import LABELS
+    from models.vocabulary import DECISIONS
     from review_app.tables import ExternalAnnotation
 
     if not source or not external_id or not annotator:
         raise ValueError("an external annotation needs a source, an id and an annotator")
-    if decision is not None and decision not in ("OPEN", "OPEN_REDACTED", "CLOSED"):
+    if decision is not None and decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
     for s in spans:
         if s["label"] not in LABELS or not (0 <= s["start"] < s["end"] <= len(text)):

@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 
 from models.policy import masked_labels
 from review_app.redaction.verify import find
-from review_app.store.review import ACTIVE_SPAN_STATUSES
+from models.vocabulary import ACTIVE_SPAN_STATUSES, CONFIRMED_SPAN_STATUSES, SpanStatus
 from review_app.tables import Document, Review, SpanRecord
 
 MASK = "■"
@@ -40,7 +40,7 @@ MASK = "■"
 KEEP = frozenset("\n\r\f")
 #: live spans (what a reader of the document sees) and those a person confirmed
 LIVE = ACTIVE_SPAN_STATUSES
-CONFIRMED = ("accepted", "added", "corrected")
+CONFIRMED = CONFIRMED_SPAN_STATUSES
 MIN_REPEAT = 2  # a masked value this long or longer is masked wherever else it occurs
 
 
@@ -148,7 +148,7 @@ def mask_plan(*, session: Session, doc: Document, final: Review, reviewer: Revie
     spans = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == doc.id)
                               .order_by(SpanRecord.start, SpanRecord.end, SpanRecord.id)))
     live = [r for r in spans if r.status in LIVE]
-    rejected = {(r.start, r.end, r.label) for r in spans if r.status == "rejected"}
+    rejected = {(r.start, r.end, r.label) for r in spans if r.status == SpanStatus.REJECTED}
     live_keys = {(r.start, r.end, r.label) for r in live}
     plan = MaskPlan(ranges=[], values=[])
     base: list[tuple[int, int]] = []

@@ -36,15 +36,20 @@ from sqlmodel import Session, select
 
 from models.policy import masked_labels
 from models.spans import LABELS, Span
+from models.vocabulary import (  # noqa: F401  (DECISIONS, REASONS, CLOSURES: re-exported for callers)
+    ACTIVE_SPAN_STATUSES,
+    CLOSURES,
+    CONFIRMED_SPAN_STATUSES,
+    DECISIONS,
+    REASONS,
+    SPAN_ACTIONS,
+    SpanAction,
+    SpanStatus,
+)
 from review_app import audit
 from review_app.i18n import LocalizedError
 from review_app.tables import AuditEvent, Document, Proposal, Review, SpanRecord
 
-DECISIONS: tuple[str, ...] = ("OPEN", "OPEN_REDACTED", "CLOSED")
-REASONS: tuple[str, ...] = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
-CLOSURES: tuple[str, ...] = ("CONTROLLED", "DEFERRED")
-ACTIVE_SPAN_STATUSES: tuple[str, ...] = ("proposed", "accepted", "added", "corrected")
-SPAN_ACTIONS: tuple[str, ...] = ("span.accept", "span.reject", "span.relabel", "span.resize", "span.add")
 
 
 class ReviewError(LocalizedError, ValueError):
@@ -125,11 +130,25 @@ def _bump(session: Session, doc: Document, version: int | None) -> int:
 
 def record_detection(*, session: Session, document_id: int, spans: Sequence[Span], model_version: str,
                      actor: str = "system", replace: bool = False) -> list[SpanRecord]:
-    """Store a detector's spans for a document.
+    """Store a detector's spans for a document and commit (``stage_detection`` says what is stored)."""
+    rows = stage_detection(session=session, document_id=document_id, spans=spans, model_version=model_version,
+                           actor=actor, replace=replace)
+    session.commit()
+    for r in rows:
+        session.refresh(r)
+    return rows
+
+
+def stage_detection(*, session: Session, document_id: int, spans: Sequence[Span], model_version: str,
+                    actor: str = "system", replace: bool = False, version: int | None = None) -> list[SpanRecord]:
+    """Add a detector's spans for a document, and their audit event, to the caller's transaction.
 
     Idempotent: a document already scanned by any detector is left alone unless ``replace``; then
     the machine spans nobody reviewed yet (``proposed``) are superseded by the new ones, and every
-    span a person touched stays as it is.
+    span a person touched stays as it is. ``version``: the document version the spans were
+    computed on; a document changed since is refused (``ConflictError``), so spans are never laid
+    over a text or a review state they were not computed for. No commit: the caller commits once
+    for a whole batch (``review_app.pipeline_service``).
     """
     doc = _document(session, document_id)
     existing = list(session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
@@ -138,39 +157,46 @@ def record_detection(*, session: Session, document_id: int, spans: Sequence[Span
         return [r for r in existing if r.status in ACTIVE_SPAN_STATUSES]
     _require_open(doc)
     kept = [r for r in session.exec(select(SpanRecord).where(SpanRecord.document_id == document_id,
-                                                              SpanRecord.status.in_(("accepted", "added", "corrected"))))]
+                                                              SpanRecord.status.in_(CONFIRMED_SPAN_STATUSES)))]
     for r in existing:
-        if r.status == "proposed":
-            r.status, r.updated_at = "superseded", _now()
+        if r.status == SpanStatus.PROPOSED:
+            r.status, r.updated_at = SpanStatus.SUPERSEDED.value, _now()
             session.add(r)
     now = _now()
     rows: list[SpanRecord] = []
-    for s in spans:
-        if not (0 <= s.start < s.end <= len(doc.text)):
-            raise ReviewError(f"span [{s.start}, {s.end}) lies outside document {document_id} "
-                              f"({len(doc.text)} characters)")
-        if any(k.start < s.end and s.start < k.end for k in kept):
-            continue  # a person already decided this stretch of text
+    for s in machine_spans_kept(spans, kept, text_length=len(doc.text), document_id=document_id):
         rows.append(SpanRecord(document_id=document_id, start=s.start, end=s.end, label=s.label,
                                text=doc.text[s.start:s.end], score=float(s.score), source=s.source,
-                               explanation=s.explanation, status="proposed", model_version=model_version,
-                               created_by=None, created_at=now, updated_at=now))
+                               explanation=s.explanation, status=SpanStatus.PROPOSED.value,
+                               model_version=model_version, created_by=None, created_at=now, updated_at=now))
     session.add_all(rows)
     if doc.status == "new":
         doc.status = "scanned"
         session.add(doc)
     session.flush()
-    _bump(session, doc, None)
+    _bump(session, doc, version)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.label] = counts.get(r.label, 0) + 1
     audit.append(session=session, actor=actor, action="detect", subject=subject(document_id),
                  payload={"model_version": model_version, "spans": len(rows), "labels": counts,
                           "replaced": bool(existing)})
-    session.commit()
-    for r in rows:
-        session.refresh(r)
     return rows
+
+
+def machine_spans_kept(spans: Sequence[Span], confirmed: Sequence[Any], *, text_length: int,
+                       document_id: int | None = None) -> list[Span]:
+    """The detector's spans a scan stores: those inside the text that overlap no span a person
+    confirmed (a person already decided that stretch of text). One rule for the store and for a
+    worker that computes the proposal before the spans are stored (``pipeline_service``)."""
+    out: list[Span] = []
+    for s in spans:
+        if not (0 <= s.start < s.end <= text_length):
+            raise ReviewError(f"span [{s.start}, {s.end}) lies outside document {document_id} "
+                              f"({text_length} characters)")
+        if not any(k.start < s.end and s.start < k.end for k in confirmed):
+            out.append(s)
+    return out
 
 
 def get_document(*, session: Session, document_id: int) -> Document:
@@ -239,7 +265,16 @@ def risk_and_uncertainty(decision: str, confidence: float, probabilities: Mappin
 
 
 def propose(*, session: Session, document_id: int, result: Any, actor: str = "system") -> Proposal:
-    """Store a decision proposal (a ``ProposalResult`` or a dict with its fields) as current.
+    """Store a decision proposal and commit (``stage_proposal`` says what is stored)."""
+    p = stage_proposal(session=session, document_id=document_id, result=result, actor=actor)
+    session.commit()
+    session.refresh(p)
+    return p
+
+
+def stage_proposal(*, session: Session, document_id: int, result: Any, actor: str = "system") -> Proposal:
+    """Add a decision proposal (a ``ProposalResult`` or a dict with its fields), as current, and its
+    audit event to the caller's transaction (no commit: see ``stage_detection``).
 
     The previous current proposal stays in the table (history) but is no longer current. A
     DEFERRED closure sets the document's ``review_after`` so it comes back to the queue then.
@@ -283,8 +318,6 @@ def propose(*, session: Session, document_id: int, result: Any, actor: str = "sy
                           "review_after": review_after.isoformat() if review_after else None,
                           "confidence_bp": _bp(confidence), "model_version": model_version,
                           "rulebook_version": p.rulebook_version, "fired_rules": p.fired_rules})
-    session.commit()
-    session.refresh(p)
     return p
 
 
@@ -335,7 +368,7 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
     row = _span(session, span_id)
     doc = _document(session, row.document_id)
     _require_open(doc)
-    if row.status not in ACTIVE_SPAN_STATUSES and row.status != "rejected":
+    if row.status not in ACTIVE_SPAN_STATUSES and row.status != SpanStatus.REJECTED:
         raise ReviewError("err.span_not_changeable", span=span_id, status=row.status, to=status)
     new_version = _bump(session, doc, version)
     row = _span(session, span_id)
@@ -352,13 +385,13 @@ def _set_status(*, session: Session, span_id: int, actor: str, version: int | No
 
 
 def accept_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
-    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="accepted",
-                       action="span.accept")
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status=SpanStatus.ACCEPTED,
+                       action=SpanAction.ACCEPT)
 
 
 def reject_span(*, session: Session, span_id: int, actor: str, version: int | None) -> SpanRecord:
-    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status="rejected",
-                       action="span.reject")
+    return _set_status(session=session, span_id=span_id, actor=actor, version=version, status=SpanStatus.REJECTED,
+                       action=SpanAction.REJECT)
 
 
 def _correct(*, session: Session, span_id: int, actor: str, version: int | None, label: str, start: int,
@@ -374,9 +407,9 @@ def _correct(*, session: Session, span_id: int, actor: str, version: int | None,
     new_version = _bump(session, doc, version)
     old = _span(session, span_id)
     before = old.status
-    old.status, old.updated_at = "superseded", _now()
+    old.status, old.updated_at = SpanStatus.SUPERSEDED.value, _now()
     new = SpanRecord(document_id=doc.id, start=start, end=end, label=label, text=doc.text[start:end], score=1.0,
-                     source=f"human:{actor}", explanation=f"{action} of span {old.id}", status="corrected",
+                     source=f"human:{actor}", explanation=f"{action} of span {old.id}", status=SpanStatus.CORRECTED.value,
                      model_version=old.model_version, replaces_id=old.id, created_by=actor,
                      created_at=_now(), updated_at=_now())
     session.add(old)
@@ -396,7 +429,7 @@ def relabel_span(*, session: Session, span_id: int, label: str, actor: str, vers
     if label == old.label:
         raise ReviewError("err.same_label", span=span_id, label=label)
     return _correct(session=session, span_id=span_id, actor=actor, version=version, label=label,
-                    start=old.start, end=old.end, action="span.relabel")
+                    start=old.start, end=old.end, action=SpanAction.RELABEL)
 
 
 def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: str,
@@ -405,7 +438,7 @@ def resize_span(*, session: Session, span_id: int, start: int, end: int, actor: 
     if (start, end) == (old.start, old.end):
         raise ReviewError("err.same_range", span=span_id, start=start, end=end)
     return _correct(session=session, span_id=span_id, actor=actor, version=version, label=old.label,
-                    start=start, end=end, action="span.resize")
+                    start=start, end=end, action=SpanAction.RESIZE)
 
 
 def add_span(*, session: Session, document_id: int, start: int, end: int, label: str, actor: str,
@@ -421,11 +454,11 @@ def add_span(*, session: Session, document_id: int, start: int, end: int, label:
     _check_overlap(session, doc, start, end)
     new_version = _bump(session, doc, version)
     row = SpanRecord(document_id=document_id, start=start, end=end, label=label, text=doc.text[start:end],
-                     score=1.0, source=f"human:{actor}", explanation="added by a reviewer", status="added",
+                     score=1.0, source=f"human:{actor}", explanation="added by a reviewer", status=SpanStatus.ADDED.value,
                      created_by=actor, created_at=_now(), updated_at=_now())
     session.add(row)
     session.flush()
-    audit.append(session=session, actor=actor, action="span.add", subject=subject(document_id),
+    audit.append(session=session, actor=actor, action=SpanAction.ADD.value, subject=subject(document_id),
                  payload={"span": row.id, "label": label, "start": start, "end": end, "version": new_version})
     session.commit()
     session.refresh(row)
@@ -442,36 +475,36 @@ def undo(*, session: Session, document_id: int, actor: str, version: int | None)
     _require_open(doc)
     events = list(session.exec(select(AuditEvent).where(AuditEvent.subject == subject(document_id),
                                                         AuditEvent.actor == actor,
-                                                        AuditEvent.action.in_((*SPAN_ACTIONS, "span.undo")))
+                                                        AuditEvent.action.in_((*SPAN_ACTIONS, SpanAction.UNDO.value)))
                                .order_by(AuditEvent.seq.desc()).limit(500)))
-    undone = {json.loads(e.payload).get("undoes") for e in events if e.action == "span.undo"}
-    target = next((e for e in events if e.action != "span.undo" and e.seq not in undone), None)
+    undone = {json.loads(e.payload).get("undoes") for e in events if e.action == SpanAction.UNDO}
+    target = next((e for e in events if e.action != SpanAction.UNDO and e.seq not in undone), None)
     if target is None:
         raise ReviewError("err.nothing_to_undo")
     p = json.loads(target.payload)
     new_version = _bump(session, doc, version)
-    if target.action in ("span.accept", "span.reject"):
+    if target.action in (SpanAction.ACCEPT, SpanAction.REJECT):
         row = _span(session, p["span"])
         if row.status != p["to"]:
             raise _undo_refused(session, row)
         row.status, row.updated_at = p["from"], _now()
         session.add(row)
-    elif target.action == "span.add":
+    elif target.action == SpanAction.ADD:
         row = _span(session, p["span"])
-        if row.status != "added":
+        if row.status != SpanStatus.ADDED:
             raise _undo_refused(session, row)
-        row.status, row.updated_at = "withdrawn", _now()
+        row.status, row.updated_at = SpanStatus.WITHDRAWN.value, _now()
         session.add(row)
     else:  # relabel / resize: withdraw the correction, bring the old span back
         new, old = _span(session, p["span"]), _span(session, p["replaces"])
-        if new.status != "corrected" or old.status != "superseded":
+        if new.status != SpanStatus.CORRECTED or old.status != SpanStatus.SUPERSEDED:
             raise _undo_refused(session, new)
-        new.status, new.updated_at = "withdrawn", _now()
+        new.status, new.updated_at = SpanStatus.WITHDRAWN.value, _now()
         old.status, old.updated_at = p["from"], _now()
         session.add(new)
         session.add(old)
     session.flush()
-    ev = audit.append(session=session, actor=actor, action="span.undo", subject=subject(document_id),
+    ev = audit.append(session=session, actor=actor, action=SpanAction.UNDO.value, subject=subject(document_id),
                       payload={"undoes": target.seq, "action": target.action, "span": p["span"],
                                "version": new_version})
     session.commit()

@@ -151,3 +151,16 @@ def test_missing_decision_model_skips_decisions_visibly(tmp_path, monkeypatch):
     assert "decisions not scored: no decision model under None" in r.stdout
     r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--json"])
     assert json.loads(r.stdout)["decisions_skipped"] == "no decision model under None"
+
+
+def test_scan_engine_options_are_checked(tmp_path, monkeypatch):
+    """--engine names a known engine; --address and --workers go with --engine ray."""
+    env = {"KAIFANG_HOME": str(tmp_path / "home"), "KAIFANG_DATABASE_URL": ""}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    unknown = runner.invoke(app, ["scan", "--collection", "x", "--engine", "spark"], env=env)
+    assert unknown.exit_code == 2 and "--engine is one of local, ray" in unknown.output
+    stray = runner.invoke(app, ["scan", "--collection", "x", "--workers", "2"], env=env)
+    assert stray.exit_code == 2 and "go with --engine ray" in stray.output
+    zero = runner.invoke(app, ["propose", "--collection", "x", "--engine", "ray", "--workers", "0"], env=env)
+    assert zero.exit_code == 2

@@ -149,3 +149,21 @@ def test_default_manifest_records_its_leak_bound_and_threshold(default_proposer)
     assert tuned["open_recall"] >= 0.8
     assert 0.0 < default_proposer.state.open_threshold < 1.0
     assert np.isfinite(m["calibration"]["beta"])
+
+
+def test_default_decision_model_follows_kaifang_default_model(tmp_path, monkeypatch):
+    """``KAIFANG_DEFAULT_MODEL`` moves the default for the proposer as it does for the detector
+    (one ``default_model_path``): a set-up that trains the default elsewhere is read from there."""
+    import shutil
+
+    from models.decision import DecisionProposer, default_model_path
+    from models.pipeline import default_model_path as detector_default
+
+    assert default_model_path is detector_default
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(DecisionProposer.resolve_dir(None), moved / "decision")
+    monkeypatch.setenv("KAIFANG_DEFAULT_MODEL", str(moved))
+    assert DecisionProposer.resolve_dir(None) == moved / "decision"
+    monkeypatch.setenv("KAIFANG_DEFAULT_MODEL", str(tmp_path / "missing"))
+    with pytest.raises(FileNotFoundError, match="missing"):
+        DecisionProposer.load(None)

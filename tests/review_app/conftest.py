@@ -1,6 +1,8 @@
 """Fixtures for the review app tests: an app on a fresh SQLite store with one user per role."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import Session
 
@@ -35,3 +37,22 @@ def app_env(tmp_path, sqlite_engine):
             scan_and_propose(s, i)
     app = create_app(Settings(home=tmp_path / "home", secret_key="k" * 40), engine=sqlite_engine)
     return app, sqlite_engine, ids
+
+
+@pytest.fixture(scope="session")
+def model_version(tmp_path_factory) -> Path:
+    """A small real model version, built the way the training code builds one: a rules-only NER
+    pipeline plus a decision model trained on 60 synthetic records (seconds, not minutes)."""
+    from models.artifacts import make_manifest, write_manifest
+    from models.pipeline import save_pipeline
+    from training.synth import generate_documents
+    from training.train_decision import train_proposer
+
+    root = Path(__file__).resolve().parents[2]
+    d = tmp_path_factory.mktemp("models") / "test-v1"
+    train_proposer(generate_documents(60, seed=0), d / "decision", seed=0, span_source="gold",
+                   n_text_features=2 ** 10, n_splits=2)
+    save_pipeline(d / "ner", tagger_dir=None, rules_config=root / "models" / "configs" / "rules.toml",
+                  version="test-v1")
+    write_manifest(d, make_manifest(version="test-v1"))
+    return d

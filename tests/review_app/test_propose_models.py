@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -15,24 +14,6 @@ from sqlmodel import Session, select
 from review_app.tables import AuditEvent, Document, Proposal
 
 from review_fixtures import make_document
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def model_version(tmp_path_factory) -> Path:
-    from models.artifacts import make_manifest, write_manifest
-    from models.pipeline import save_pipeline
-    from training.synth import generate_documents
-    from training.train_decision import train_proposer
-
-    d = tmp_path_factory.mktemp("models") / "test-v1"
-    train_proposer(generate_documents(60, seed=0), d / "decision", seed=0, span_source="gold",
-                   n_text_features=2 ** 10, n_splits=2)
-    save_pipeline(d / "ner", tagger_dir=None, rules_config=ROOT / "models" / "configs" / "rules.toml",
-                  version="test-v1")
-    write_manifest(d, make_manifest(version="test-v1"))
-    return d
 
 
 def test_propose_scans_and_proposes_once(sqlite_engine, model_version):

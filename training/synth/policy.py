@@ -24,11 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from models.vocabulary import REASONS
 from training.synth.builder import Range, SynthSpan
 
 #: GUIDELINES rule 2: the labels masked as personal information (PERSON is not masked).
 PERSONAL_LABELS = frozenset({"ID_NUMBER", "PHONE", "EMAIL", "BANK_ACCOUNT", "ADDRESS", "HEALTH", "LEGAL_RECORD"})
-REASON_ORDER = ("STATE_SECRET", "PERSONAL_INFO", "COMMERCIAL_SECRET", "PUBLIC_SECURITY", "OTHER")
+REASON_ORDER = REASONS
 EXPIRING_GROUNDS = frozenset({"STATE_SECRET", "COMMERCIAL_SECRET", "PUBLIC_SECURITY"})
 #: The date the synthetic review is taken to happen (fixed, so outputs are deterministic).
 REVIEW_AS_OF = date(2026, 1, 1)
