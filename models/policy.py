@@ -39,8 +39,11 @@ RULE_KINDS: tuple[str, ...] = ("force", "suggest", "notice")
 CONDITIONS: tuple[str, ...] = (
     "secret_mark", "classified_metadata", "secret_mark_or_classified", "declassified",
     "labels_any", "strong_labels_any", "cue_any", "not_yet_eligible", "early_opening_genre",
-    "commercial_figures", "private_contact",
+    "commercial_figures", "private_contact", "head_cue_any",
 )
+#: ``head_cue_any`` looks only at the document's first lines, where a holder puts its marking
+HEAD_LINES = 3
+MARKING_LINE_MAX = 30
 #: ``strong_labels_any`` counts only spans that are exact evidence (see ``Policy.is_strong``),
 #: and no HEALTH/LEGAL_RECORD span about a historical figure (models.persons).
 HISTORICAL_EXEMPT_LABELS = frozenset({"HEALTH", "LEGAL_RECORD"})
@@ -183,8 +186,8 @@ def _parse_rule(r: Any, i: int, bases: Mapping[str, str], cues: Mapping[str, Any
         if cond in ("labels_any", "strong_labels_any") and (
                 not isinstance(arg, list) or any(a not in LABELS for a in arg)):
             raise RulebookError(f"rule {rid}: {cond} must list SCHEMA labels, got {arg!r}")
-        if cond == "cue_any" and arg not in cues:
-            raise RulebookError(f"rule {rid}: cue_any names unknown cue group {arg!r}")
+        if cond in ("cue_any", "head_cue_any") and arg not in cues:
+            raise RulebookError(f"rule {rid}: {cond} names unknown cue group {arg!r}")
     outcome = r.get("outcome")
     if kind == "force" and outcome not in DECISIONS:
         raise RulebookError(f"rule {rid}: a force rule needs an outcome in {DECISIONS}")
@@ -231,6 +234,27 @@ class FiredRule:
             "reasons": list(self.reasons), "closure": self.closure, "basis": list(self.basis),
             "wording_zh": self.wording_zh, "wording_en": self.wording_en, "evidence": self.evidence,
         }
+
+
+def _head_end(text: str) -> int:
+    """End offset of the first ``HEAD_LINES`` non-blank lines (the document's head)."""
+    pos, seen = 0, 0
+    while pos < len(text) and seen < HEAD_LINES:
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl + 1
+        if text[pos:end].strip():
+            seen += 1
+        pos = end
+    return pos
+
+
+def _marking_line(text: str, pos: int) -> bool:
+    """Whether the line holding ``pos`` reads as a marking (技术资料　厂内保管　不得外传): short and
+    without sentence punctuation, unlike a statute or a report that mentions 商业秘密."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start:len(text) if end < 0 else end].strip()
+    return len(line) <= MARKING_LINE_MAX and not any(p in line for p in "，。；：,;:“”\"")
 
 
 @dataclass
@@ -446,10 +470,12 @@ class Policy:
                     return False, [], {}
                 evidence += [{"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end]} for s in hit]
                 fill["labels"] = "、".join(sorted({s.label for s in hit}))
-            elif cond == "cue_any":
+            elif cond in ("cue_any", "head_cue_any"):
                 hits = cue_hits.get(arg)
                 if hits is None:
                     hits = self.cue_matches(text, arg)
+                if cond == "head_cue_any":
+                    hits = [h for h in hits if h["start"] < _head_end(text) and _marking_line(text, h["start"])]
                 if not hits:
                     return False, [], {}
                 evidence += [{**h, "cue": arg} for h in hits]

@@ -157,6 +157,22 @@ def test_a_concrete_price_figure_forces_a_redaction(policy):
     assert [table[r["start"]:r["end"]] for r in pr.commercial_ranges] == ["418.00", "1120.00"]
 
 
+def test_a_holders_confidentiality_marking_at_the_head_closes_as_a_trade_secret(policy):
+    """GUIDELINES 5: a record its holder marked as not to leave the firm is the secret itself;
+    the same words further down (a rule quoted in a report) are only a cue (CS-01)."""
+    text = "工艺文件　公司内部保管　严禁外传\n\n福州第二化工厂\n硫酸铜结晶工序操作要点\n一、母液浓度控制在……"
+    pr = policy.evaluate(text, [], {}, AS_OF)
+    assert "CS-03" in pr.fired_ids and pr.floor == "CLOSED"
+    assert pr.forced_reasons == ["COMMERCIAL_SECRET"] and pr.forced_closure == "DEFERRED"
+    assert [e["text"] for f in pr.fired if f.id == "CS-03" for e in f.evidence] == ["公司内部保管", "严禁外传"]
+    report = ("关于技术保密工作的检查报告\n市经委：\n    今年我们检查了十二家企业。\n"
+              "    各厂都建立了制度，工艺资料一律“严禁外传”，未发现泄密。")
+    pr = policy.evaluate(report, [], {}, AS_OF)
+    assert "CS-03" not in pr.fired_ids and "CS-01" in pr.fired_ids and pr.floor == "OPEN"
+    statute = "第九条　经营者不得实施下列侵犯商业秘密的行为：\n（一）以盗窃手段获取权利人的商业秘密；"
+    assert "CS-03" not in policy.evaluate(statute, [], {}, AS_OF).fired_ids   # a mention, not a marking
+
+
 def test_a_contact_said_to_be_private_forces_a_redaction(policy):
     text = "9.7｜卓文彬｜董事长｜手机13807792461（本人）｜接待：韦玲副局长\n办公电话：0779-2023456"
     phones = [Span(text.index("13807792461"), text.index("13807792461") + 11, "PHONE", 0.95,
