@@ -55,12 +55,14 @@ class PromotionGate:
     min_f1_gain: float = 0.0
     #: noise allowances on every frozen set: how much worse the candidate may be there
     max_f1_drop: float = 0.01
+    max_decision_f1_drop: float = 0.03
     max_sensitive_recall_drop: float = 0.01
     max_leak_rate_increase: float = 0.0
     max_false_alarm_increase: float = 0.01
 
     def tolerances(self) -> dict[str, float]:
-        return {"max_f1_drop": self.max_f1_drop, "max_sensitive_recall_drop": self.max_sensitive_recall_drop,
+        return {"max_f1_drop": self.max_f1_drop, "max_decision_f1_drop": self.max_decision_f1_drop,
+                "max_sensitive_recall_drop": self.max_sensitive_recall_drop,
                 "max_leak_rate_increase": self.max_leak_rate_increase,
                 "max_false_alarm_increase": self.max_false_alarm_increase}
 
@@ -391,14 +393,16 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
     if not sets:
         raise ValueError("the gate has nothing to score: no frozen set and no held-out confirmations")
     scores = {}
-    for who, version_dir, lo, hi in (("candidate", candidate_dir, 0.62, 0.78), ("current model", parent_dir, 0.78, 0.94)):
+    for who, version_dir, lo, hi, cache in (
+            ("candidate", candidate_dir, 0.62, 0.80, None),
+            ("current model", parent_dir, 0.80, 0.94, models_root / g.GATES_ROOT / ".scores" / f"{parent_name}.json")):
         detector, proposer = load_models(version_dir)
         names = list(sets)
 
         def report(name: str, who=who, lo=lo, hi=hi, names=names) -> None:
             progress(lo + (hi - lo) * names.index(name) / len(names), f"gate: scoring the {who} on {name}")
 
-        scores[who] = g.score_sets(sets, detector, proposer, report)
+        scores[who] = g.score_sets(sets, detector, proposer, report, cache=cache)
     decision = g.decide(scores["candidate"], scores["current model"], genre_names=list(genre),
                         tolerances=cfg.gate.tolerances(), min_gain=cfg.gate.min_f1_gain, removed_learned=removed)
     return decision, where

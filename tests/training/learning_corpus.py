@@ -108,7 +108,7 @@ def write_jsonl(path, records) -> str:
 
 def write_train_config(path, *, base_file: str, eval_file: str, retrain_ner: bool = True,
                        confirmed_weight: int = 3, eval_fraction: float = 0.0, warm_start: bool = True,
-                       extra: str = "") -> str:
+                       retrain_decision: bool = True, extra: str = "") -> str:
     """A tiny retraining config: no synthetic corpus, no replay, no public-corpus gate sets; the
     test's own base file and frozen eval file (the gate's one frozen set, ``eval_file``)."""
     ner = "\n".join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in TINY_NER.items())
@@ -126,13 +126,14 @@ eval_file = "{eval_file}"
 seed = 5
 retrain_ner = {str(retrain_ner).lower()}
 warm_start = {str(warm_start).lower()}
+retrain_decision = {str(retrain_decision).lower()}
 threads = 1
 
 [gate_sets]
 cluener_dev = 0
 resume_dev = 0
 weibo_dev = 0
-devset = false
+devset = 0
 published = 0
 min_genre_docs = 3
 
