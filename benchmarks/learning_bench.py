@@ -418,6 +418,43 @@ def plot(result: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def summarise(result: dict) -> dict:
+    """The issue's top-level keys (the first genre's figures) in front of the details."""
+    top = result["by_genre"].get(result["genre"]) or {}
+    wrong, al = result.get("wrong_reviews"), result.get("active_learning")
+    return {"target_before": top.get("target_before"), "target_after": top.get("target_after"),
+            "others_before": top.get("others_before"), "others_after": top.get("others_after"),
+            "retrain_seconds": top.get("retrain_seconds"),
+            "wrong_reviews_promoted": wrong["promoted"] if wrong else None,
+            "al_label_saving": al["label_saving_mean"] if al else None, "al_repeats": al["repeats"] if al else 0,
+            **{k: v for k, v in result.items() if k not in SUMMARY_KEYS}}
+
+
+SUMMARY_KEYS = ("target_before", "target_after", "others_before", "others_after", "retrain_seconds",
+                "wrong_reviews_promoted", "al_label_saving", "al_repeats")
+
+
+def merge(paths: list[Path], out: Path, png: Path) -> int:
+    """One result from parts run as separate processes (learning runs per genre, active learning)."""
+    parts = [json.loads(Path(p).read_text(encoding="utf-8")) for p in paths]
+    base = dict(parts[0])
+    base["parts"] = [str(p) for p in paths]
+    for other in parts[1:]:
+        for genre, figures in other.get("by_genre", {}).items():
+            base["by_genre"].setdefault(genre, figures)
+        for key in ("wrong_reviews", "active_learning"):
+            if base.get(key) is None and other.get(key) is not None:
+                base[key] = other[key]
+        base["seconds"] = max(base.get("seconds") or 0, other.get("seconds") or 0)
+    if base["genre"] not in base["by_genre"] and base["by_genre"]:
+        base["genre"] = next(iter(base["by_genre"]))
+    result = summarise(base)
+    write_json_atomic(out, result)
+    plot(result, png)
+    print(json.dumps({k: result[k] for k in SUMMARY_KEYS}, ensure_ascii=False, indent=1))
+    return 0
+
+
 def write_json_atomic(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -440,7 +477,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning.json")
     ap.add_argument("--png", type=Path, default=ROOT / "benchmarks" / "figures" / "learning_curve.png")
     ap.add_argument("--work", type=Path, default=None, help="where the simulated stores go (default: a temp dir)")
+    ap.add_argument("--no-learning", action="store_true", help="skip the learning runs (e.g. active learning only)")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None,
+                    help="combine result files of parts run separately into --out (no runs)")
     args = ap.parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.out, args.png)
     genres = [g.strip() for g in args.genres.split(",") if g.strip()]
     bad = [g for g in genres if g not in ("weibo", "resume")]
     if not genres or bad:
@@ -455,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     t_all = time.time()
     by_genre: dict[str, dict] = {}
     starts = {}
-    for genre in genres:
+    for genre in ([] if args.no_learning else genres):
         start = build_start_model(genre, CACHE / f"start-minus-{genre}{'-quick' if args.quick else ''}",
                                   quick=args.quick, seed=args.seed)
         starts[genre] = start
@@ -474,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{genre}: PERSON F1 on dev {before:.4f} -> {after:.4f}; promoted {run['promoted']}; "
             f"{run['retrain_seconds']} s")
     first = genres[0]
+    if first not in starts:
+        starts[first] = build_start_model(first, CACHE / f"start-minus-{first}{'-quick' if args.quick else ''}",
+                                          quick=args.quick, seed=args.seed)
     wrong = None
     if not args.no_wrong_run:
         w = learning_run(first, starts[first], work, n_docs=args.docs, wrong=True, seed=args.seed)
@@ -485,25 +530,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.al_repeats:
         al = active_learning(first, starts[first], repeats=args.al_repeats, budgets=budgets, pool_size=args.al_pool,
                              epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed)
-    top = by_genre[first]
-    result = {
-        "target_before": top["target_before"], "target_after": top["target_after"],
-        "others_before": top["others_before"], "others_after": top["others_after"],
-        "retrain_seconds": top["retrain_seconds"],
-        "wrong_reviews_promoted": wrong["promoted"] if wrong else None,
-        "al_label_saving": al["label_saving_mean"] if al else None,
-        "al_repeats": al["repeats"] if al else 0,
+    result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
         "active_learning": al, "threads": 2, "load_average_end": os.getloadavg()[0],
         "seconds": round(time.time() - t_all, 1),
         "note": ("quick starting models (reduced recipe: corpora capped at 1200 records, 3 epochs of batch 16, no pre-trained "
                  "embeddings, silver or augmentation)" if args.quick else "default recipe minus the genre"),
-    }
+    })
     write_json_atomic(args.out, result)
-    plot(result, args.png)
+    if by_genre:
+        plot(result, args.png)
     log(f"wrote {args.out} and {args.png} ({result['seconds']} s)")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("by_genre", "active_learning")},
-                     ensure_ascii=False, indent=1))
+    print(json.dumps({k: result[k] for k in SUMMARY_KEYS}, ensure_ascii=False, indent=1))
     return 0
 
 
