@@ -131,3 +131,22 @@ def test_wrong_reviews_are_refused(sqlite_engine, models_home, tmp_path, corpus,
         assert frozen["candidate"]["span_f1"] < frozen["current"]["span_f1"]
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "model.reject")).one()
         assert "worse beyond noise" in event.payload
+
+
+def test_cli_train_shows_a_progress_bar(sqlite_engine, sqlite_url, models_home, tmp_path, corpus, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kaifang.cli import app
+
+    cfg = write_train_config(tmp_path / "train.toml", base_file=write_jsonl(tmp_path / "base.jsonl", corpus["base"]),
+                             eval_file=write_jsonl(tmp_path / "eval.jsonl", corpus["eval"]), retrain_decision=False)
+    monkeypatch.setenv("KAIFANG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KAIFANG_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("KAIFANG_MODEL_DIR", str(models_home))
+    r = CliRunner().invoke(app, ["train", "--config", cfg])
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["status"] == "succeeded", r.output
+    assert "100%" in r.stderr and "NER epoch" in r.stderr  # the bar, with the epoch messages
+    with session_scope(sqlite_engine) as s:
+        job = reg.get_job(session=s, job_id=out["job"])
+    assert job.progress == 1.0
