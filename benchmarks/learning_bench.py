@@ -289,7 +289,7 @@ def _tagger_f1(tagger, records: list[dict]) -> float:
 
 
 def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[int], pool_size: int,
-                    epochs: int, target_fraction: float, seed: int) -> dict:
+                    epochs: int, target_fraction: float, seed: int, test_size: int | None = None) -> dict:
     """Uncertainty against random ordering (module docstring, step 5)."""
     from dataclasses import replace
 
@@ -302,6 +302,9 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
     torch.set_num_threads(2)
     start = CharTagger.load(start_dir / "ner" / "tagger")
     test = _dev(genre)
+    if test_size:
+        random.Random(f"al-test-{seed}").shuffle(test)
+        test = test[:test_size]
     base_cfg = replace(TrainConfig(), labels=tuple(start.config.labels), max_len=start.config.max_len,
                        lexicon=bool(start.config.lexicon), epochs=epochs, patience=0, lr=1e-3, batch_size=16)
     curves: dict[str, list[list[float]]] = {"uncertainty": [], "random": []}
@@ -472,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--al-budgets", default="20,40,80,160", help="cumulative labelled documents per round")
     ap.add_argument("--al-pool", type=int, default=500)
     ap.add_argument("--al-epochs", type=int, default=3)
+    ap.add_argument("--al-test", type=int, default=None, help="a seeded sample of the dev split (default: all)")
     ap.add_argument("--al-target", type=float, default=0.95, help="target = this x random's F1 at the last budget")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning.json")
@@ -529,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     al = None
     if args.al_repeats:
         al = active_learning(first, starts[first], repeats=args.al_repeats, budgets=budgets, pool_size=args.al_pool,
-                             epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed)
+                             epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed,
+                             test_size=args.al_test)
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
         "active_learning": al, "threads": 2, "load_average_end": os.getloadavg()[0],
