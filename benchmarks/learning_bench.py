@@ -404,6 +404,9 @@ def plot(result: dict, path: Path) -> None:
         ax.set_ylabel(f"PERSON F1, {al['genre']} dev")
         ax.set_title("Active learning: labels against F1")
         ax.legend(fontsize=8)
+    else:
+        ax.axis("off")
+        ax.text(0.5, 0.5, "active learning: not run in this result", ha="center", va="center")
     ax = axes[1]
     genres = list(result["by_genre"])
     xs = range(len(genres))
