@@ -23,7 +23,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, Collection, Sequence
 
 from sqlmodel import Session, select
 
@@ -50,6 +50,10 @@ class DataConfig:
     require_reviewed_spans: bool = True
     base_file: str | None = None  # extra base training records (SCHEMA.md JSON Lines)
     eval_file: str | None = None  # a curated held-out set added to the frozen evaluation split
+    #: replay: this many records of each corpus the parent was trained on (0: no replay)
+    replay_per_corpus: int = 0
+    #: the corpora to replay; empty: those named in the parent's manifest (training.retrain)
+    replay_corpora: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "DataConfig":
@@ -58,13 +62,19 @@ class DataConfig:
         if unknown:
             raise ValueError(f"unknown [data] settings: {sorted(unknown)}; known: {sorted(known)}")
         d = dict(d)
-        if "corpora" in d:
-            d["corpora"] = tuple(d["corpora"])
+        for key in ("corpora", "replay_corpora"):
+            if key in d:
+                d[key] = tuple(d[key])
         cfg = cls(**d)
         if not 0.0 <= cfg.eval_fraction < 1.0:
             raise ValueError("eval_fraction must be in [0, 1)")
         if cfg.confirmed_weight < 1:
             raise ValueError("confirmed_weight must be at least 1")
+        if cfg.replay_per_corpus < 0:
+            raise ValueError("replay_per_corpus must be >= 0")
+        bad = [c for c in cfg.corpora + cfg.replay_corpora if c not in CORPORA]
+        if bad:
+            raise ValueError(f"unknown corpus name(s) {bad}; known: {', '.join(CORPORA)}")
         return cfg
 
 
@@ -79,6 +89,14 @@ class TrainingSet:
     fingerprint: str
     eval_fingerprint: str
     counts: dict[str, int] = field(default_factory=dict)
+    #: the held-out confirmations (also in ``eval``): the per-genre check of the gate
+    eval_confirmed: list[dict] = field(default_factory=list)
+    #: the synthetic held-out documents and ``eval_file`` records (also in ``eval``)
+    eval_base: list[dict] = field(default_factory=list)
+    #: texts of every confirmed document: never in a gate set, never replayed twice
+    learned_texts: list[str] = field(default_factory=list)
+    #: genres of the confirmed documents the NER trains on
+    learned_genres: list[str] = field(default_factory=list)
 
 
 def fingerprint(records: list[dict]) -> str:
@@ -222,18 +240,54 @@ def base_records(cfg: DataConfig) -> tuple[list[dict], list[dict]]:
         train.extend(load_jsonl(cfg.base_file))
     if cfg.eval_file:
         held_out.extend(load_jsonl(cfg.eval_file))
-    if cfg.corpora:
-        from training import corpora
-
-        loaders: dict[str, Callable[[str], list[dict]]] = {
-            "cluener": corpora.load_cluener, "resume": corpora.load_resume,
-            "weibo": corpora.load_weibo, "peoples_daily": corpora.load_peoples_daily,
-        }
-        for name in cfg.corpora:
-            if name not in loaders:
-                raise ValueError(f"unknown corpus {name!r}; known: {sorted(loaders)}")
-            train.extend(loaders[name]("train")[: cfg.corpus_limit])
+    for name in cfg.corpora:
+        train.extend(corpus_train_records(name)[: cfg.corpus_limit])
     return train, held_out
+
+
+#: the public corpora a tagger trains on (training.corpora), in the default recipe's order
+CORPORA = ("cluener", "peoples_daily", "resume", "weibo")
+
+
+def corpus_train_records(name: str) -> list[dict]:
+    """A corpus' training records with the default recipe's label mapping (train_default).
+
+    CLUENER's ``scene`` is LOC, People's Daily is its dev+test files (the copy here has no train
+    split), Resume's surname-only names are unlabelled. Replay and base corpora must see the data
+    exactly as the model that is fine-tuned saw it, or fine-tuning unteaches the mapping.
+    """
+    from training import corpora
+
+    if name == "cluener":
+        return corpora.load_cluener("train", scene_as_loc=True)
+    if name == "peoples_daily":
+        return corpora.load_peoples_daily("dev") + corpora.load_peoples_daily("test")
+    if name == "resume":
+        from training.ner.train_default import _drop_surname_only
+
+        return _drop_surname_only(corpora.load_resume("train"))
+    if name == "weibo":
+        return corpora.load_weibo("train")
+    raise ValueError(f"unknown corpus {name!r}; known: {', '.join(CORPORA)}")
+
+
+def replay_sample(names: Sequence[str], per_corpus: int, seed: int,
+                  exclude_texts: Collection[str] = ()) -> list[dict]:
+    """``per_corpus`` seeded records of each named corpus' training split, for replay.
+
+    Why replay: fine-tuning on a few hundred documents of one genre alone makes the tagger forget
+    the others; mixing in a sample of what it was trained on keeps them. ``exclude_texts``: texts
+    never to replay (the documents being learned from are added separately, with their reviews).
+    """
+    import random
+
+    out: list[dict] = []
+    excluded = set(exclude_texts)
+    for name in names:
+        recs = [r for r in corpus_train_records(name) if r["text"] not in excluded]
+        random.Random(f"replay-{seed}-{name}").shuffle(recs)
+        out.extend(recs[:per_corpus])
+    return out
 
 
 def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
@@ -241,6 +295,9 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
     confirmed = confirmed_records(session)
     base_train, eval_records = base_records(cfg)
     eval_records = list(eval_records)
+    eval_base = list(eval_records)
+    eval_confirmed: list[dict] = []
+    learned_genres: set[str] = set()
     ner_train = list(base_train)
     decision_train = [r for r in base_train if r.get("decision") in DECISIONS]
     provenance: list[dict] = []
@@ -248,6 +305,7 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
     for record, prov in confirmed:
         if in_eval_bucket(record["id"], cfg.eval_seed, cfg.eval_fraction):
             eval_records.append(_strip(record))
+            eval_confirmed.append(_strip(record))
             prov = {**prov, "used_for": "eval"}
             n_conf_eval += 1
         else:
@@ -259,6 +317,8 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
                 if record.get("decision") in DECISIONS:
                     decision_train.append(_strip(record))
             n_ner_conf += int(use_ner)
+            if use_ner:
+                learned_genres.add(record.get("genre") or "unknown")
             prov = {**prov, "used_for": "train", "ner": use_ner, "decision": record.get("decision") in DECISIONS}
         provenance.append(prov)
     if not ner_train and not decision_train:
@@ -271,4 +331,6 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
               "eval": len(eval_records)}
     return TrainingSet(ner_train=ner_train, decision_train=decision_train, eval=eval_records,
                        provenance=provenance, fingerprint=fingerprint(ner_train + decision_train),
-                       eval_fingerprint=fingerprint(eval_records), counts=counts)
+                       eval_fingerprint=fingerprint(eval_records), counts=counts,
+                       eval_confirmed=eval_confirmed, eval_base=eval_base,
+                       learned_texts=[r["text"] for r, _ in confirmed], learned_genres=sorted(learned_genres))

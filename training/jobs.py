@@ -69,21 +69,33 @@ class Heartbeat:
         self._thread.join(timeout=self.interval + 5)
 
 
-def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str | None, actor: str) -> TrainingJob:
-    """Run one queued job in this process (the worker's body; also the foreground path)."""
+def run_job(*, engine: Engine, job_id: int, models_root: Path, config_path: str | None, actor: str,
+            on_progress: Callable[[float, str], None] | None = None) -> TrainingJob:
+    """Run one queued job in this process (the worker's body; also the foreground path).
+
+    Progress goes to the job row (the admin page polls it) and, when given, to ``on_progress``
+    (the CLI's progress bar in the foreground).
+    """
     from training.retrain import RetrainConfig, retrain
 
     with session_scope(engine) as s:
         job = registry.set_job_running(session=s, job_id=job_id, pid=os.getpid())
     status, message, candidate, promoted = "failed", "", None, False
+    write = progress_writer(engine, job_id)
+
+    def report(fraction: float, msg: str) -> None:
+        write(fraction, msg)
+        if on_progress is not None:
+            on_progress(fraction, msg)
+
     with Heartbeat(engine, job_id, interval=job.lease_seconds / 4):
         try:
             cfg = RetrainConfig.load(config_path)
-            result = retrain(engine=engine, models_root=models_root, cfg=cfg, actor=actor,
-                             progress=progress_writer(engine, job_id))
+            result = retrain(engine=engine, models_root=models_root, cfg=cfg, actor=actor, progress=report)
             status, candidate, promoted = "succeeded", result.name, result.promoted
-            message = ("promoted " if promoted else "not promoted ") + result.name + ": " + "; ".join(result.gate.reasons)
-            message += _rescore(engine, actor, progress_writer(engine, job_id))
+            message = (("promoted " if promoted else "not promoted ") + result.name + f" ({result.seconds:.0f} s): "
+                       + "; ".join(result.gate.reasons))
+            message += _rescore(engine, actor, report)
         except (KeyboardInterrupt, SystemExit) as exc:
             status, message = "killed", f"stopped by a signal ({type(exc).__name__}); the current model is unchanged"
         except Exception as exc:  # the job must end with a message a person can act on

@@ -116,6 +116,7 @@ class PullReport:
     annotations: list[PulledAnnotation] = field(default_factory=list)
     refused: list[dict] = field(default_factory=list)  # {"task", "annotation", "error"}
     skipped_cancelled: int = 0
+    span_updates: list[dict] = field(default_factory=list)  # {"document", "annotation", counts...}
 
 
 def _parse_time(v: Any) -> datetime | None:
@@ -289,11 +290,18 @@ def document_tasks(session, *, collection: str | None = None, limit: int = 50, s
 
 
 def store_pulled(session, *, project_id: int, report: PullReport) -> list[int]:
-    """Store pulled annotations as confirmed training data (idempotent); returns the new row ids."""
+    """Store pulled annotations as confirmed training data (idempotent); returns the row ids.
+
+    A newly imported annotation of an app document also updates that document's span rows, so the
+    review desk shows what the annotator confirmed (``apply_to_spans``). Re-pulling changes nothing.
+    """
+    from sqlmodel import select
+
     from review_app.store.model_registry import import_external_annotation
-    from review_app.tables import Document
+    from review_app.tables import Document, ExternalAnnotation
 
     ids = []
+    source = f"labelstudio:{project_id}"
     for a in report.annotations:
         doc_id = a.document_id
         if doc_id is not None:
@@ -302,9 +310,59 @@ def store_pulled(session, *, project_id: int, report: PullReport) -> list[int]:
                 report.refused.append({"task": a.task_id, "annotation": a.annotation_id,
                                        "error": f"document {doc_id} is missing or its text differs from the task"})
                 continue
+        known = session.exec(select(ExternalAnnotation.id).where(
+            ExternalAnnotation.source == source, ExternalAnnotation.external_id == str(a.annotation_id))).first()
         row = import_external_annotation(
-            session=session, source=f"labelstudio:{project_id}", external_id=str(a.annotation_id),
+            session=session, source=source, external_id=str(a.annotation_id),
             annotator=a.annotator, text=a.text, spans=a.spans, decision=a.decision, reasons=a.reasons,
             document_id=int(doc_id) if doc_id is not None else None, annotated_at=a.annotated_at)
         ids.append(row.id)
+        if doc_id is not None and known is None:
+            report.span_updates.append({"document": int(doc_id), "annotation": a.annotation_id,
+                                        **apply_to_spans(session, document_id=int(doc_id), spans=a.spans,
+                                                         actor=a.annotator)})
     return ids
+
+
+def apply_to_spans(session, *, document_id: int, spans: Sequence[dict], actor: str) -> dict[str, Any]:
+    """Make the document's span rows say what an annotator confirmed, through ``store.review``.
+
+    The same write path (and audit events, the annotator as actor) as a reviewer's clicks:
+    a row the annotation has is accepted, one with the same range under another label is
+    relabelled, one the annotation lacks is rejected, and a span it adds is added. A document
+    with a final decision is frozen: its rows are left alone and the reason is returned.
+    """
+    from review_app.store import review
+
+    counts = {"accepted": 0, "relabelled": 0, "rejected": 0, "added": 0}
+    doc = review.get_document(session=session, document_id=document_id)
+    if review.is_frozen(doc):
+        return {**counts, "skipped": "the document has a final decision; reopen it to change its spans"}
+    want = {(int(s["start"]), int(s["end"]), s["label"]) for s in spans}
+    by_range = {(st, en): lab for st, en, lab in want}
+    rows = review.active_spans(session=session, document_id=document_id)
+    stale = []
+    for row in rows:
+        key = (row.start, row.end, row.label)
+        if key in want:
+            want.discard(key)
+            if row.status == "proposed":
+                review.accept_span(session=session, span_id=row.id, actor=actor, version=None)
+                counts["accepted"] += 1
+        else:
+            stale.append(row)
+    relabel = [(r, by_range[(r.start, r.end)]) for r in stale
+               if (r.start, r.end, by_range.get((r.start, r.end))) in want]
+    for row in stale:  # rejections first: what they free may be needed by a relabel or an addition
+        if all(row is not r for r, _ in relabel):
+            review.reject_span(session=session, span_id=row.id, actor=actor, version=None)
+            counts["rejected"] += 1
+    for row, label in relabel:
+        review.relabel_span(session=session, span_id=row.id, label=label, actor=actor, version=None)
+        want.discard((row.start, row.end, label))
+        counts["relabelled"] += 1
+    for start, end, label in sorted(want):
+        review.add_span(session=session, document_id=document_id, start=start, end=end, label=label, actor=actor,
+                        version=None)
+        counts["added"] += 1
+    return counts

@@ -61,3 +61,30 @@ def engine(s=None, *, migrate: bool = True, check_audit: bool = True):
         except audit.AuditConfigError as exc:
             fail(str(exc))
     return eng
+
+
+def registry_current_model(s=None) -> tuple[str, Path] | None:
+    """(name, path) of the model registry's current version, or None where there is none.
+
+    Read-only: a deployment whose SQLite file does not exist yet has no registry, and nothing is
+    created to find that out (``kaifang evaluate`` must not leave a database behind).
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from review_app.db import make_engine, session_scope
+    from review_app.store import model_registry as registry
+
+    s = s or settings()
+    url = make_url(s.db_url)
+    if url.get_backend_name() == "sqlite" and (not url.database or not Path(url.database).is_file()):
+        return None
+    eng = make_engine(s.db_url)
+    try:
+        with session_scope(eng) as sess:
+            mv = registry.current_version(session=sess)
+            return (mv.name, Path(mv.path)) if mv is not None else None
+    except SQLAlchemyError:  # a database without the registry's tables yet
+        return None
+    finally:
+        eng.dispose()

@@ -1,5 +1,9 @@
-"""``kaifang evaluate FILE.jsonl|- [--model DIR] [--labels L,..|all] [--json]``: score the detector (and, where the file
-has gold decisions, the decision proposer) on a SCHEMA.md file (definitions: models.evaluation)."""
+"""``kaifang evaluate FILE.jsonl|- [--model DIR|shipped] [--labels L,..|all] [--json]``: score the detector (and,
+where the file has gold decisions, the decision proposer) on a SCHEMA.md file (definitions: models.evaluation).
+
+Without ``--model`` the model scored is the one the app serves: the model registry's current
+version, else (no registry, nothing promoted) the shipped default. ``--model shipped`` scores the
+shipped default (``models/default``), ``--model DIR`` a version directory."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,11 +14,38 @@ import typer
 from kaifang.cli.common import fail, print_json
 
 
+SHIPPED = "shipped"
+
+
+def _resolve_model(model: str | None, rules_only: bool) -> Path | None:
+    """``--model`` -> the directory to load (None: the shipped default), see the module docstring."""
+    if model == SHIPPED:
+        return None
+    if model is not None:
+        path = Path(model)
+        if not rules_only and not path.is_dir():
+            fail(f"--model {model}: not a directory (give a model version directory, or '{SHIPPED}')")
+        return path
+    if rules_only:
+        return None
+    from kaifang.cli.common import registry_current_model
+
+    current = registry_current_model()
+    if current is None:
+        return None
+    name, path = current
+    typer.echo(f"kaifang: evaluating the registry's current model {name} ({path}); --model {SHIPPED} for the "
+               "shipped default", err=True)
+    return path
+
+
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate(
         file: Path = typer.Argument(..., help="JSON Lines in the SCHEMA.md format ('-': standard input)"),
-        model: Optional[Path] = typer.Option(None, "--model", help="model version directory (default: the shipped model)"),
+        model: Optional[str] = typer.Option(None, "--model", help="model version directory, or 'shipped' for the "
+                                            "shipped default (default: the registry's current version, else the "
+                                            "shipped default)"),
         as_json: bool = typer.Option(False, "--json", help="print one JSON object instead of a table"),
         rules_only: bool = typer.Option(False, "--rules-only", help="evaluate the exact rules alone (no neural "
                                         "NER, no trained model needed; decisions are not scored)"),
@@ -49,8 +80,7 @@ def register(app: typer.Typer) -> None:
             warn,
         )
 
-        if model is not None and not model.is_dir():
-            fail(f"--model {model}: not a directory")
+        model = _resolve_model(model, rules_only)
         from models.spans import LABELS
 
         declared = None

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         url: Optional[str] = typer.Option(None, "--url"),
         api_key: Optional[str] = typer.Option(None, "--api-key"),
     ) -> None:
-        """Import finished annotations as confirmed training data (annotator in the audit log)."""
+        """Import finished annotations as confirmed training data and update the documents' spans (audited)."""
         from review_app.db import session_scope
         from training import labelstudio
 
@@ -67,6 +67,7 @@ def register(app: typer.Typer) -> None:
         with session_scope(engine()) as s:
             ids = labelstudio.store_pulled(s, project_id=pid, report=report)
         print_json({"project": pid, "annotations": len(report.annotations), "stored": len(ids),
-                    "cancelled": report.skipped_cancelled, "refused": report.refused})
+                    "cancelled": report.skipped_cancelled, "refused": report.refused,
+                    "span_updates": report.span_updates})
         if report.refused:
             raise typer.Exit(1)

@@ -1,6 +1,7 @@
 """``kaifang train``: retrain from confirmed reviews, in the foreground or as a background job."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -13,6 +14,25 @@ def _job_dict(job) -> dict:
     return {"job": job.id, "status": job.status, "progress": round(job.progress, 3), "message": job.message,
             "candidate": job.candidate, "promoted": job.promoted, "pid": job.pid, "worker": job.worker,
             "heartbeat_at": job.heartbeat_at.isoformat() if job.heartbeat_at else None}
+
+
+class ProgressBar:
+    """A progress bar on stderr for a training job (fractions 0..1 and a message per step)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=1000, unit="‰", desc="train", file=sys.stderr, mininterval=0.5,
+                        bar_format="{desc} {percentage:3.0f}%|{bar:30}| {elapsed} {postfix}")
+
+    def __call__(self, fraction: float, message: str) -> None:
+        target = int(round(max(0.0, min(1.0, fraction)) * 1000))
+        if target > self.bar.n:
+            self.bar.update(target - self.bar.n)
+        self.bar.set_postfix_str(message[:90], refresh=True)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def register(app: typer.Typer) -> None:
@@ -48,16 +68,23 @@ def register(app: typer.Typer) -> None:
                                             log_dir=s.home / "logs")
                 print_json(_job_dict(job))
                 if wait:
-                    job = jobs.wait_for(eng, job.id, on_progress=lambda j: typer.echo(
-                        f"[{j.progress * 100:5.1f}%] {j.message}", err=True))
+                    bar = ProgressBar()
+                    try:
+                        job = jobs.wait_for(eng, job.id, on_progress=lambda j: bar(j.progress, j.message))
+                    finally:
+                        bar.close()
                     print_json(_job_dict(job))
                     if job.status != "succeeded":
                         raise typer.Exit(1)
                 return
             with session_scope(eng) as sess:
                 job = registry.create_job(session=sess, started_by=actor)
-            job = jobs.run_job(engine=eng, job_id=job.id, models_root=s.models_root,
-                               config_path=str(config) if config else None, actor=actor)
+            bar = ProgressBar()
+            try:
+                job = jobs.run_job(engine=eng, job_id=job.id, models_root=s.models_root,
+                                   config_path=str(config) if config else None, actor=actor, on_progress=bar)
+            finally:
+                bar.close()
         except registry.RegistryError as exc:
             fail(str(exc))
         print_json(_job_dict(job))

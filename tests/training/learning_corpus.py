@@ -92,7 +92,8 @@ def records(kinds: dict[str, int], seed: int) -> list[dict]:
     return out
 
 
-TINY_NER = {"preset": "tiny", "batch_size": 8, "epochs": 8, "lr": 0.01, "char_dim": 32, "hidden": 32, "threads": 1}
+TINY_NER = {"preset": "tiny", "batch_size": 8, "epochs": 8, "lr": 0.01, "char_dim": 32, "hidden": 32, "threads": 1,
+            "patience": 0}
 TINY_DECISION = {"n_text_features": 1024}
 
 
@@ -106,27 +107,41 @@ def write_jsonl(path, records) -> str:
 
 
 def write_train_config(path, *, base_file: str, eval_file: str, retrain_ner: bool = True,
-                       confirmed_weight: int = 3) -> str:
-    """A tiny retraining config: no synthetic corpus, the test's own base and frozen eval files."""
+                       confirmed_weight: int = 3, eval_fraction: float = 0.0, warm_start: bool = True,
+                       retrain_decision: bool = True, extra: str = "") -> str:
+    """A tiny retraining config: no synthetic corpus, no replay, no public-corpus gate sets; the
+    test's own base file and frozen eval file (the gate's one frozen set, ``eval_file``)."""
     ner = "\n".join(f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in TINY_NER.items())
     path.write_text(f"""
 [data]
 synth_train = 0
 eval_synth = 0
-eval_fraction = 0.0
+eval_fraction = {eval_fraction}
 confirmed_weight = {confirmed_weight}
+replay_per_corpus = 0
 base_file = "{base_file}"
 eval_file = "{eval_file}"
 
 [train]
 seed = 5
 retrain_ner = {str(retrain_ner).lower()}
+warm_start = {str(warm_start).lower()}
+retrain_decision = {str(retrain_decision).lower()}
 threads = 1
+
+[gate_sets]
+cluener_dev = 0
+resume_dev = 0
+weibo_dev = 0
+devset = 0
+published = 0
+min_genre_docs = 3
 
 [ner]
 {ner}
 
 [decision]
 n_text_features = {TINY_DECISION["n_text_features"]}
+{extra}
 """, encoding="utf-8")
     return str(path)

@@ -25,7 +25,7 @@ from review_app.store import model_registry as reg
 from review_app.store import review
 from review_app.tables import AuditEvent, Document, ModelVersion
 from training import jobs
-from training.retrain import PromotionGate, RetrainConfig, apply_gate, clean_stale_temp_dirs
+from training.retrain import PromotionGate, RetrainConfig, clean_stale_temp_dirs
 
 from learning_corpus import write_jsonl, write_train_config
 
@@ -97,25 +97,37 @@ def _ingest(s, add_document, records, collection="病休审批 1985"):
 
 
 def test_gate_rules(tmp_path):
+    from training.gate import decide
+
     gate = PromotionGate()
-    base = {"spans": {"micro": {"f1": 0.5}}, "decisions": {"macro_f1": 0.6, "leak_rate": 0.1}, "sensitive_recall": 0.8}
-    better = {"spans": {"micro": {"f1": 0.6}}, "decisions": {"macro_f1": 0.7, "leak_rate": 0.1}, "sensitive_recall": 0.8}
-    assert apply_gate(better, base, gate).promote
-    leaky = json.loads(json.dumps(better))
-    leaky["decisions"]["leak_rate"] = 0.12
-    res = apply_gate(leaky, base, gate)
-    assert not res.promote and any("leak_rate gets worse" in r for r in res.reasons)
-    blind = json.loads(json.dumps(better))
-    blind["sensitive_recall"] = 0.79
-    assert not apply_gate(blind, base, gate).promote
-    assert apply_gate(blind, base, PromotionGate(max_sensitive_recall_drop=0.02)).promote
-    assert not apply_gate(base, base, gate).promote  # F1 must improve, not just hold
+    tol = gate.tolerances()
+    base = {"span_f1": 0.5, "decision_macro_f1": 0.6, "leak_rate": 0.1, "sensitive_recall": 0.8}
+    better = {**base, "span_f1": 0.6, "decision_macro_f1": 0.7}
+    # no learned genre: the pooled frozen F1 must improve and nothing get worse
+    assert decide({"f": better}, {"f": base}, genre_names=[], tolerances=tol, min_gain=0.0).promote
+    res = decide({"f": {**better, "leak_rate": 0.12}}, {"f": base}, genre_names=[], tolerances=tol, min_gain=0.0)
+    assert not res.promote and any("leak_rate worse" in r for r in res.reasons)
+    blind = {**better, "sensitive_recall": 0.78}
+    assert not decide({"f": blind}, {"f": base}, genre_names=[], tolerances=tol, min_gain=0.0).promote
+    assert decide({"f": blind}, {"f": base}, genre_names=[], min_gain=0.0,
+                  tolerances={**tol, "max_sensitive_recall_drop": 0.03}).promote
+    assert not decide({"f": base}, {"f": base}, genre_names=[], tolerances=tol, min_gain=0.0).promote
+    # a learned genre: better there, and a frozen set within noise (-0.005) -> promoted
+    genre_b, genre_c = {"span_f1": 0.3}, {"span_f1": 0.5}
+    ok = decide({"g": genre_c, "f": {**base, "span_f1": 0.495}}, {"g": genre_b, "f": base}, genre_names=["g"],
+                tolerances=tol, min_gain=0.0)
+    assert ok.promote, ok.reasons
+    # ... but 2 points worse on a frozen set -> refused, whatever the genre says
+    bad = decide({"g": genre_c, "f": {**base, "span_f1": 0.48}}, {"g": genre_b, "f": base}, genre_names=["g"],
+                 tolerances=tol, min_gain=0.0)
+    assert not bad.promote and any("f: span_f1 worse beyond noise" in r for r in bad.reasons)
     bad = tmp_path / "bad.toml"
     bad.write_text("[promotion]\nmax_leak = 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown"):
         RetrainConfig.load(bad)
     shipped = RetrainConfig.load()
-    assert shipped.gate.max_leak_rate_increase == 0.0 and shipped.gate.max_sensitive_recall_drop == 0.0
+    assert shipped.gate.max_leak_rate_increase == 0.0 and shipped.gate.max_f1_drop == 0.01
+    assert shipped.warm_start and shipped.data.replay_per_corpus > 0
 
 
 def test_confirmed_reviews_retrain_promote_and_change_proposals(sqlite_engine, models_home, tmp_path, corpus,

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -141,12 +141,14 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                  vocab: CharVocab | None = None,
                  extra_vocab_texts: Sequence[str] = (), progress: bool = True,
                  log_path: str | Path | None = None, lexicon=None, char_vectors=None,
-                 bigram_vectors=None, warm_start: CharTagger | None = None) -> dict:
+                 bigram_vectors=None, warm_start: CharTagger | None = None,
+                 on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
     """Train, keep the best dev epoch, save the tagger to ``out_dir``; return metrics.
 
     ``lexicon``: the ``models.lexicon.Lexicon`` whose features the tagger reads (``cfg.lexicon``).
     ``char_vectors``/``bigram_vectors``: pre-trained embeddings (``training.ner.embeddings``).
     ``warm_start``: an existing tagger to fine-tune (its vocabulary, lexicon and weights).
+    ``on_epoch(epoch, epochs, entry)``: called after each epoch (a job's progress report).
     """
     cfg = config or TrainConfig()
     if not train_records:
@@ -225,6 +227,8 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
             if log:
                 log.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 log.flush()
+            if on_epoch is not None:
+                on_epoch(epoch + 1, cfg.epochs, entry)
             if progress:
                 print(f"epoch {epoch + 1}: loss {entry['loss']} select F1 {f1:.4f} "
                       f"({entry['seconds']}s)", file=sys.stderr)

@@ -1,0 +1,325 @@
+"""The promotion gate's evaluation: frozen sets fixed at registration, plus a per-genre check.
+
+Why a separate, frozen set: the old gate scored candidates on a split that also held the
+reviewers' own new confirmations, so it partly graded a candidate on its training material, and a
+batch of wrong reviews lowered the bar it was judged by. Here:
+
+* **Frozen sets** (``GateSetConfig``): seeded samples of real corpora dev splits (CLUENER, Resume,
+  Weibo; the loaders ``benchmarks/ner_bench.py`` reports with), the hand-written development set
+  (``datasets/devset``, ``training.devset``), a published-text false-alarm sample
+  (``training.corpora.published_documents``: allowed files only, never the test-only ones), and
+  the configured synthetic held-out documents / ``eval_file``. They are written once, when a
+  version is first used as a parent (``<models_root>/gates/<version>/``), and every candidate
+  carries a copy (``<version>/gate/``), so its descendants are judged on the same records.
+  No record whose text is one of the documents being learned from is ever scored
+  (``without_texts``; the count removed is reported).
+* **Per-genre check**: the held-out confirmations (``training.dataset.in_eval_bucket``) grouped by
+  the genre of their documents. These are the only examples of the genre being learned that the
+  candidate did not train on.
+
+The rule (``decide``): promote only when the candidate is better on every learned genre with
+enough held-out documents (else, on the pooled frozen sets) AND no frozen set is worse beyond
+noise: span F1 down by at most ``max_f1_drop``, decision macro F1 by at most
+``max_decision_f1_drop`` (decision sets are small: one document of 60 moves it about 2 points),
+sensitive recall by at most
+``max_sensitive_recall_drop``, leak rate up by at most ``max_leak_rate_increase``, the share of
+published documents flagged up by at most ``max_false_alarm_increase``.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+GATE_SUBDIR = "gate"
+GATES_ROOT = "gates"
+GATE_MANIFEST = "gate.json"
+#: the labels the public corpora annotate (scored as declared labels on their sets)
+CORPUS_LABELS = ("PERSON", "ORG", "LOC")
+
+
+@dataclass(frozen=True)
+class GateSetConfig:
+    """What the frozen evaluation set holds (``[gate_sets]`` in training/promotion.toml)."""
+
+    seed: int = 20261203
+    cluener_dev: int = 200
+    resume_dev: int = 200
+    weibo_dev: int = 200
+    #: documents sampled from the hand-written development set (0: none)
+    devset: int = 30
+    published: int = 10
+    published_max_chars: int = 1000
+    #: a held-out confirmation genre is checked only with at least this many documents
+    min_genre_docs: int = 5
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "GateSetConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown [gate_sets] settings: {sorted(unknown)}; known: {sorted(known)}")
+        cfg = cls(**dict(d))
+        for name in ("cluener_dev", "resume_dev", "weibo_dev", "devset", "published", "published_max_chars",
+                     "min_genre_docs"):
+            if getattr(cfg, name) < 0:
+                raise ValueError(f"[gate_sets] {name} must be >= 0")
+        return cfg
+
+
+# --------------------------------------------------------------------------- building and storing
+
+
+def _sample(records: list[dict], n: int, seed: int, name: str) -> list[dict]:
+    recs = list(records)
+    random.Random(f"gate-{seed}-{name}").shuffle(recs)
+    return recs[:n]
+
+
+def build_frozen_sets(cfg: GateSetConfig, *, extra: Mapping[str, list[dict]] | None = None
+                      ) -> dict[str, list[dict]]:
+    """The frozen sets, name -> SCHEMA.md records (``extra``: the synthetic / eval_file sets)."""
+    from training import corpora
+
+    sets: dict[str, list[dict]] = {}
+    for name, n, load in (("cluener_dev", cfg.cluener_dev, lambda: corpora.load_cluener("dev")),
+                          ("resume_dev", cfg.resume_dev, lambda: corpora.load_resume("dev")),
+                          ("weibo_dev", cfg.weibo_dev, lambda: corpora.load_weibo("dev"))):
+        if n:
+            sets[name] = _sample(load(), n, cfg.seed, name)
+    if cfg.devset:
+        from training.devset import OUTPUT
+
+        if not Path(OUTPUT).is_file():
+            raise FileNotFoundError(f"the hand-written development set {OUTPUT} is missing: "
+                                    "python -m training.devset build (or set [gate_sets] devset = false)")
+        devset = [json.loads(line) for line in Path(OUTPUT).read_text(encoding="utf-8").splitlines() if line.strip()]
+        sets["devset"] = _sample(devset, cfg.devset, cfg.seed, "devset")
+    if cfg.published:
+        sets["published"] = corpora.published_documents(cfg.published, cfg.seed, max_chars=cfg.published_max_chars)
+    for name, recs in (extra or {}).items():
+        if recs:
+            sets[name] = list(recs)
+    return sets
+
+
+def write_sets(directory: Path, sets: Mapping[str, list[dict]], *, about: Mapping[str, Any]) -> Path:
+    """Write the sets (one JSON Lines file each) and gate.json with their fingerprints, atomically."""
+    from models.artifacts import atomic_directory
+    from training.dataset import fingerprint
+
+    directory = Path(directory)
+    with atomic_directory(directory) as tmp:
+        for name, recs in sets.items():
+            with open(tmp / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+                for r in recs:
+                    fh.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
+        manifest = {"sets": {name: {"records": len(recs), "fingerprint": fingerprint(list(recs))}
+                             for name, recs in sets.items()}, **dict(about)}
+        (tmp / GATE_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+    return directory
+
+
+def read_sets(directory: Path) -> dict[str, list[dict]]:
+    """The sets written by ``write_sets``, checked against the fingerprints in gate.json."""
+    from training.dataset import fingerprint
+
+    manifest = json.loads((Path(directory) / GATE_MANIFEST).read_text(encoding="utf-8"))
+    sets = {}
+    for name, facts in manifest["sets"].items():
+        path = Path(directory) / f"{name}.jsonl"
+        recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if fingerprint(recs) != facts["fingerprint"]:
+            raise ValueError(f"frozen gate set {path} does not match its fingerprint in {GATE_MANIFEST}: "
+                             "it was edited; restore it (a gate set is never changed in place)")
+        sets[name] = recs
+    return sets
+
+
+def gate_dir_of(version_name: str, version_dir: Path, models_root: Path) -> Path:
+    """Where a version's frozen sets live: its own ``gate/`` or, for a version whose directory is
+    not ours to write (the shipped default), ``<models_root>/gates/<name>``."""
+    own = Path(version_dir) / GATE_SUBDIR
+    return own if (own / GATE_MANIFEST).is_file() else Path(models_root) / GATES_ROOT / version_name
+
+
+def frozen_sets_for(version_name: str, version_dir: Path, models_root: Path, cfg: GateSetConfig, *,
+                    extra: Mapping[str, list[dict]] | None = None) -> tuple[Path, dict[str, list[dict]]]:
+    """The version's frozen sets, written on first use (``extra`` only then)."""
+    where = gate_dir_of(version_name, version_dir, models_root)
+    if not (where / GATE_MANIFEST).is_file():
+        from dataclasses import asdict
+
+        write_sets(where, build_frozen_sets(cfg, extra=extra),
+                   about={"fixed_for": version_name, "config": asdict(cfg)})
+    return where, read_sets(where)
+
+
+def copy_sets(src: Path, version_dir: Path) -> None:
+    """Carry the parent's frozen sets into a candidate (its descendants are judged on them too)."""
+    shutil.copytree(src, Path(version_dir) / GATE_SUBDIR, dirs_exist_ok=False)
+
+
+def without_texts(sets: Mapping[str, list[dict]], texts: Iterable[str]) -> tuple[dict[str, list[dict]], int]:
+    """The sets minus every record whose text is one of ``texts`` (the documents learned from)."""
+    banned = {t for t in texts if t}
+    out, removed = {}, 0
+    for name, recs in sets.items():
+        kept = [r for r in recs if r.get("text") not in banned]
+        removed += len(recs) - len(kept)
+        if kept:
+            out[name] = kept
+    return out, removed
+
+
+def genre_sets(held_out: Sequence[dict], learned_genres: Iterable[str], min_docs: int) -> dict[str, list[dict]]:
+    """Held-out confirmations of the learned genres, one set per genre with at least ``min_docs``."""
+    by: dict[str, list[dict]] = {}
+    wanted = set(learned_genres)
+    for r in held_out:
+        g = r.get("genre") or "unknown"
+        if g in wanted:
+            by.setdefault(g, []).append(r)
+    return {f"confirmed:{g}": recs for g, recs in sorted(by.items()) if len(recs) >= max(1, min_docs)}
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _labels_for(name: str, records: Sequence[dict]) -> list[str] | None:
+    if any(r.get("labels_annotated") for r in records):
+        labs = set()
+        for r in records:
+            labs.update(r.get("labels_annotated") or ())
+        return sorted(labs)
+    return None
+
+
+def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) -> dict[str, float | None]:
+    """The numbers the gate compares on one set (None where the set does not measure it)."""
+    from models.evaluation import evaluate_records
+
+    m = evaluate_records(records, detector, proposer, labels=_labels_for(name, records))
+    spans = m.get("spans") or {}
+    dec = m.get("decisions") or {}
+    open_recall = dec.get("open_recall")
+    return {
+        "documents": m["documents"],
+        "span_f1": spans.get("micro", {}).get("f1"),
+        "person_f1": (spans.get("PERSON") or {}).get("f1") if "PERSON" in (m.get("labels_scored") or []) else None,
+        "sensitive_recall": m.get("sensitive_recall"),
+        "decision_macro_f1": dec.get("macro_f1"),
+        "leak_rate": dec.get("leak_rate"),
+        # published text is openable: a proposal other than OPEN there is a false alarm
+        "false_alarm": (round(1 - open_recall, 6) if open_recall is not None and name == "published" else None),
+    }
+
+
+def score_sets(sets: Mapping[str, list[dict]], detector: Any, proposer: Any,
+               progress: Callable[[str], None] | None = None, cache: Path | None = None) -> dict[str, dict]:
+    """Scores per set. ``cache``: a JSON file of earlier scores of the SAME model version, keyed by
+    the set's fingerprint and today's date (decisions depend on the review date); a version never
+    changes, so its scores on a fixed set are reused instead of recomputed (the parent's, on every
+    retraining run: half the gate's time)."""
+    from datetime import date
+
+    from training.dataset import fingerprint
+
+    known: dict[str, dict] = {}
+    if cache is not None and Path(cache).is_file():
+        try:
+            known = json.loads(Path(cache).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            known = {}
+    out, fresh = {}, False
+    for name, recs in sets.items():
+        key = f"{name}:{fingerprint(list(recs))}:{date.today().isoformat()}"
+        if key in known:
+            out[name] = known[key]
+            continue
+        if progress:
+            progress(name)
+        out[name] = known[key] = score_set(name, recs, detector, proposer)
+        fresh = True
+    if cache is not None and fresh:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(cache).with_name(f".{Path(cache).name}.tmp")
+        tmp.write_text(json.dumps(known, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        tmp.replace(cache)
+    return out
+
+
+def _f1(s: Mapping[str, Any]) -> float | None:
+    """A set's F1: the mean of span F1 and decision macro F1 where both are measured."""
+    parts = [s.get("span_f1"), s.get("decision_macro_f1")]
+    present = [p for p in parts if p is not None]
+    return sum(present) / len(present) if present else None
+
+
+@dataclass
+class GateDecision:
+    promote: bool
+    reasons: list[str]
+    genre: dict[str, dict]      # set -> {"candidate": ..., "current": ...}
+    frozen: dict[str, dict]     # set -> {"candidate": ..., "current": ...}
+    removed_learned: int = 0
+
+
+def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_names: Sequence[str],
+           tolerances: Mapping[str, float], min_gain: float, removed_learned: int = 0) -> GateDecision:
+    """Apply the rule of the module docstring to per-set scores of candidate and current."""
+    reasons: list[str] = []
+    ok = True
+    genre = {n: {"candidate": candidate[n], "current": current[n]} for n in genre_names}
+    frozen = {n: {"candidate": candidate[n], "current": current[n]} for n in candidate if n not in genre_names}
+    if genre:
+        for n, pair in genre.items():
+            c, b = _f1(pair["candidate"]), _f1(pair["current"])
+            if c is None or b is None:
+                ok = False
+                reasons.append(f"{n}: F1 not measured")
+            elif c - b > min_gain:
+                reasons.append(f"{n}: better on the learned genre, F1 {b:.4f} -> {c:.4f}")
+            else:
+                ok = False
+                reasons.append(f"{n}: not better on the learned genre, F1 {b:.4f} -> {c:.4f} (needs > +{min_gain})")
+    else:
+        pooled_c = [_f1(p["candidate"]) for p in frozen.values()]
+        pooled_b = [_f1(p["current"]) for p in frozen.values()]
+        pairs = [(c, b) for c, b in zip(pooled_c, pooled_b) if c is not None and b is not None]
+        if not pairs:
+            ok = False
+            reasons.append("no held-out confirmations of the learned genre and no F1 on the frozen sets")
+        else:
+            c = sum(p[0] for p in pairs) / len(pairs)
+            b = sum(p[1] for p in pairs) / len(pairs)
+            if c - b > min_gain:
+                reasons.append(f"too few held-out confirmations per genre; mean F1 over the frozen sets improves "
+                               f"{b:.4f} -> {c:.4f}")
+            else:
+                ok = False
+                reasons.append(f"too few held-out confirmations per genre; mean F1 over the frozen sets does not "
+                               f"improve: {b:.4f} -> {c:.4f}")
+    checks = (("span_f1", -1, "max_f1_drop"), ("decision_macro_f1", -1, "max_decision_f1_drop"),
+              ("sensitive_recall", -1, "max_sensitive_recall_drop"), ("leak_rate", +1, "max_leak_rate_increase"),
+              ("false_alarm", +1, "max_false_alarm_increase"))
+    worse_sets = []
+    for n, pair in frozen.items():
+        for key, sign, tol_name in checks:
+            c, b = pair["candidate"].get(key), pair["current"].get(key)
+            if c is None or b is None:
+                continue
+            worse = (c - b) * sign  # > 0: the candidate is worse
+            if worse > tolerances[tol_name] + 1e-9:
+                ok = False
+                worse_sets.append(n)
+                reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} (tolerance {tolerances[tol_name]})")
+    if frozen and not worse_sets:
+        reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)})")
+    if removed_learned:
+        reasons.append(f"{removed_learned} frozen record(s) equal to learned documents left out of the gate")
+    return GateDecision(promote=ok, reasons=reasons, genre=genre, frozen=frozen, removed_learned=removed_learned)
