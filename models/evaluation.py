@@ -326,7 +326,7 @@ def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
 
 # --------------------------------------------------------------------------- running a detector
 
-def _detect_all(detector: Any, texts: list[str], batch_size: int = 32) -> list[list[Span]]:
+def _detect_all(detector: Any, texts: list[str], batch_size: int = 128) -> list[list[Span]]:
     if hasattr(detector, "detect_many"):
         out: list[list[Span]] = []
         for i in range(0, len(texts), batch_size):
