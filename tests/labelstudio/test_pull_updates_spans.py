@@ -11,17 +11,14 @@ from sqlmodel import select
 
 from review_app.db import make_engine, session_scope, upgrade
 from review_app.store import review
-from review_app.tables import AuditEvent, Collection, Document, SpanRecord
+from review_app.tables import AuditEvent, Document, SpanRecord
 from training import labelstudio as ls
 
-TEXT = "关于王𠮷祥同志的情况说明：身份证号350102198703154511，住福州市鼓楼区杨桥路18号3栋502室，联系电话13905912345。"
-NAME, ID, ADDR, PHONE, ORG = "王𠮷祥", "350102198703154511", "福州市鼓楼区杨桥路18号3栋502室", "13905912345", "情况说明"
+from ls_seed import ADDR, ID, NAME, PHONE, TEXT, cp, seed_document  # noqa: E402
+
+ORG = "情况说明"
 ANNOTATOR = "annotator@kaifang.test"
-
-
-def _cp(sub: str) -> tuple[int, int]:
-    i = TEXT.index(sub)
-    return i, i + len(sub)
+_cp = cp
 
 
 @pytest.fixture
@@ -33,23 +30,8 @@ def engine(tmp_path):
 
 
 def _seed(engine) -> int:
-    now = datetime.now(timezone.utc)
-    with session_scope(engine) as s:
-        col = Collection(name="批次", created_at=now)
-        s.add(col)
-        s.flush()
-        doc = Document(collection_id=col.id, title="情况说明", source_path="x.txt", sha256="a" * 64,
-                       media_type="text/plain", text=TEXT, status="proposed", year=1990, created_at=now,
-                       updated_at=now)
-        s.add(doc)
-        s.flush()
-        # the machine proposed: the name, the ID (as PHONE: wrong label), the phone, and a false ORG
-        for sub, label in ((NAME, "PERSON"), (ID, "PHONE"), (PHONE, "PHONE"), (ORG, "ORG")):
-            a, b = _cp(sub)
-            s.add(SpanRecord(document_id=doc.id, start=a, end=b, label=label, text=sub, score=0.8,
-                             source="test", model_version="default", created_at=now, updated_at=now))
-        s.commit()
-        return doc.id
+    # the machine proposed: the name, the ID (as PHONE: wrong label), the phone, and a false ORG
+    return seed_document(engine, "批次", ((NAME, "PERSON"), (ID, "PHONE"), (PHONE, "PHONE"), (ORG, "ORG")))
 
 
 def _report(doc_id: int, annotation_id: int = 7) -> ls.PullReport:

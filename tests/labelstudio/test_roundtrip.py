@@ -13,19 +13,15 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from review_app.db import make_engine, session_scope, upgrade
-from review_app.tables import AuditEvent, Collection, Document, ExternalAnnotation, SpanRecord
+from review_app.tables import AuditEvent, Collection, Document, ExternalAnnotation
 from training import labelstudio as ls
 from training.dataset import confirmed_records
 
+from ls_seed import ADDR, ID, NAME, PHONE, TEXT, cp, seed_document  # noqa: E402
+
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
 
-TEXT = "关于王𠮷祥同志的情况说明：身份证号350102198703154511，住福州市鼓楼区杨桥路18号3栋502室，联系电话13905912345。"
-NAME, ID, ADDR, PHONE = "王𠮷祥", "350102198703154511", "福州市鼓楼区杨桥路18号3栋502室", "13905912345"
-
-
-def _cp(sub: str) -> tuple[int, int]:
-    i = TEXT.index(sub)
-    return i, i + len(sub)
+_cp = cp
 
 
 def _u16(i: int) -> int:  # independent of models.text: count UTF-16 code units by encoding
@@ -34,22 +30,7 @@ def _u16(i: int) -> int:  # independent of models.text: count UTF-16 code units 
 
 def _seed_store(engine) -> int:
     """One ingested document with machine spans (the address missed, the phone proposed)."""
-    now = datetime.now(timezone.utc)  # this SQLModel refuses naive datetimes
-    with session_scope(engine) as s:
-        col = Collection(name="市档案馆 2026 批次", created_at=now)
-        s.add(col)
-        s.flush()
-        doc = Document(collection_id=col.id, title="情况说明", source_path="x.txt", sha256="a" * 64,
-                       media_type="text/plain", text=TEXT, status="proposed", year=1990, created_at=now,
-                       updated_at=now)
-        s.add(doc)
-        s.flush()
-        for sub, label in ((NAME, "PERSON"), (ID, "ID_NUMBER"), (PHONE, "PHONE")):
-            a, b = _cp(sub)
-            s.add(SpanRecord(document_id=doc.id, start=a, end=b, label=label, text=sub, score=0.8,
-                             source="test", model_version="default", created_at=now, updated_at=now))
-        s.commit()
-        return doc.id
+    return seed_document(engine, "市档案馆 2026 批次", ((NAME, "PERSON"), (ID, "ID_NUMBER"), (PHONE, "PHONE")))
 
 
 @pytest.fixture
