@@ -326,12 +326,10 @@ def decision_scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
 
 # --------------------------------------------------------------------------- running a detector
 
-def _detect_all(detector: Any, texts: list[str], batch_size: int = 128) -> list[list[Span]]:
+def _detect_all(detector: Any, texts: list[str]) -> list[list[Span]]:
+    # the detector batches by its own default (models.pipeline.DETECT_BATCH): one place to tune it
     if hasattr(detector, "detect_many"):
-        out: list[list[Span]] = []
-        for i in range(0, len(texts), batch_size):
-            out.extend(detector.detect_many(texts[i : i + batch_size], batch_size=batch_size))
-        return out
+        return [list(spans) for spans in detector.detect_many(texts)]
     if hasattr(detector, "detect"):
         return [detector.detect(t) for t in texts]
     raise TypeError(f"{type(detector).__name__} has neither detect_many nor detect")

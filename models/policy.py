@@ -471,11 +471,13 @@ class Policy:
                 evidence += [{"start": s.start, "end": s.end, "label": s.label, "text": text[s.start:s.end]} for s in hit]
                 fill["labels"] = "、".join(sorted({s.label for s in hit}))
             elif cond in ("cue_any", "head_cue_any"):
-                hits = cue_hits.get(arg)
-                if hits is None:
-                    hits = self.cue_matches(text, arg)
-                if cond == "head_cue_any":
-                    hits = [h for h in hits if h["start"] < _head_end(text) and _marking_line(text, h["start"])]
+                if cond == "head_cue_any":  # only the head is read: a prefix, so offsets hold
+                    hits = [h for h in self.cue_matches(text[:_head_end(text)], arg)
+                            if _marking_line(text, h["start"])]
+                else:
+                    hits = cue_hits.get(arg)
+                    if hits is None:
+                        hits = self.cue_matches(text, arg)
                 if not hits:
                     return False, [], {}
                 evidence += [{**h, "cue": arg} for h in hits]

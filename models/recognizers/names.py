@@ -97,8 +97,8 @@ def repair_person(text: str, start: int, end: int,
     core = text[start:end]
     if all(c in _KINSHIP or c in _KIN_PREFIX for c in core) and any(c in _KINSHIP for c in core):
         return None  # a kinship word, not a name
-    if any(d + core in text or core + d in text for d in _DOT) and _FOREIGN_TITLE.match(text, end) \
-            and not any(c in _DOT for c in core):
+    if _FOREIGN_TITLE.match(text, end) and not any(c in _DOT for c in core) \
+            and any(d + core in text or core + d in text for d in _DOT):  # the text scan last
         return None  # a foreign surname with a title, the full name given elsewhere
     after = text[end:end + 12]
     if _DOC_NUMBER_AFTER.match(after) or _SERIAL_AFTER.match(after) \
