@@ -23,6 +23,20 @@ COMPOUND_SURNAMES: frozenset[str] = frozenset((
     "欧阳", "上官", "诸葛", "司马", "公孙", "东方", "皇甫", "尉迟", "慕容", "端木", "夏侯", "令狐",
     "长孙", "宇文", "司徒", "申屠", "澹台", "闻人", "赫连", "万俟", "西门", "南宫", "独孤", "百里",
     "呼延", "轩辕", "钟离", "太史", "闾丘", "左丘", "公冶", "濮阳", "淳于", "单于", "拓跋", "司空"))
+#: single-character surnames of the 百家姓 tradition that are still common (about 400, most
+#: frequent first); the rules that read names from their shape (``models.recognizers.name_forms``)
+#: need a surname, and they run without the tagger's word list
+SINGLE_SURNAMES: frozenset[str] = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺"
+    "顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关"
+    "兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁"
+    "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全"
+    "佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐"
+    "冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴"
+    "丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况那宿鲜"
+    "印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧"
+    "闭由逄宓郗邴郏过")
 #: personal-record labels whose subject matters (rules 2-3)
 RECORD_LABELS = frozenset({"HEALTH", "LEGAL_RECORD", "ADDRESS", "ID_NUMBER"})
 

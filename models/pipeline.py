@@ -97,6 +97,7 @@ def _clip_outside(span: Span, blockers: Sequence[Span], text: str) -> Span | Non
 
 def merge_spans(text: str, rule_spans: Iterable[Span], neural_spans: Iterable[Span]) -> list[Span]:
     """Apply the conflict policy of the module docstring; returns sorted, non-overlapping spans."""
+    from models.recognizers.names import propagate_names
     from models.spans import resolve_overlaps
 
     rules = resolve_overlaps(rule_spans)
@@ -113,7 +114,7 @@ def merge_spans(text: str, rule_spans: Iterable[Span], neural_spans: Iterable[Sp
         if c is not None:
             clipped.append(c)
     neural = resolve_overlaps(clipped)
-    return sorted(rules + neural, key=lambda s: (s.start, s.end))
+    return propagate_names(text, sorted(rules + neural, key=lambda s: (s.start, s.end)))
 
 
 # ------------------------------------------------------------------------ spaCy plumbing --

@@ -19,13 +19,22 @@ def builtin_recognizers() -> dict[str, type]:
     from models.recognizers.contact import EmailRecognizer, PhoneRecognizer
     from models.recognizers.health_legal import HealthRecognizer, LegalRecordRecognizer
     from models.recognizers.latin_names import LatinPersonRecognizer
-    from models.recognizers.name_forms import AliasNameRecognizer
+    from models.recognizers.name_forms import (
+        AliasNameRecognizer,
+        BoundaryNameRecognizer,
+        CountedNamesRecognizer,
+        MarriedNameRecognizer,
+        NameColumnRecognizer,
+        RosterNameRecognizer,
+    )
     from models.recognizers.secret_marks import SecretMarkRecognizer
 
     classes = (ResidentIdRecognizer, PassportRecognizer, HomeReturnPermitRecognizer,
                MilitaryIdRecognizer, PhoneRecognizer, EmailRecognizer, BankCardRecognizer,
                BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer,
-               AddressRecognizer, LatinPersonRecognizer, AliasNameRecognizer)
+               AddressRecognizer, LatinPersonRecognizer, AliasNameRecognizer, MarriedNameRecognizer,
+               RosterNameRecognizer, BoundaryNameRecognizer, NameColumnRecognizer,
+               CountedNamesRecognizer)
     return {cls.name: cls for cls in classes}
 
 

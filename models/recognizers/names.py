@@ -18,12 +18,14 @@ few kinds, each with an exact tell in the text:
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from typing import Callable, Iterable
 
 from models.lexicon import SURNAME
 from models.persons import COMPOUND_SURNAMES
+from models.spans import Span
 
 #: characters that follow a name without being part of it (verbs of letters and forms, kinship,
 #: counters of 二同志, function words)
@@ -113,3 +115,53 @@ def repair_person(text: str, start: int, end: int,
         if classes and "PER" not in classes:
             return None  # an ordinary word, a place or an organisation the lexicon knows
     return (start, end) if end - start >= 2 else None
+
+
+def propagate_names(text: str, spans: list[Span]) -> list[Span]:
+    """Every other occurrence of a name found in this document, labelled PERSON too.
+
+    Why: a record names the same person several times, and the tagger reads each occurrence in
+    its own context, so 段家才 found in one sentence is missed in the next, or swallowed by an
+    organisation or place span (林海波　温岭市石塘镇, 古汉章（梅县东山中学): document-level label
+    consistency. Only names of three or more letters (a padded two-letter name counts: 宋　璋)
+    are copied, because two letters (建国, 恩铭) are too often part of ordinary words. An ORG or
+    LOC span of the tagger overlapping an occurrence is cut back to what lies outside the name
+    (dropped when under two letters remain); an occurrence overlapping a rule span or another
+    PERSON span is left alone. ``spans`` must be sorted and non-overlapping
+    (``models.pipeline.merge_spans``); so is the result.
+    """
+    best: dict[str, Span] = {}
+    for s in spans:
+        if s.label != "PERSON":
+            continue
+        name = text[s.start:s.end]
+        letters = [c for c in name if c not in _SPACES]
+        if not all(_cjk(c) for c in letters) or not (len(letters) >= 3 or len(letters) < len(name)):
+            continue
+        if name not in best or s.score > best[name].score:
+            best[name] = s
+    if not best:
+        return spans
+    out = list(spans)
+    for name in sorted(best, key=len, reverse=True):
+        src = best[name]
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            k = bisect.bisect_left([s.start for s in out], j)
+            near = [s for s in out[max(0, k - 8):k] if s.end > i]
+            if all(s.label in ("ORG", "LOC") and s.source.startswith("ner:") for s in near):
+                for s in near:
+                    out.remove(s)
+                    for a, b in ((s.start, i), (j, s.end)):
+                        while a < b and (text[a] in _SPACES or not (_cjk(text[a]) or text[a].isalnum())):
+                            a += 1
+                        while b > a and (text[b - 1] in _SPACES or not (_cjk(text[b - 1]) or text[b - 1].isalnum())):
+                            b -= 1
+                        if b - a >= 2:
+                            out.append(s.with_(start=a, end=b))
+                out.append(src.with_(start=i, end=j,
+                                     explanation="the same name found elsewhere in this document"))
+                out.sort(key=lambda s: (s.start, s.end))
+            i = text.find(name, j)
+    return out

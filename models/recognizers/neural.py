@@ -22,6 +22,7 @@ from typing import Sequence
 
 from models.recognizers.names import repair_person
 from models.spans import Span
+from models.text import despaced_view
 
 NEURAL_LABELS: tuple[str, ...] = ("PERSON", "ADDRESS", "HEALTH", "LEGAL_RECORD", "ORG", "LOC")
 BACKENDS = ("char_tagger", "transformers")
@@ -173,19 +174,25 @@ class NeuralRecognizer:
             if not isinstance(t, str):
                 raise TypeError(f"expected str, got {type(t).__name__}")
         impl = self._load()
-        windows: list[tuple[int, int, int]] = []  # (text index, start, end)
-        for i, t in enumerate(texts):
+        # OCR-spaced texts are read without their spaces (models.text.despaced_view)
+        views = [despaced_view(t) for t in texts]
+        read = [v[0] if v else t for v, t in zip(views, texts)]
+        windows: list[tuple[int, int, int]] = []  # (text index, start, end) in ``read``
+        for i, t in enumerate(read):
             windows += [(i, s, e) for s, e in impl.chunk(t)]
         order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1],
                        reverse=True)
         out: list[list[Span]] = [[] for _ in texts]
         for b in range(0, len(order), self.batch_size):
             part = [windows[w] for w in order[b:b + self.batch_size]]
-            preds = impl.predict([texts[i][s:e] for i, s, e in part])
+            preds = impl.predict([read[i][s:e] for i, s, e in part])
             for (i, ws, _), spans in zip(part, preds):
-                text = texts[i]
+                text, view = texts[i], views[i]
                 for s, e, label, score in spans:
-                    s, e = _trim(text, ws + s, ws + e)
+                    s, e = ws + s, ws + e
+                    if view is not None:
+                        s, e = view[1][s], view[1][e - 1] + 1
+                    s, e = _trim(text, s, e)
                     tidy = tidy_span(text, s, e, label) if e > s else None
                     if tidy is not None and label == "PERSON":
                         tidy = repair_person(text, *tidy, impl.word_classes)

@@ -152,3 +152,109 @@ def test_names_announced_by_zi_hao_and_former_name(text, names):
     from models.recognizers.name_forms import AliasNameRecognizer
 
     assert [text[s.start:s.end] for s in AliasNameRecognizer().find(text)] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("户主　郑文彬　年五十一岁\n家属　祖母郑何氏七十岁　妻郑卢氏四十六岁", ["郑何氏", "郑卢氏"]),
+    ("房屋原系其先母黃鄭氏所購", ["黄郑氏"]),                          # traditional script, on the view
+    ("遗属：王赵氏、王小梅", ["王赵氏"]),
+    ("据《史记》载，周人始祖后稷姓姬氏，傣族各氏族", []),               # clans, not married names
+    ("张氏宗祠重修碑记", []),
+])
+def test_married_womens_names(text, names):
+    from models.recognizers.name_forms import MarriedNameRecognizer
+    from models.script import simplified_view
+
+    view = simplified_view(text)
+    assert [view[s.start:s.end] for s in MarriedNameRecognizer().find(view)] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("出席：戴国平　裘丽华　邝振东　司马文博\n列　席：汤　静（县财政局）", ["戴国平", "裘丽华", "邝振东", "司马文博", "汤　静"]),
+    ("请假：阎秋生（出差），冼永康\n记录人：蔺　珊", ["阎秋生", "冼永康", "蔺　珊"]),
+    ("审核：邬建勋　　批准：柏长河（站长）", ["邬建勋", "柏长河"]),
+    ("出席：各乡镇党委书记、县直有关单位负责同志\n主持：县委办公室", []),   # offices, not names
+    ("会议由副县长主持：一、传达文件", []),
+    ("列席：县人大常委会、县政协", []),
+])
+def test_roster_field_entries_are_names(text, names):
+    from models.recognizers.name_forms import RosterNameRecognizer
+
+    assert [text[s.start:s.end] for s in RosterNameRecognizer().find(text)] == names
+
+
+def test_a_name_found_once_is_found_everywhere_in_the_document():
+    from models.recognizers.names import propagate_names
+    from models.spans import Span
+
+    text = "据群众反映，祁永福经常酗酒。经查，祁永福于五月殴打邻居，祁永福路边的摊位也被砸毁。柯建"
+    first = text.index("祁永福")
+    spans = [Span(first, first + 3, "PERSON", 0.97, "ner:t"),
+             Span(text.index("柯建"), text.index("柯建") + 2, "PERSON", 0.9, "ner:t")]
+    # the third occurrence begins a LOC span of the tagger: cut back to what lies outside the name
+    # (one letter, dropped); a rule's span is never cut
+    loc = text.index("祁永福路")
+    spans.append(Span(loc, loc + 4, "LOC", 0.7, "ner:t"))
+    spans.sort(key=lambda s: (s.start, s.end))
+    out = propagate_names(text, spans)
+    found = [(text[s.start:s.end], s.label) for s in out]
+    assert found == [("祁永福", "PERSON"), ("祁永福", "PERSON"), ("祁永福", "PERSON"), ("柯建", "PERSON")]
+    assert all(a.end <= b.start for a, b in zip(out, out[1:]))            # still non-overlapping
+    # an ORG/LOC span of exactly the name becomes PERSON; two-letter names are not copied
+    text2 = "邢德昌同志任局长。邢德昌要求各单位。建国以来"
+    s2 = [Span(0, 3, "PERSON", 0.95, "ner:t"), Span(9, 17, "ORG", 0.6, "ner:t"),
+          Span(text2.index("建国"), text2.index("建国") + 2, "LOC", 0.5, "ner:t")]
+    assert [(text2[s.start:s.end], s.label) for s in propagate_names(text2, s2)] == \
+        [("邢德昌", "PERSON"), ("邢德昌", "PERSON"), ("要求各单位", "ORG"), ("建国", "LOC")]
+    text3 = "邢德昌同志。住址：邢德昌村三组"
+    s3 = [Span(0, 3, "PERSON", 0.95, "ner:t"), Span(9, 15, "ADDRESS", 0.9, "cn_address.v2")]
+    assert propagate_names(text3, s3) == s3                                # a rule span is kept whole
+
+
+@pytest.mark.parametrize("text, names", [
+    ("四至：东至聂长庚田　西至路　南至聂家坟山　北至覃少卿屋墙", ["聂长庚", "覃少卿"]),
+    ("宅基地四至　东：龚德胜宅基　南：机耕道　西：本户菜地", ["龚德胜"]),
+    ("东至张庄地界　西至李家田　北至公路", []),                   # a village, a family, a road
+])
+def test_the_neighbours_of_a_plots_four_borders_are_names(text, names):
+    from models.recognizers.name_forms import BoundaryNameRecognizer
+
+    assert [text[s.start:s.end] for s in BoundaryNameRecognizer().find(text)] == names
+
+
+def test_ocr_spaced_text_is_read_without_its_spaces():
+    from models.text import despaced_view
+
+    text = "该厂 1989 年起 由 滕 永 福 个人 承包 ，去年 冲床工 佘 小 妹 右手 受伤"
+    view, back = despaced_view(text)
+    assert "由滕永福 个人 承包" in view
+    s = view.index("滕永福")
+    assert text[back[s]:back[s + 2] + 1] == "滕 永 福"
+    assert "冲床工 佘小妹 右手" in view                                     # words stay apart
+    assert despaced_view("今天上午，市长到工厂视察。A B 两队，黄桥乡 张庄村 五组") is None
+
+
+def test_the_cells_of_a_registers_name_column_are_names():
+    from models.recognizers.name_forms import NameColumnRecognizer
+
+    text = ("序号｜姓　名｜性别｜出生年月｜住址\n"
+            "０１｜龚　敏　｜女　｜1979.03 ｜下湾组8号\n"
+            "０２｜晏德昌　｜男　｜1952.11 ｜下湾组9号\n"
+            "０３｜本户合计｜　　｜　　　　｜\n"
+            "\n说明：以上人员经村委会核实。")
+    assert [text[s.start:s.end] for s in NameColumnRecognizer().find(text)] == ["龚　敏", "晏德昌"]
+    prose = "姓名是父母给的，晏德昌说。"
+    assert NameColumnRecognizer().find(prose) == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("该犯多次纠集尤德胜、缪长海等人聚赌", ["尤德胜", "缪长海"]),
+    ("对陶永庆、蒲秀兰、欧阳建华三人分别给予警告处分", ["陶永庆", "蒲秀兰", "欧阳建华"]),
+    ("逐户走访了受株连的宁桂英等十一户", ["宁桂英"]),
+    ("农民工、建筑工人等人参加培训", []),                       # occupations, not names
+    ("石家庄、张家口等地；各乡、各部门等单位", []),
+])
+def test_names_listed_before_a_count_of_persons(text, names):
+    from models.recognizers.name_forms import CountedNamesRecognizer
+
+    assert [text[s.start:s.end] for s in CountedNamesRecognizer().find(text)] == names
