@@ -210,3 +210,19 @@ def test_declassification_phrasings(policy, note):
     text = f"机密\n{note}\n关于战备物资储备的意见"
     pr = policy.evaluate(text, [Span(0, 2, "SECRET_MARK")], {"classification": "机密"}, AS_OF)
     assert pr.declassified and pr.floor == "OPEN", note
+
+
+def test_a_clash_between_groups_closes_as_public_security(policy):
+    """GUIDELINES 6: a record narrating a clash between ethnic or religious groups, clans or
+    border villagers stays closed (PS-02, deferred); a report that merely mentions ethnic work or
+    a clash far from any group is only a cue or nothing."""
+    text = ("关于两乡水源纠纷的情况通报\n　　八月五日，甲乡一个彝族村与乙乡一个汉族村的群众因争用山泉水发生械斗，"
+            "双方二百余人参与，九人受伤。县里已派工作组调处。")
+    pr = policy.evaluate(text, [], {}, AS_OF)
+    assert "PS-02" in pr.fired_ids and pr.floor == "CLOSED"
+    assert pr.forced_reasons == ["PUBLIC_SECURITY"] and pr.forced_closure == "DEFERRED"
+    trad = "兩村宗族因祖墳山界糾紛，於清明前後三次械鬥。"
+    assert "PS-02" in policy.evaluate(trad, [], {}, AS_OF).fired_ids
+    praise = "全县各民族团结和睦，宗教活动正常有序。\n另讯：某国边境地区发生骚乱。"
+    pr = policy.evaluate(praise, [], {}, AS_OF)
+    assert "PS-02" not in pr.fired_ids and pr.floor == "OPEN"

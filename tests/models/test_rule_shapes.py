@@ -24,7 +24,9 @@ def found(analyzer, text):
     spans = analyzer.find(text)
     for s in spans:
         assert 0 <= s.start < s.end <= len(text)
-    return [(s.label, text[s.start:s.end]) for s in spans]
+    # the shapes of numbers and marks; the names in these registers' 姓名 columns
+    # (name_column.v1) are tested with the other name shapes in test_names_and_script.py
+    return [(s.label, text[s.start:s.end]) for s in spans if s.label != "PERSON"]
 
 
 def test_fixture_identifiers_are_what_they_claim():
