@@ -19,18 +19,29 @@ batch of wrong reviews lowered the bar it was judged by. Here:
 
 The rule (``decide``): promote only when the candidate is better on every learned genre with
 enough held-out documents (else, on the pooled frozen sets) AND no frozen set is worse beyond
-noise: span F1 down by at most ``max_f1_drop``, decision macro F1 by at most
-``max_decision_f1_drop`` (decision sets are small: one document of 60 moves it about 2 points),
-sensitive recall by at most
-``max_sensitive_recall_drop``, leak rate up by at most ``max_leak_rate_increase``, the share of
-published documents flagged up by at most ``max_false_alarm_increase``.
+noise. "Beyond noise" depends on how many items a figure is measured on (``allowed_drop``): on a
+set where the parent's figure is p, measured on n items (gold spans for span F1, PERSON F1 and
+sensitive recall; documents for decision macro F1 and the published false-alarm share), the
+candidate may be worse by at most
+
+    max(configured tolerance, noise_z * sqrt(p' (1 - p') / n)),   p' = (p n + 1) / (n + 2)
+
+the configured tolerance (``max_f1_drop``, ``max_decision_f1_drop``, ``max_sensitive_recall_drop``,
+``max_false_alarm_increase``) or ``noise_z`` binomial standard errors of the parent's figure,
+whichever is larger (p' is the add-one estimate, so that a figure of exactly 0 or 1 still has a
+standard error). On Resume's dev sample, 38 sensitive gold spans: one span is 2.6 points of
+recall, within the 2-SE bound of about 12 points; a candidate whose PERSON recall collapses (a batch
+of wrong reviews) is far beyond it. Leak rate is the exception: people and secrets are protected
+outright, it may rise by at most ``max_leak_rate_increase`` whatever the set size. Each figure's n
+and the drop allowed are in the decision (``GateDecision.noise``) and in its reasons.
 """
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -207,6 +218,15 @@ def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) 
     spans = m.get("spans") or {}
     dec = m.get("decisions") or {}
     open_recall = dec.get("open_recall")
+    support = dec.get("support") or {}
+    person_scored = "PERSON" in (m.get("labels_scored") or [])
+    # what each figure is measured on (the gate's noise bound, training.gate.allowed_drop)
+    n = {"span_f1": (spans.get("micro") or {}).get("support"),
+         "person_f1": (spans.get("PERSON") or {}).get("support", 0) if person_scored else None,
+         "sensitive_recall": m.get("sensitive_support"),
+         "decision_macro_f1": dec.get("documents"),
+         "leak_rate": sum(v for k, v in support.items() if k != "OPEN") if dec else None,
+         "false_alarm": support.get("OPEN") if dec and name == "published" else None}
     return {
         "documents": m["documents"],
         "span_f1": spans.get("micro", {}).get("f1"),
@@ -216,6 +236,7 @@ def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) 
         "leak_rate": dec.get("leak_rate"),
         # published text is openable: a proposal other than OPEN there is a false alarm
         "false_alarm": (round(1 - open_recall, 6) if open_recall is not None and name == "published" else None),
+        "n": {k: v for k, v in n.items() if v is not None},
     }
 
 
@@ -260,6 +281,37 @@ def _f1(s: Mapping[str, Any]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+#: the figures the gate checks on every frozen set: (key, direction in which it is worse, tolerance
+#: setting, whether the count-aware noise bound may widen the tolerance)
+CHECKS = (("span_f1", -1, "max_f1_drop", True),
+          ("person_f1", -1, "max_f1_drop", True),
+          ("decision_macro_f1", -1, "max_decision_f1_drop", True),
+          ("sensitive_recall", -1, "max_sensitive_recall_drop", True),
+          ("leak_rate", +1, "max_leak_rate_increase", False),   # strict: people and secrets
+          ("false_alarm", +1, "max_false_alarm_increase", True))
+#: what n counts, per figure (for the reasons and the report)
+UNITS = {"span_f1": "gold spans", "person_f1": "PERSON gold spans", "sensitive_recall": "sensitive gold spans",
+         "decision_macro_f1": "documents", "leak_rate": "restricted documents", "false_alarm": "published documents"}
+
+
+def binomial_se(p: float, n: int) -> float:
+    """The standard error of a proportion p measured on n items, with the add-one estimate
+    p' = (p n + 1) / (n + 2), so that p = 0 or 1 still has an error; 0 where n is 0."""
+    if not n or n <= 0:
+        return 0.0
+    q = (p * n + 1) / (n + 2)
+    return math.sqrt(q * (1 - q) / n)
+
+
+def allowed_drop(parent: float, n: int | None, tolerance: float, z: float, *, widen: bool = True) -> float:
+    """How much worse than ``parent`` a candidate's figure may be before it is "worse beyond
+    noise": the configured ``tolerance`` or ``z`` binomial standard errors of the parent's figure on
+    ``n`` items, whichever is larger (``widen`` false or n unknown: the tolerance alone)."""
+    if not widen or not n or z <= 0:
+        return tolerance
+    return max(tolerance, z * binomial_se(min(1.0, max(0.0, parent)), int(n)))
+
+
 @dataclass
 class GateDecision:
     promote: bool
@@ -267,11 +319,28 @@ class GateDecision:
     genre: dict[str, dict]      # set -> {"candidate": ..., "current": ...}
     frozen: dict[str, dict]     # set -> {"candidate": ..., "current": ...}
     removed_learned: int = 0
+    #: set -> figure -> {"n": items measured on, "allowed_drop": the bound applied, "drop": candidate's}
+    noise: dict[str, dict] = field(default_factory=dict)
+    noise_z: float = 0.0
+
+
+def _n_of(pair: Mapping[str, Any], key: str) -> int | None:
+    """Items a figure was measured on: the parent's count, else the candidate's (same set, same gold)."""
+    for who in ("current", "candidate"):
+        n = (pair[who].get("n") or {}).get(key)
+        if n is not None:
+            return int(n)
+    return None
 
 
 def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_names: Sequence[str],
-           tolerances: Mapping[str, float], min_gain: float, removed_learned: int = 0) -> GateDecision:
-    """Apply the rule of the module docstring to per-set scores of candidate and current."""
+           tolerances: Mapping[str, float], min_gain: float, removed_learned: int = 0,
+           noise_z: float = 0.0) -> GateDecision:
+    """Apply the rule of the module docstring to per-set scores of candidate and current.
+
+    ``noise_z``: binomial standard errors a figure may drop by (``allowed_drop``); 0 keeps the
+    configured tolerances alone. A score's ``n`` (``score_set``) says what it was measured on.
+    """
     reasons: list[str] = []
     ok = True
     genre = {n: {"candidate": candidate[n], "current": current[n]} for n in genre_names}
@@ -304,22 +373,32 @@ def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_
                 ok = False
                 reasons.append(f"too few held-out confirmations per genre; mean F1 over the frozen sets does not "
                                f"improve: {b:.4f} -> {c:.4f}")
-    checks = (("span_f1", -1, "max_f1_drop"), ("decision_macro_f1", -1, "max_decision_f1_drop"),
-              ("sensitive_recall", -1, "max_sensitive_recall_drop"), ("leak_rate", +1, "max_leak_rate_increase"),
-              ("false_alarm", +1, "max_false_alarm_increase"))
     worse_sets = []
+    noise: dict[str, dict] = {}
     for n, pair in frozen.items():
-        for key, sign, tol_name in checks:
+        for key, sign, tol_name, widen in CHECKS:
             c, b = pair["candidate"].get(key), pair["current"].get(key)
-            if c is None or b is None:
+            if c is None or b is None or tol_name not in tolerances:
                 continue
+            items = _n_of(pair, key)
+            tol = tolerances[tol_name]
+            # a rate that rises (leak, false alarm) is judged by the SE of the parent's rate too
+            allowed = allowed_drop(b, items, tol, noise_z, widen=widen)
             worse = (c - b) * sign  # > 0: the candidate is worse
-            if worse > tolerances[tol_name] + 1e-9:
+            noise.setdefault(n, {})[key] = {"n": items, "allowed_drop": round(allowed, 4), "drop": round(worse, 4)}
+            if worse > allowed + 1e-9:
                 ok = False
                 worse_sets.append(n)
-                reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} (tolerance {tolerances[tol_name]})")
+                how = (f"tolerance {tol}, strict" if not widen else
+                       f"tolerance {tol}" if items is None else
+                       f"allowed {allowed:.4f} = max({tol}, {noise_z:g} SE) on {items} {UNITS.get(key, 'items')}")
+                reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} ({how})")
     if frozen and not worse_sets:
-        reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)})")
+        reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)}; drops allowed: "
+                       + ", ".join(f"{n} {k} {v['allowed_drop']:.3f} on {v['n']}" for n, figs in noise.items()
+                                   for k, v in figs.items() if k in ("span_f1", "sensitive_recall") and v["n"])
+                       + ")")
     if removed_learned:
         reasons.append(f"{removed_learned} frozen record(s) equal to learned documents left out of the gate")
-    return GateDecision(promote=ok, reasons=reasons, genre=genre, frozen=frozen, removed_learned=removed_learned)
+    return GateDecision(promote=ok, reasons=reasons, genre=genre, frozen=frozen, removed_learned=removed_learned,
+                        noise=noise, noise_z=noise_z)

@@ -59,6 +59,9 @@ class PromotionGate:
     max_sensitive_recall_drop: float = 0.01
     max_leak_rate_increase: float = 0.0
     max_false_alarm_increase: float = 0.01
+    #: a figure measured on n items may also drop by this many binomial standard errors of the
+    #: parent's figure (training.gate.allowed_drop); never the leak rate. 0: the tolerances alone
+    noise_z: float = 2.0
 
     def tolerances(self) -> dict[str, float]:
         return {"max_f1_drop": self.max_f1_drop, "max_decision_f1_drop": self.max_decision_f1_drop,
@@ -72,8 +75,8 @@ class PromotionGate:
         if unknown:
             raise ValueError(f"unknown [promotion] settings: {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
         gate = cls(**{k: float(v) for k, v in d.items()})
-        if min(gate.tolerances().values()) < 0 or gate.min_f1_gain < 0:
-            raise ValueError("[promotion] tolerances and min_f1_gain must be >= 0")
+        if min(gate.tolerances().values()) < 0 or gate.min_f1_gain < 0 or gate.noise_z < 0:
+            raise ValueError("[promotion] tolerances, min_f1_gain and noise_z must be >= 0")
         return gate
 
 
@@ -404,7 +407,8 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
 
         scores[who] = g.score_sets(sets, detector, proposer, report, cache=cache)
     decision = g.decide(scores["candidate"], scores["current model"], genre_names=list(genre),
-                        tolerances=cfg.gate.tolerances(), min_gain=cfg.gate.min_f1_gain, removed_learned=removed)
+                        tolerances=cfg.gate.tolerances(), min_gain=cfg.gate.min_f1_gain, removed_learned=removed,
+                        noise_z=cfg.gate.noise_z)
     return decision, where
 
 
@@ -474,7 +478,8 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
             extra={"training_data": {"counts": counts, "provenance": "data/provenance.jsonl",
                                      "eval_fingerprint": ts.eval_fingerprint, "eval_seed": cfg.data.eval_seed,
                                      "learned_genres": ts.learned_genres},
-                   "comparison": {"current": parent_name, "gate": {"promote": gate.promote, "reasons": gate.reasons},
+                   "comparison": {"current": parent_name, "gate": {"promote": gate.promote, "reasons": gate.reasons,
+                                                                   "noise_z": gate.noise_z, "noise": gate.noise},
                                   "sets": sets, "frozen_sets": "gate/gate.json"},
                    "retrain_seconds": seconds})
         progress(0.95, "registering the candidate")
@@ -486,10 +491,14 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
     registry_metrics = {"eval_fingerprint": ts.eval_fingerprint, "candidate": _summary(genre_or_frozen, "candidate"),
                         "current": _summary(genre_or_frozen, "current"), "compared_to": parent_name,
                         "gate": gate.reasons, "counts": counts, "retrain_seconds": seconds,
-                        "genre": {n: {w: {k: v for k, v in p[w].items() if k != "documents"}
+                        "genre": {n: {w: {k: v for k, v in p[w].items() if k not in ("documents", "n")}
                                       for w in ("candidate", "current")} for n, p in gate.genre.items()},
-                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k != "documents"}
-                                       for w in ("candidate", "current")} for n, p in gate.frozen.items()}}
+                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k not in ("documents", "n")}
+                                       for w in ("candidate", "current")} for n, p in gate.frozen.items()},
+                        # per set: what each figure is measured on, the drop allowed, the candidate's drop
+                        "noise_z": gate.noise_z, "noise": gate.noise,
+                        "n": {n: {"documents": p["current"].get("documents"), **(p["current"].get("n") or {})}
+                              for n, p in {**gate.genre, **gate.frozen}.items()}}
     with session_scope(engine) as s:
         registry.register_version(session=s, name=name, path=str(final_dir), actor=actor, parent=parent_name,
                                   metrics=registry_metrics, data_fingerprint=ts.fingerprint,
