@@ -243,9 +243,11 @@ def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) 
 def score_sets(sets: Mapping[str, list[dict]], detector: Any, proposer: Any,
                progress: Callable[[str], None] | None = None, cache: Path | None = None) -> dict[str, dict]:
     """Scores per set. ``cache``: a JSON file of earlier scores of the SAME model version, keyed by
-    the set's fingerprint and today's date (decisions depend on the review date); a version never
-    changes, so its scores on a fixed set are reused instead of recomputed (the parent's, on every
-    retraining run: half the gate's time)."""
+    the set's fingerprint, and by today's date for a set with decisions (a proposal depends on the
+    review date: document age, the 25-year rule); a version never changes, so its scores on a fixed
+    set are reused instead of recomputed (the parent's, on every retraining run: half the gate's
+    time). ``retrain`` writes a candidate's scores to its own cache file, so that once promoted,
+    its first retraining as a parent finds them there."""
     from datetime import date
 
     from training.dataset import fingerprint
@@ -258,7 +260,8 @@ def score_sets(sets: Mapping[str, list[dict]], detector: Any, proposer: Any,
             known = {}
     out, fresh = {}, False
     for name, recs in sets.items():
-        key = f"{name}:{fingerprint(list(recs))}:{date.today().isoformat()}"
+        dated = any(r.get("decision") is not None for r in recs)
+        key = f"{name}:{fingerprint(list(recs))}" + (f":{date.today().isoformat()}" if dated else "")
         if key in known:
             out[name] = known[key]
             continue

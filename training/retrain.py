@@ -383,8 +383,12 @@ def add_replay(ts: TrainingSet, cfg: "RetrainConfig", parent_dir: Path | None) -
 
 
 def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, models_root: Path,
-                   ts: TrainingSet, cfg: "RetrainConfig", progress: Progress) -> tuple[GateDecision, Path]:
-    """Score candidate and parent on the parent's frozen sets and the learned genres; decide."""
+                   ts: TrainingSet, cfg: "RetrainConfig", progress: Progress,
+                   candidate_name: str | None = None) -> tuple[GateDecision, Path]:
+    """Score candidate and parent on the parent's frozen sets and the learned genres; decide.
+
+    The parent's scores come from its cache where it has them (``training.gate.score_sets``); the
+    candidate's are written to its own (``candidate_name``), for when it is a parent in turn."""
     from training import gate as g
 
     extra = {"synth_heldout": [r for r in ts.eval_base if str(r.get("id", "")).startswith("synth")],
@@ -397,7 +401,8 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
         raise ValueError("the gate has nothing to score: no frozen set and no held-out confirmations")
     scores = {}
     for who, version_dir, lo, hi, cache in (
-            ("candidate", candidate_dir, 0.62, 0.80, None),
+            ("candidate", candidate_dir, 0.62, 0.80,
+             models_root / g.GATES_ROOT / ".scores" / f"{candidate_name}.json" if candidate_name else None),
             ("current model", parent_dir, 0.80, 0.94, models_root / g.GATES_ROOT / ".scores" / f"{parent_name}.json")):
         detector, proposer = load_models(version_dir)
         names = list(sets)
@@ -465,7 +470,8 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
                                components=components)
         progress(0.60, "evaluating candidate and current model on the gate")
         gate, gate_src = gate_candidate(candidate_dir=tmp, parent_name=parent_name, parent_dir=parent_dir,
-                                        models_root=models_root, ts=ts, cfg=cfg, progress=progress)
+                                        models_root=models_root, ts=ts, cfg=cfg, progress=progress,
+                                        candidate_name=name)
         from training.gate import copy_sets
 
         copy_sets(gate_src, tmp)  # the candidate's descendants are judged on the same frozen sets
