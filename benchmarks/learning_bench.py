@@ -205,7 +205,8 @@ def review_documents(engine, start_dir: Path, genre: str, docs: list[dict], *, w
     return n
 
 
-def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong: bool, seed: int) -> dict:
+def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong: bool, seed: int,
+                 config: str | None = None) -> dict:
     """Reviews of ``n_docs`` train documents of ``genre``, then ``kaifang train``'s code path."""
     from review_app.db import make_engine, session_scope, upgrade
     from review_app.store import model_registry as reg
@@ -226,17 +227,20 @@ def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong:
     log(f"{genre}{' (wrong reviews)' if wrong else ''}: {n} documents reviewed in {time.time() - t:.0f} s; retraining")
     with session_scope(engine) as s:
         job = reg.create_job(session=s, started_by="admin")
-    last = [0.0]
+    phases: list[tuple[float, str]] = []
+    wall0 = time.time()
 
     def echo(frac: float, msg: str) -> None:
-        if frac - last[0] >= 0.05 or frac >= 1.0:
-            log(f"  [{frac * 100:5.1f}%] {msg}")
-            last[0] = frac
+        # every progress message, with its time: where the retraining's minutes go
+        phases.append((round(time.time() - wall0, 1), msg))
+        log(f"  [{frac * 100:5.1f}%] {msg}")
 
+    load0 = os.getloadavg()[0]
     cpu0, wall0 = _cpu_seconds(), time.time()
-    job = jobs.run_job(engine=engine, job_id=job.id, models_root=home / "models", config_path=None, actor="admin",
+    job = jobs.run_job(engine=engine, job_id=job.id, models_root=home / "models", config_path=config, actor="admin",
                        on_progress=echo)
     cpu, wall = _cpu_seconds() - cpu0, time.time() - wall0
+    load1 = os.getloadavg()[0]
     if job.status != "succeeded":
         raise RuntimeError(f"training job {job.status}: {job.message}")
     with session_scope(engine) as s:
@@ -245,7 +249,8 @@ def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong:
     engine.dispose()
     return {"reviewed": n, "candidate": str(path), "promoted": bool(job.promoted), "message": job.message,
             "retrain_seconds": metrics.get("retrain_seconds"), "job_wall_seconds": round(wall, 1),
-            "job_cpu_seconds": round(cpu, 1), "gate": metrics}
+            "job_cpu_seconds": round(cpu, 1), "load_average": [round(load0, 2), round(load1, 2)],
+            "phases": phases, "gate": metrics}
 
 
 def _cpu_seconds() -> float:
@@ -480,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--al-epochs", type=int, default=3)
     ap.add_argument("--al-test", type=int, default=None, help="a seeded sample of the dev split (default: all)")
     ap.add_argument("--al-target", type=float, default=0.95, help="target = this x random's F1 at the last budget")
+    ap.add_argument("--retrain-config", default=None,
+                    help="a `kaifang train --config` file for the learning runs (default: the shipped retrain.toml)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning.json")
     ap.add_argument("--png", type=Path, default=ROOT / "benchmarks" / "figures" / "learning_curve.png")
@@ -508,7 +515,8 @@ def main(argv: list[str] | None = None) -> int:
         start = build_start_model(genre, CACHE / f"start-minus-{genre}{'-quick' if args.quick else ''}",
                                   quick=args.quick, seed=args.seed)
         starts[genre] = start
-        run = learning_run(genre, start, work, n_docs=args.docs, wrong=False, seed=args.seed)
+        run = learning_run(genre, start, work, n_docs=args.docs, wrong=False, seed=args.seed,
+                           config=args.retrain_config)
         dev = _dev(genre)
         before, after = person_f1(start, dev), person_f1(Path(run["candidate"]), dev)
         frozen = run["gate"].get("frozen", {})
@@ -518,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
             "others_before": {n: v["current"]["span_f1"] for n, v in others.items()},
             "others_after": {n: v["candidate"]["span_f1"] for n, v in others.items()},
             "retrain_seconds": run["retrain_seconds"], "retrain_cpu_seconds": run["job_cpu_seconds"],
+            "retrain_load_average": run["load_average"], "retrain_phases": run["phases"],
             "promoted": run["promoted"], "reviewed": run["reviewed"],
             "gate_message": run["message"], "gate": run["gate"], "start_model": start.name}
         log(f"{genre}: PERSON F1 on dev {before:.4f} -> {after:.4f}; promoted {run['promoted']}; "
@@ -528,9 +537,11 @@ def main(argv: list[str] | None = None) -> int:
                                           quick=args.quick, seed=args.seed)
     wrong = None
     if not args.no_wrong_run:
-        w = learning_run(first, starts[first], work, n_docs=args.docs, wrong=True, seed=args.seed)
+        w = learning_run(first, starts[first], work, n_docs=args.docs, wrong=True, seed=args.seed,
+                         config=args.retrain_config)
         wrong = {"genre": first, "promoted": w["promoted"], "message": w["message"],
-                 "retrain_seconds": w["retrain_seconds"],
+                 "retrain_seconds": w["retrain_seconds"], "retrain_cpu_seconds": w["job_cpu_seconds"],
+                 "retrain_load_average": w["load_average"],
                  "target_after": person_f1(Path(w["candidate"]), _dev(first))}
         log(f"wrong reviews: promoted {w['promoted']}: {w['message']}")
     al = None
