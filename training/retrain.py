@@ -310,6 +310,10 @@ def build_version(*, out: Path, name: str, ner_train: list[dict], decision_train
             raise ValueError("retrain_ner is on but there are no NER training records")
         warm = _warm_start_tagger(spec) if cfg.warm_start and parent_dir is not None else None
         tcfg = ner_config(cfg.ner_params)
+        if "threads" not in cfg.ner_params:  # [train] threads, not TrainConfig's default, unless [ner] says
+            from dataclasses import replace
+
+            tcfg = replace(tcfg, threads=max(1, cfg.threads))
         if warm is not None:  # the parent's shape is the tagger's shape: labels, window, lexicon
             from dataclasses import replace
 
