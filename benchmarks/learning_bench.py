@@ -55,6 +55,8 @@ QUICK = {"limit": 1200, "epochs": 3, "batch_size": 16, "synth_docs": 150, "silve
          "holdout": {"cluener": 150, "peoples_daily": 120, "resume": 60, "weibo": 40, "synth": 40, "silver": 0},
          "decision_docs": 150, "decision_splits": 3}
 DEV_LOADERS = {"weibo": "load_weibo", "resume": "load_resume", "cluener": "load_cluener"}
+#: torch threads of the starting models and active learning (``--threads``)
+THREADS = [1]
 
 
 def log(msg: str) -> None:
@@ -110,7 +112,7 @@ def build_start_model(genre: str, out: Path, *, quick: bool, seed: int = 0) -> P
         char_vectors, bigram_vectors, _ = pretrain_embeddings(texts, char_dim=cfg0.char_dim,
                                                               bigram_dim=cfg0.bigram_dim, seed=seed, workers=2)
     cfg = TrainConfig(epochs=r["epochs"], patience=1, labels=TAGGER_LABELS, lexicon=True,
-                      select_labels=TAGGER_LABELS, threads=2, batch_size=r.get("batch_size", 64))
+                      select_labels=TAGGER_LABELS, threads=THREADS[0], batch_size=r.get("batch_size", 64))
     work = Path(tempfile.mkdtemp(prefix="kaifang-lb-"))
     name = f"start-minus-{genre}{'-quick' if quick else ''}"
     log(f"{name}: training the tagger on {len(train)} records")
@@ -304,7 +306,7 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
     from training.dataset import corpus_train_records
     from training.ner.train import TrainConfig, train_tagger
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS[0])
     start = CharTagger.load(start_dir / "ner" / "tagger")
     test = _dev(genre)
     if test_size:
@@ -487,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--al-target", type=float, default=0.95, help="target = this x random's F1 at the last budget")
     ap.add_argument("--retrain-config", default=None,
                     help="a `kaifang train --config` file for the learning runs (default: the shipped retrain.toml)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads for the starting models and active learning (the retraining "
+                         "uses retrain.toml's [train] threads)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning.json")
     ap.add_argument("--png", type=Path, default=ROOT / "benchmarks" / "figures" / "learning_curve.png")
@@ -506,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--docs must be >= 10 and --al-budgets increasing positive numbers")
     import torch
 
-    torch.set_num_threads(2)
+    THREADS[0] = args.threads
+    torch.set_num_threads(args.threads)
     work = args.work or Path(tempfile.mkdtemp(prefix="kaifang-learning-"))
     t_all = time.time()
     by_genre: dict[str, dict] = {}
@@ -551,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
                              test_size=args.al_test)
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
-        "active_learning": al, "threads": 2, "load_average_end": os.getloadavg()[0],
+        "active_learning": al, "threads": args.threads, "load_average_end": os.getloadavg()[0],
         "seconds": round(time.time() - t_all, 1),
         "note": ("quick starting models (reduced recipe: corpora capped at 1200 records, 3 epochs of batch 16, no pre-trained "
                  "embeddings, silver or augmentation)" if args.quick else "default recipe minus the genre"),
