@@ -19,21 +19,27 @@ batch of wrong reviews lowered the bar it was judged by. Here:
 
 The rule (``decide``): promote only when the candidate is better on every learned genre with
 enough held-out documents (else, on the pooled frozen sets) AND no frozen set is worse beyond
-noise. "Beyond noise" depends on how many items a figure is measured on (``allowed_drop``): on a
-set where the parent's figure is p, measured on n items (gold spans for span F1, PERSON F1 and
-sensitive recall; documents for decision macro F1 and the published false-alarm share), the
-candidate may be worse by at most
+noise. "Beyond noise" depends on how many items a figure is measured on: the candidate may be
+worse by at most
 
-    max(configured tolerance, noise_z * sqrt(p' (1 - p') / n)),   p' = (p n + 1) / (n + 2)
+    max(configured tolerance, noise_z * SE)
 
-the configured tolerance (``max_f1_drop``, ``max_decision_f1_drop``, ``max_sensitive_recall_drop``,
-``max_false_alarm_increase``) or ``noise_z`` binomial standard errors of the parent's figure,
-whichever is larger (p' is the add-one estimate, so that a figure of exactly 0 or 1 still has a
-standard error). On Resume's dev sample, 38 sensitive gold spans: one span is 2.6 points of
-recall, within the 2-SE bound of about 12 points; a candidate whose PERSON recall collapses (a batch
-of wrong reviews) is far beyond it. Leak rate is the exception: people and secrets are protected
-outright, it may rise by at most ``max_leak_rate_increase`` whatever the set size. Each figure's n
-and the drop allowed are in the decision (``GateDecision.noise``) and in its reasons.
+(the tolerances ``max_f1_drop``, ``max_decision_f1_drop``, ``max_sensitive_recall_drop``,
+``max_false_alarm_increase``). SE is the standard error of the difference candidate - current:
+
+* span F1, PERSON F1, sensitive recall (per-document counts, ``per_document_counts``): a **paired
+  bootstrap** over the set's documents (``paired_se``, 1,000 seeded resamples): both models are
+  scored on the same resampled documents, so only the spans where they differ count as noise.
+  One sensitive span lost of 38 (Resume's dev sample) gives SE about 1/38: within 2 SE; a
+  systematic loss of several points on a 200-document sample is not, where an unpaired bound
+  would let it pass;
+* otherwise (decision macro F1 and the published false-alarm share, on n documents; scores cached
+  before per-document counts existed): the binomial SE of the current model's figure p on n items,
+  ``sqrt(p' (1 - p') / n)`` with the add-one estimate p' = (p n + 1) / (n + 2) (``allowed_drop``).
+
+Leak rate is the exception: people and secrets are protected outright, it may rise by at most
+``max_leak_rate_increase`` whatever the set size. Each figure's n, SE, method and the drop allowed
+are in the decision (``GateDecision.noise``) and the failing ones in its reasons.
 """
 from __future__ import annotations
 
@@ -210,11 +216,54 @@ def _labels_for(name: str, records: Sequence[dict]) -> list[str] | None:
     return None
 
 
+class _Recording:
+    """A detector that keeps what it returned for the last batch (the per-document counts of
+    ``score_set`` come from the same detection run as the set's figures)."""
+
+    def __init__(self, detector: Any) -> None:
+        self._detector = detector
+        self.last: list | None = None
+
+    def detect_many(self, texts):
+        out = [list(x) for x in (self._detector.detect_many(texts) if hasattr(self._detector, "detect_many")
+                                 else [self._detector.detect(t) for t in texts])]
+        self.last = out
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._detector, name)
+
+
+def per_document_counts(records: Sequence[dict], predicted: Sequence[list], labels_scored: Sequence[str]
+                        ) -> dict[str, list[list[int]]]:
+    """Per document: [tp, fp, fn] over the scored labels ("span") and PERSON ("person"), and
+    [hit, total] of sensitive gold spans ("sens"), counted as ``models.evaluation`` counts them.
+    The gate's paired bootstrap (``paired_se``) resamples documents from these."""
+    from models.evaluation import _as_tuples, _exact_counts, validate_record
+    from models.spans import SENSITIVE_LABELS
+
+    scored = set(labels_scored)
+    out: dict[str, list[list[int]]] = {"span": [], "person": [], "sens": []}
+    for i, (r, pred) in enumerate(zip(records, predicted)):
+        r = validate_record(r, f"record {i + 1}")
+        gold = sorted(set(r["spans"]))
+        pred = _as_tuples(pred, len(r["text"]), f"record {i + 1}")
+        c = _exact_counts(gold, pred)
+        out["span"].append([sum(c[(l, k)] for l in scored) for k in ("tp", "fp", "fn")])
+        out["person"].append([c[("PERSON", k)] for k in ("tp", "fp", "fn")])
+        ps = [x for x in pred if x[2] in SENSITIVE_LABELS]
+        sens = [(a, b) for a, b, lab in gold if lab in SENSITIVE_LABELS]
+        out["sens"].append([sum(any(pa < b and a < pb for pa, pb, _ in ps) for a, b in sens), len(sens)])
+    return out
+
+
 def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) -> dict[str, float | None]:
-    """The numbers the gate compares on one set (None where the set does not measure it)."""
+    """The numbers the gate compares on one set (None where the set does not measure it), and
+    ``per_doc``: per-document counts behind span F1, PERSON F1 and sensitive recall."""
     from models.evaluation import evaluate_records
 
-    m = evaluate_records(records, detector, proposer, labels=_labels_for(name, records))
+    rec = _Recording(detector)
+    m = evaluate_records(records, rec, proposer, labels=_labels_for(name, records))
     spans = m.get("spans") or {}
     dec = m.get("decisions") or {}
     open_recall = dec.get("open_recall")
@@ -237,6 +286,8 @@ def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) 
         # published text is openable: a proposal other than OPEN there is a false alarm
         "false_alarm": (round(1 - open_recall, 6) if open_recall is not None and name == "published" else None),
         "n": {k: v for k, v in n.items() if v is not None},
+        "per_doc": (per_document_counts(records, rec.last, m["labels_scored"])
+                    if "labels_scored" in m and rec.last is not None and len(rec.last) == len(records) else None),
     }
 
 
@@ -304,6 +355,38 @@ def binomial_se(p: float, n: int) -> float:
         return 0.0
     q = (p * n + 1) / (n + 2)
     return math.sqrt(q * (1 - q) / n)
+
+
+#: per-document counts behind each figure (``per_document_counts``) and how the figure is made of them
+PER_DOC = {"span_f1": "span", "person_f1": "person", "sensitive_recall": "sens"}
+BOOTSTRAP_SAMPLES = 1000
+
+
+def _figure(kind: str, totals) -> "Any":
+    """F1 from summed [tp, fp, fn] columns, or recall from summed [hit, total] (numpy arrays)."""
+    import numpy as np
+
+    if kind == "sens":
+        hit, total = totals[..., 0], totals[..., 1]
+        return np.divide(hit, total, out=np.zeros(hit.shape, dtype=float), where=total > 0)
+    tp, fp, fn = totals[..., 0], totals[..., 1], totals[..., 2]
+    den = 2 * tp + fp + fn
+    return np.divide(2 * tp, den, out=np.zeros(tp.shape, dtype=float), where=den > 0)
+
+
+def paired_se(candidate: Sequence[Sequence[int]], current: Sequence[Sequence[int]], kind: str, *,
+              samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> float | None:
+    """The standard error of (candidate's figure - current's) by a paired bootstrap over documents:
+    both models are scored on the same resampled documents, so what they get right together does not
+    count as noise, only where they differ. None where the counts do not pair up."""
+    import numpy as np
+
+    a, b = np.asarray(candidate, dtype=np.int64), np.asarray(current, dtype=np.int64)
+    if a.shape != b.shape or a.ndim != 2 or len(a) < 2:
+        return None
+    idx = np.random.default_rng(seed).integers(0, len(a), size=(samples, len(a)))
+    diff = _figure(kind, a[idx].sum(axis=1)) - _figure(kind, b[idx].sum(axis=1))
+    return float(diff.std(ddof=1))
 
 
 def allowed_drop(parent: float, n: int | None, tolerance: float, z: float, *, widen: bool = True) -> float:
@@ -385,16 +468,30 @@ def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_
                 continue
             items = _n_of(pair, key)
             tol = tolerances[tol_name]
-            # a rate that rises (leak, false alarm) is judged by the SE of the parent's rate too
-            allowed = allowed_drop(b, items, tol, noise_z, widen=widen)
+            se, method = None, "binomial"
+            if widen and key in PER_DOC and noise_z > 0:
+                docs_c = pair["candidate"].get("per_doc") or {}
+                docs_b = pair["current"].get("per_doc") or {}
+                if docs_c.get(PER_DOC[key]) and docs_b.get(PER_DOC[key]):
+                    se = paired_se(docs_c[PER_DOC[key]], docs_b[PER_DOC[key]], PER_DOC[key])
+                    method = "paired bootstrap"
+            if se is not None:
+                allowed = max(tol, noise_z * se)
+            else:
+                method = "binomial"
+                # a rate that rises (false alarm) is judged by the SE of the parent's rate too
+                allowed = allowed_drop(b, items, tol, noise_z, widen=widen)
             worse = (c - b) * sign  # > 0: the candidate is worse
-            noise.setdefault(n, {})[key] = {"n": items, "allowed_drop": round(allowed, 4), "drop": round(worse, 4)}
+            noise.setdefault(n, {})[key] = {"n": items, "allowed_drop": round(allowed, 4), "drop": round(worse, 4),
+                                            "se": (round(se, 4) if se is not None else None),
+                                            "method": method if widen else "strict"}
             if worse > allowed + 1e-9:
                 ok = False
                 worse_sets.append(n)
                 how = (f"tolerance {tol}, strict" if not widen else
-                       f"tolerance {tol}" if items is None else
-                       f"allowed {allowed:.4f} = max({tol}, {noise_z:g} SE) on {items} {UNITS.get(key, 'items')}")
+                       f"tolerance {tol}" if items is None and se is None else
+                       f"allowed {allowed:.4f} = max({tol}, {noise_z:g} SE, {method}) on {items} "
+                       f"{UNITS.get(key, 'items')}")
                 reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} ({how})")
     if frozen and not worse_sets:
         reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)}; drops allowed: "

@@ -421,6 +421,11 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
     return decision, where
 
 
+def _brief(score: dict) -> dict:
+    """A set's scores without the per-document counts (those stay in the gate's score cache)."""
+    return {k: v for k, v in score.items() if k != "per_doc"}
+
+
 def _summary(pairs: dict[str, dict], who: str) -> dict[str, float | None]:
     """Mean F1 (training.gate._f1) and the worst safety numbers over some sets, for the registry."""
     from training.gate import _f1
@@ -479,11 +484,12 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
         from training.gate import copy_sets
 
         copy_sets(gate_src, tmp)  # the candidate's descendants are judged on the same frozen sets
-        sets = {"genre": gate.genre, "frozen": gate.frozen}
+        sets = {part: {n: {w: _brief(p[w]) for w in ("candidate", "current")} for n, p in pairs.items()}
+                for part, pairs in (("genre", gate.genre), ("frozen", gate.frozen))}
         seconds = round(time.monotonic() - t0, 1)
         manifest = write_version_manifest(
             tmp, name=name, parent=parent_name, data_fingerprint=ts.fingerprint,
-            metrics={n: p["candidate"] for n, p in {**gate.genre, **gate.frozen}.items()},
+            metrics={n: _brief(p["candidate"]) for n, p in {**gate.genre, **gate.frozen}.items()},
             components=components,
             extra={"training_data": {"counts": counts, "provenance": "data/provenance.jsonl",
                                      "eval_fingerprint": ts.eval_fingerprint, "eval_seed": cfg.data.eval_seed,
@@ -501,9 +507,9 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
     registry_metrics = {"eval_fingerprint": ts.eval_fingerprint, "candidate": _summary(genre_or_frozen, "candidate"),
                         "current": _summary(genre_or_frozen, "current"), "compared_to": parent_name,
                         "gate": gate.reasons, "counts": counts, "retrain_seconds": seconds,
-                        "genre": {n: {w: {k: v for k, v in p[w].items() if k not in ("documents", "n")}
+                        "genre": {n: {w: {k: v for k, v in p[w].items() if k not in ("documents", "n", "per_doc")}
                                       for w in ("candidate", "current")} for n, p in gate.genre.items()},
-                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k not in ("documents", "n")}
+                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k not in ("documents", "n", "per_doc")}
                                        for w in ("candidate", "current")} for n, p in gate.frozen.items()},
                         # per set: what each figure is measured on, the drop allowed, the candidate's drop
                         "noise_z": gate.noise_z, "noise": gate.noise,

@@ -71,7 +71,7 @@ def test_large_drop_is_refused_and_the_bound_is_reported():
     res = decide(cand, cur, genre_names=["confirmed:weibo"], tolerances=TOL, min_gain=0.0, noise_z=Z)
     assert not res.promote
     msg = next(r for r in res.reasons if r.startswith("weibo_dev: sensitive_recall worse beyond noise"))
-    assert "on 43 sensitive gold spans" in msg and "max(0.01, 2 SE)" in msg
+    assert "on 43 sensitive gold spans" in msg and "max(0.01, 2 SE, binomial)" in msg
     assert any(r.startswith("weibo_dev: person_f1 worse beyond noise") for r in res.reasons)
     # a drop of several points on a large set is beyond noise too
     big = {"confirmed:weibo": _genre(0.30), "devset": {**_devset(0.0), "sensitive_recall": 0.75}}
@@ -96,3 +96,56 @@ def test_learned_genre_must_still_improve():
     cur = {"confirmed:weibo": _genre(0.1754), "resume_dev": _resume(33 / 38)}
     res = decide(cand, cur, genre_names=["confirmed:weibo"], tolerances=TOL, min_gain=0.0, noise_z=Z)
     assert not res.promote and any("not better on the learned genre" in r for r in res.reasons)
+
+
+# ---------------------------------------------------------------- the paired bootstrap (per-document counts)
+
+
+def _sens_docs(hits: int, total: int) -> list[list[int]]:
+    """One sensitive gold span per document, the first ``hits`` of them found."""
+    return [[1 if i < hits else 0, 1] for i in range(total)]
+
+
+def test_paired_one_span_lost_on_38_is_within_noise():
+    cur = {**_resume(33 / 38), "per_doc": {"sens": _sens_docs(33, 38)}}
+    cand = {**_resume(32 / 38), "per_doc": {"sens": _sens_docs(32, 38)}}
+    res = decide({"confirmed:weibo": _genre(0.2037), "resume_dev": cand},
+                 {"confirmed:weibo": _genre(0.1754), "resume_dev": cur},
+                 genre_names=["confirmed:weibo"], tolerances=TOL, min_gain=0.0, noise_z=Z)
+    assert res.promote, res.reasons
+    fig = res.noise["resume_dev"]["sensitive_recall"]
+    assert fig["method"] == "paired bootstrap" and fig["allowed_drop"] > 1 / 38
+    assert fig["se"] == pytest.approx(1 / 38, rel=0.25)  # one discordant span of 38
+
+
+def test_paired_systematic_drop_is_refused_where_the_binomial_bound_allows_it():
+    # 100 documents, one gold span each: the current model finds 50; the candidate loses 7 of them
+    cur_docs = [[1, 0, 0] if i < 50 else [0, 1, 1] for i in range(100)]
+    cand_docs = [[1, 0, 0] if i < 43 else [0, 1, 1] for i in range(100)]
+    f1 = lambda docs: 2 * sum(d[0] for d in docs) / sum(2 * d[0] + d[1] + d[2] for d in docs)
+    base = {"documents": 100, "n": {"span_f1": 100}}
+    cur, cand = {**base, "span_f1": f1(cur_docs)}, {**base, "span_f1": f1(cand_docs)}
+    assert cur["span_f1"] - cand["span_f1"] == pytest.approx(0.07)
+    genre = ({"confirmed:weibo": _genre(0.30)}, {"confirmed:weibo": _genre(0.17)})
+    unpaired = decide({**genre[0], "weibo_dev": cand}, {**genre[1], "weibo_dev": cur}, genre_names=["confirmed:weibo"],
+                      tolerances=TOL, min_gain=0.0, noise_z=Z)
+    assert unpaired.promote  # 2 binomial SE of 0.5 on 100 spans = 0.1
+    paired = decide({**genre[0], "weibo_dev": {**cand, "per_doc": {"span": cand_docs}}},
+                    {**genre[1], "weibo_dev": {**cur, "per_doc": {"span": cur_docs}}},
+                    genre_names=["confirmed:weibo"], tolerances=TOL, min_gain=0.0, noise_z=Z)
+    assert not paired.promote
+    msg = next(r for r in paired.reasons if r.startswith("weibo_dev: span_f1 worse beyond noise"))
+    assert "paired bootstrap" in msg
+
+
+def test_per_document_counts_match_the_set_figures():
+    from training.gate import per_document_counts
+
+    recs = [{"id": "a", "text": "张三和李四在北京", "spans": [[0, 2, "PERSON"], [3, 5, "PERSON"], [6, 8, "LOC"]]},
+            {"id": "b", "text": "王五去了上海", "spans": [[0, 2, "PERSON"], [4, 6, "LOC"]]}]
+    pred = [[{"start": 0, "end": 2, "label": "PERSON"}, {"start": 6, "end": 8, "label": "ORG"}],
+            [{"start": 0, "end": 3, "label": "PERSON"}]]
+    got = per_document_counts(recs, pred, ["PERSON", "ORG", "LOC"])
+    assert got["span"] == [[1, 1, 2], [0, 1, 2]]
+    assert got["person"] == [[1, 0, 1], [0, 1, 1]]
+    assert got["sens"] == [[1, 2], [1, 1]]
