@@ -55,6 +55,8 @@ QUICK = {"limit": 1200, "epochs": 3, "batch_size": 16, "synth_docs": 150, "silve
          "holdout": {"cluener": 150, "peoples_daily": 120, "resume": 60, "weibo": 40, "synth": 40, "silver": 0},
          "decision_docs": 150, "decision_splits": 3}
 DEV_LOADERS = {"weibo": "load_weibo", "resume": "load_resume", "cluener": "load_cluener"}
+#: torch threads of the starting models and active learning (``--threads``)
+THREADS = [1]
 
 
 def log(msg: str) -> None:
@@ -110,7 +112,7 @@ def build_start_model(genre: str, out: Path, *, quick: bool, seed: int = 0) -> P
         char_vectors, bigram_vectors, _ = pretrain_embeddings(texts, char_dim=cfg0.char_dim,
                                                               bigram_dim=cfg0.bigram_dim, seed=seed, workers=2)
     cfg = TrainConfig(epochs=r["epochs"], patience=1, labels=TAGGER_LABELS, lexicon=True,
-                      select_labels=TAGGER_LABELS, threads=2, batch_size=r.get("batch_size", 64))
+                      select_labels=TAGGER_LABELS, threads=THREADS[0], batch_size=r.get("batch_size", 64))
     work = Path(tempfile.mkdtemp(prefix="kaifang-lb-"))
     name = f"start-minus-{genre}{'-quick' if quick else ''}"
     log(f"{name}: training the tagger on {len(train)} records")
@@ -205,7 +207,8 @@ def review_documents(engine, start_dir: Path, genre: str, docs: list[dict], *, w
     return n
 
 
-def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong: bool, seed: int) -> dict:
+def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong: bool, seed: int,
+                 config: str | None = None) -> dict:
     """Reviews of ``n_docs`` train documents of ``genre``, then ``kaifang train``'s code path."""
     from review_app.db import make_engine, session_scope, upgrade
     from review_app.store import model_registry as reg
@@ -226,17 +229,20 @@ def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong:
     log(f"{genre}{' (wrong reviews)' if wrong else ''}: {n} documents reviewed in {time.time() - t:.0f} s; retraining")
     with session_scope(engine) as s:
         job = reg.create_job(session=s, started_by="admin")
-    last = [0.0]
+    phases: list[tuple[float, str]] = []
+    wall0 = time.time()
 
     def echo(frac: float, msg: str) -> None:
-        if frac - last[0] >= 0.05 or frac >= 1.0:
-            log(f"  [{frac * 100:5.1f}%] {msg}")
-            last[0] = frac
+        # every progress message, with its time: where the retraining's minutes go
+        phases.append((round(time.time() - wall0, 1), msg))
+        log(f"  [{frac * 100:5.1f}%] {msg}")
 
+    load0 = os.getloadavg()[0]
     cpu0, wall0 = _cpu_seconds(), time.time()
-    job = jobs.run_job(engine=engine, job_id=job.id, models_root=home / "models", config_path=None, actor="admin",
+    job = jobs.run_job(engine=engine, job_id=job.id, models_root=home / "models", config_path=config, actor="admin",
                        on_progress=echo)
     cpu, wall = _cpu_seconds() - cpu0, time.time() - wall0
+    load1 = os.getloadavg()[0]
     if job.status != "succeeded":
         raise RuntimeError(f"training job {job.status}: {job.message}")
     with session_scope(engine) as s:
@@ -245,7 +251,8 @@ def learning_run(genre: str, start_dir: Path, work: Path, *, n_docs: int, wrong:
     engine.dispose()
     return {"reviewed": n, "candidate": str(path), "promoted": bool(job.promoted), "message": job.message,
             "retrain_seconds": metrics.get("retrain_seconds"), "job_wall_seconds": round(wall, 1),
-            "job_cpu_seconds": round(cpu, 1), "gate": metrics}
+            "job_cpu_seconds": round(cpu, 1), "load_average": [round(load0, 2), round(load1, 2)],
+            "phases": phases, "gate": metrics}
 
 
 def _cpu_seconds() -> float:
@@ -299,7 +306,7 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
     from training.dataset import corpus_train_records
     from training.ner.train import TrainConfig, train_tagger
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS[0])
     start = CharTagger.load(start_dir / "ner" / "tagger")
     test = _dev(genre)
     if test_size:
@@ -480,6 +487,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--al-epochs", type=int, default=3)
     ap.add_argument("--al-test", type=int, default=None, help="a seeded sample of the dev split (default: all)")
     ap.add_argument("--al-target", type=float, default=0.95, help="target = this x random's F1 at the last budget")
+    ap.add_argument("--retrain-config", default=None,
+                    help="a `kaifang train --config` file for the learning runs (default: the shipped retrain.toml)")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads for the starting models and active learning (the retraining "
+                         "uses retrain.toml's [train] threads)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "learning.json")
     ap.add_argument("--png", type=Path, default=ROOT / "benchmarks" / "figures" / "learning_curve.png")
@@ -499,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--docs must be >= 10 and --al-budgets increasing positive numbers")
     import torch
 
-    torch.set_num_threads(2)
+    THREADS[0] = args.threads
+    torch.set_num_threads(args.threads)
     work = args.work or Path(tempfile.mkdtemp(prefix="kaifang-learning-"))
     t_all = time.time()
     by_genre: dict[str, dict] = {}
@@ -508,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         start = build_start_model(genre, CACHE / f"start-minus-{genre}{'-quick' if args.quick else ''}",
                                   quick=args.quick, seed=args.seed)
         starts[genre] = start
-        run = learning_run(genre, start, work, n_docs=args.docs, wrong=False, seed=args.seed)
+        run = learning_run(genre, start, work, n_docs=args.docs, wrong=False, seed=args.seed,
+                           config=args.retrain_config)
         dev = _dev(genre)
         before, after = person_f1(start, dev), person_f1(Path(run["candidate"]), dev)
         frozen = run["gate"].get("frozen", {})
@@ -518,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             "others_before": {n: v["current"]["span_f1"] for n, v in others.items()},
             "others_after": {n: v["candidate"]["span_f1"] for n, v in others.items()},
             "retrain_seconds": run["retrain_seconds"], "retrain_cpu_seconds": run["job_cpu_seconds"],
+            "retrain_load_average": run["load_average"], "retrain_phases": run["phases"],
             "promoted": run["promoted"], "reviewed": run["reviewed"],
             "gate_message": run["message"], "gate": run["gate"], "start_model": start.name}
         log(f"{genre}: PERSON F1 on dev {before:.4f} -> {after:.4f}; promoted {run['promoted']}; "
@@ -528,9 +543,11 @@ def main(argv: list[str] | None = None) -> int:
                                           quick=args.quick, seed=args.seed)
     wrong = None
     if not args.no_wrong_run:
-        w = learning_run(first, starts[first], work, n_docs=args.docs, wrong=True, seed=args.seed)
+        w = learning_run(first, starts[first], work, n_docs=args.docs, wrong=True, seed=args.seed,
+                         config=args.retrain_config)
         wrong = {"genre": first, "promoted": w["promoted"], "message": w["message"],
-                 "retrain_seconds": w["retrain_seconds"],
+                 "retrain_seconds": w["retrain_seconds"], "retrain_cpu_seconds": w["job_cpu_seconds"],
+                 "retrain_load_average": w["load_average"],
                  "target_after": person_f1(Path(w["candidate"]), _dev(first))}
         log(f"wrong reviews: promoted {w['promoted']}: {w['message']}")
     al = None
@@ -540,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
                              test_size=args.al_test)
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
-        "active_learning": al, "threads": 2, "load_average_end": os.getloadavg()[0],
+        "active_learning": al, "threads": args.threads, "load_average_end": os.getloadavg()[0],
         "seconds": round(time.time() - t_all, 1),
         "note": ("quick starting models (reduced recipe: corpora capped at 1200 records, 3 epochs of batch 16, no pre-trained "
                  "embeddings, silver or augmentation)" if args.quick else "default recipe minus the genre"),

@@ -19,18 +19,35 @@ batch of wrong reviews lowered the bar it was judged by. Here:
 
 The rule (``decide``): promote only when the candidate is better on every learned genre with
 enough held-out documents (else, on the pooled frozen sets) AND no frozen set is worse beyond
-noise: span F1 down by at most ``max_f1_drop``, decision macro F1 by at most
-``max_decision_f1_drop`` (decision sets are small: one document of 60 moves it about 2 points),
-sensitive recall by at most
-``max_sensitive_recall_drop``, leak rate up by at most ``max_leak_rate_increase``, the share of
-published documents flagged up by at most ``max_false_alarm_increase``.
+noise. "Beyond noise" depends on how many items a figure is measured on: the candidate may be
+worse by at most
+
+    max(configured tolerance, noise_z * SE)
+
+(the tolerances ``max_f1_drop``, ``max_decision_f1_drop``, ``max_sensitive_recall_drop``,
+``max_false_alarm_increase``). SE is the standard error of the difference candidate - current:
+
+* span F1, PERSON F1, sensitive recall (per-document counts, ``per_document_counts``): a **paired
+  bootstrap** over the set's documents (``paired_se``, 1,000 seeded resamples): both models are
+  scored on the same resampled documents, so only the spans where they differ count as noise.
+  One sensitive span lost of 38 (Resume's dev sample) gives SE about 1/38: within 2 SE; a
+  systematic loss of several points on a 200-document sample is not, where an unpaired bound
+  would let it pass;
+* otherwise (decision macro F1 and the published false-alarm share, on n documents; scores cached
+  before per-document counts existed): the binomial SE of the current model's figure p on n items,
+  ``sqrt(p' (1 - p') / n)`` with the add-one estimate p' = (p n + 1) / (n + 2) (``allowed_drop``).
+
+Leak rate is the exception: people and secrets are protected outright, it may rise by at most
+``max_leak_rate_increase`` whatever the set size. Each figure's n, SE, method and the drop allowed
+are in the decision (``GateDecision.noise``) and the failing ones in its reasons.
 """
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -199,14 +216,66 @@ def _labels_for(name: str, records: Sequence[dict]) -> list[str] | None:
     return None
 
 
+class _Recording:
+    """A detector that keeps what it returned for the last batch (the per-document counts of
+    ``score_set`` come from the same detection run as the set's figures)."""
+
+    def __init__(self, detector: Any) -> None:
+        self._detector = detector
+        self.last: list | None = None
+
+    def detect_many(self, texts):
+        out = [list(x) for x in (self._detector.detect_many(texts) if hasattr(self._detector, "detect_many")
+                                 else [self._detector.detect(t) for t in texts])]
+        self.last = out
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._detector, name)
+
+
+def per_document_counts(records: Sequence[dict], predicted: Sequence[list], labels_scored: Sequence[str]
+                        ) -> dict[str, list[list[int]]]:
+    """Per document: [tp, fp, fn] over the scored labels ("span") and PERSON ("person"), and
+    [hit, total] of sensitive gold spans ("sens"), counted as ``models.evaluation`` counts them.
+    The gate's paired bootstrap (``paired_se``) resamples documents from these."""
+    from models.evaluation import _as_tuples, _exact_counts, validate_record
+    from models.spans import SENSITIVE_LABELS
+
+    scored = set(labels_scored)
+    out: dict[str, list[list[int]]] = {"span": [], "person": [], "sens": []}
+    for i, (r, pred) in enumerate(zip(records, predicted)):
+        r = validate_record(r, f"record {i + 1}")
+        gold = sorted(set(r["spans"]))
+        pred = _as_tuples(pred, len(r["text"]), f"record {i + 1}")
+        c = _exact_counts(gold, pred)
+        out["span"].append([sum(c[(l, k)] for l in scored) for k in ("tp", "fp", "fn")])
+        out["person"].append([c[("PERSON", k)] for k in ("tp", "fp", "fn")])
+        ps = [x for x in pred if x[2] in SENSITIVE_LABELS]
+        sens = [(a, b) for a, b, lab in gold if lab in SENSITIVE_LABELS]
+        out["sens"].append([sum(any(pa < b and a < pb for pa, pb, _ in ps) for a, b in sens), len(sens)])
+    return out
+
+
 def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) -> dict[str, float | None]:
-    """The numbers the gate compares on one set (None where the set does not measure it)."""
+    """The numbers the gate compares on one set (None where the set does not measure it), and
+    ``per_doc``: per-document counts behind span F1, PERSON F1 and sensitive recall."""
     from models.evaluation import evaluate_records
 
-    m = evaluate_records(records, detector, proposer, labels=_labels_for(name, records))
+    rec = _Recording(detector)
+    m = evaluate_records(records, rec, proposer, labels=_labels_for(name, records))
     spans = m.get("spans") or {}
     dec = m.get("decisions") or {}
     open_recall = dec.get("open_recall")
+    support = dec.get("support") or {}
+    person_scored = "PERSON" in (m.get("labels_scored") or [])
+    # what each figure is measured on (the gate's noise bound, training.gate.allowed_drop)
+    n = {"span_f1": (spans.get("micro") or {}).get("support"),
+         "person_f1": (spans.get("PERSON") or {}).get("support", 0) if person_scored else None,
+         "sensitive_recall": m.get("sensitive_support"),
+         "decision_macro_f1": dec.get("documents"),
+         "leak_rate": sum(v for k, v in support.items() if k != "OPEN") if dec else None,
+         "false_alarm": support.get("OPEN") if dec and name == "published" else None}
     return {
         "documents": m["documents"],
         "span_f1": spans.get("micro", {}).get("f1"),
@@ -216,15 +285,20 @@ def score_set(name: str, records: Sequence[dict], detector: Any, proposer: Any) 
         "leak_rate": dec.get("leak_rate"),
         # published text is openable: a proposal other than OPEN there is a false alarm
         "false_alarm": (round(1 - open_recall, 6) if open_recall is not None and name == "published" else None),
+        "n": {k: v for k, v in n.items() if v is not None},
+        "per_doc": (per_document_counts(records, rec.last, m["labels_scored"])
+                    if "labels_scored" in m and rec.last is not None and len(rec.last) == len(records) else None),
     }
 
 
 def score_sets(sets: Mapping[str, list[dict]], detector: Any, proposer: Any,
                progress: Callable[[str], None] | None = None, cache: Path | None = None) -> dict[str, dict]:
     """Scores per set. ``cache``: a JSON file of earlier scores of the SAME model version, keyed by
-    the set's fingerprint and today's date (decisions depend on the review date); a version never
-    changes, so its scores on a fixed set are reused instead of recomputed (the parent's, on every
-    retraining run: half the gate's time)."""
+    the set's fingerprint, and by today's date for a set with decisions (a proposal depends on the
+    review date: document age, the 25-year rule); a version never changes, so its scores on a fixed
+    set are reused instead of recomputed (the parent's, on every retraining run: half the gate's
+    time). ``retrain`` writes a candidate's scores to its own cache file, so that once promoted,
+    its first retraining as a parent finds them there."""
     from datetime import date
 
     from training.dataset import fingerprint
@@ -237,7 +311,8 @@ def score_sets(sets: Mapping[str, list[dict]], detector: Any, proposer: Any,
             known = {}
     out, fresh = {}, False
     for name, recs in sets.items():
-        key = f"{name}:{fingerprint(list(recs))}:{date.today().isoformat()}"
+        dated = any(r.get("decision") is not None for r in recs)
+        key = f"{name}:{fingerprint(list(recs))}" + (f":{date.today().isoformat()}" if dated else "")
         if key in known:
             out[name] = known[key]
             continue
@@ -260,6 +335,69 @@ def _f1(s: Mapping[str, Any]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+#: the figures the gate checks on every frozen set: (key, direction in which it is worse, tolerance
+#: setting, whether the count-aware noise bound may widen the tolerance)
+CHECKS = (("span_f1", -1, "max_f1_drop", True),
+          ("person_f1", -1, "max_f1_drop", True),
+          ("decision_macro_f1", -1, "max_decision_f1_drop", True),
+          ("sensitive_recall", -1, "max_sensitive_recall_drop", True),
+          ("leak_rate", +1, "max_leak_rate_increase", False),   # strict: people and secrets
+          ("false_alarm", +1, "max_false_alarm_increase", True))
+#: what n counts, per figure (for the reasons and the report)
+UNITS = {"span_f1": "gold spans", "person_f1": "PERSON gold spans", "sensitive_recall": "sensitive gold spans",
+         "decision_macro_f1": "documents", "leak_rate": "restricted documents", "false_alarm": "published documents"}
+
+
+def binomial_se(p: float, n: int) -> float:
+    """The standard error of a proportion p measured on n items, with the add-one estimate
+    p' = (p n + 1) / (n + 2), so that p = 0 or 1 still has an error; 0 where n is 0."""
+    if not n or n <= 0:
+        return 0.0
+    q = (p * n + 1) / (n + 2)
+    return math.sqrt(q * (1 - q) / n)
+
+
+#: per-document counts behind each figure (``per_document_counts``) and how the figure is made of them
+PER_DOC = {"span_f1": "span", "person_f1": "person", "sensitive_recall": "sens"}
+BOOTSTRAP_SAMPLES = 1000
+
+
+def _figure(kind: str, totals) -> "Any":
+    """F1 from summed [tp, fp, fn] columns, or recall from summed [hit, total] (numpy arrays)."""
+    import numpy as np
+
+    if kind == "sens":
+        hit, total = totals[..., 0], totals[..., 1]
+        return np.divide(hit, total, out=np.zeros(hit.shape, dtype=float), where=total > 0)
+    tp, fp, fn = totals[..., 0], totals[..., 1], totals[..., 2]
+    den = 2 * tp + fp + fn
+    return np.divide(2 * tp, den, out=np.zeros(tp.shape, dtype=float), where=den > 0)
+
+
+def paired_se(candidate: Sequence[Sequence[int]], current: Sequence[Sequence[int]], kind: str, *,
+              samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> float | None:
+    """The standard error of (candidate's figure - current's) by a paired bootstrap over documents:
+    both models are scored on the same resampled documents, so what they get right together does not
+    count as noise, only where they differ. None where the counts do not pair up."""
+    import numpy as np
+
+    a, b = np.asarray(candidate, dtype=np.int64), np.asarray(current, dtype=np.int64)
+    if a.shape != b.shape or a.ndim != 2 or len(a) < 2:
+        return None
+    idx = np.random.default_rng(seed).integers(0, len(a), size=(samples, len(a)))
+    diff = _figure(kind, a[idx].sum(axis=1)) - _figure(kind, b[idx].sum(axis=1))
+    return float(diff.std(ddof=1))
+
+
+def allowed_drop(parent: float, n: int | None, tolerance: float, z: float, *, widen: bool = True) -> float:
+    """How much worse than ``parent`` a candidate's figure may be before it is "worse beyond
+    noise": the configured ``tolerance`` or ``z`` binomial standard errors of the parent's figure on
+    ``n`` items, whichever is larger (``widen`` false or n unknown: the tolerance alone)."""
+    if not widen or not n or z <= 0:
+        return tolerance
+    return max(tolerance, z * binomial_se(min(1.0, max(0.0, parent)), int(n)))
+
+
 @dataclass
 class GateDecision:
     promote: bool
@@ -267,11 +405,28 @@ class GateDecision:
     genre: dict[str, dict]      # set -> {"candidate": ..., "current": ...}
     frozen: dict[str, dict]     # set -> {"candidate": ..., "current": ...}
     removed_learned: int = 0
+    #: set -> figure -> {"n": items measured on, "allowed_drop": the bound applied, "drop": candidate's}
+    noise: dict[str, dict] = field(default_factory=dict)
+    noise_z: float = 0.0
+
+
+def _n_of(pair: Mapping[str, Any], key: str) -> int | None:
+    """Items a figure was measured on: the parent's count, else the candidate's (same set, same gold)."""
+    for who in ("current", "candidate"):
+        n = (pair[who].get("n") or {}).get(key)
+        if n is not None:
+            return int(n)
+    return None
 
 
 def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_names: Sequence[str],
-           tolerances: Mapping[str, float], min_gain: float, removed_learned: int = 0) -> GateDecision:
-    """Apply the rule of the module docstring to per-set scores of candidate and current."""
+           tolerances: Mapping[str, float], min_gain: float, removed_learned: int = 0,
+           noise_z: float = 0.0) -> GateDecision:
+    """Apply the rule of the module docstring to per-set scores of candidate and current.
+
+    ``noise_z``: binomial standard errors a figure may drop by (``allowed_drop``); 0 keeps the
+    configured tolerances alone. A score's ``n`` (``score_set``) says what it was measured on.
+    """
     reasons: list[str] = []
     ok = True
     genre = {n: {"candidate": candidate[n], "current": current[n]} for n in genre_names}
@@ -304,22 +459,46 @@ def decide(candidate: Mapping[str, dict], current: Mapping[str, dict], *, genre_
                 ok = False
                 reasons.append(f"too few held-out confirmations per genre; mean F1 over the frozen sets does not "
                                f"improve: {b:.4f} -> {c:.4f}")
-    checks = (("span_f1", -1, "max_f1_drop"), ("decision_macro_f1", -1, "max_decision_f1_drop"),
-              ("sensitive_recall", -1, "max_sensitive_recall_drop"), ("leak_rate", +1, "max_leak_rate_increase"),
-              ("false_alarm", +1, "max_false_alarm_increase"))
     worse_sets = []
+    noise: dict[str, dict] = {}
     for n, pair in frozen.items():
-        for key, sign, tol_name in checks:
+        for key, sign, tol_name, widen in CHECKS:
             c, b = pair["candidate"].get(key), pair["current"].get(key)
-            if c is None or b is None:
+            if c is None or b is None or tol_name not in tolerances:
                 continue
+            items = _n_of(pair, key)
+            tol = tolerances[tol_name]
+            se, method = None, "binomial"
+            if widen and key in PER_DOC and noise_z > 0:
+                docs_c = pair["candidate"].get("per_doc") or {}
+                docs_b = pair["current"].get("per_doc") or {}
+                if docs_c.get(PER_DOC[key]) and docs_b.get(PER_DOC[key]):
+                    se = paired_se(docs_c[PER_DOC[key]], docs_b[PER_DOC[key]], PER_DOC[key])
+                    method = "paired bootstrap"
+            if se is not None:
+                allowed = max(tol, noise_z * se)
+            else:
+                method = "binomial"
+                # a rate that rises (false alarm) is judged by the SE of the parent's rate too
+                allowed = allowed_drop(b, items, tol, noise_z, widen=widen)
             worse = (c - b) * sign  # > 0: the candidate is worse
-            if worse > tolerances[tol_name] + 1e-9:
+            noise.setdefault(n, {})[key] = {"n": items, "allowed_drop": round(allowed, 4), "drop": round(worse, 4),
+                                            "se": (round(se, 4) if se is not None else None),
+                                            "method": method if widen else "strict"}
+            if worse > allowed + 1e-9:
                 ok = False
                 worse_sets.append(n)
-                reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} (tolerance {tolerances[tol_name]})")
+                how = (f"tolerance {tol}, strict" if not widen else
+                       f"tolerance {tol}" if items is None and se is None else
+                       f"allowed {allowed:.4f} = max({tol}, {noise_z:g} SE, {method}) on {items} "
+                       f"{UNITS.get(key, 'items')}")
+                reasons.append(f"{n}: {key} worse beyond noise, {b:.4f} -> {c:.4f} ({how})")
     if frozen and not worse_sets:
-        reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)})")
+        reasons.append(f"no frozen set worse beyond noise ({', '.join(frozen)}; drops allowed: "
+                       + ", ".join(f"{n} {k} {v['allowed_drop']:.3f} on {v['n']}" for n, figs in noise.items()
+                                   for k, v in figs.items() if k in ("span_f1", "sensitive_recall") and v["n"])
+                       + ")")
     if removed_learned:
         reasons.append(f"{removed_learned} frozen record(s) equal to learned documents left out of the gate")
-    return GateDecision(promote=ok, reasons=reasons, genre=genre, frozen=frozen, removed_learned=removed_learned)
+    return GateDecision(promote=ok, reasons=reasons, genre=genre, frozen=frozen, removed_learned=removed_learned,
+                        noise=noise, noise_z=noise_z)

@@ -59,6 +59,9 @@ class PromotionGate:
     max_sensitive_recall_drop: float = 0.01
     max_leak_rate_increase: float = 0.0
     max_false_alarm_increase: float = 0.01
+    #: a figure measured on n items may also drop by this many binomial standard errors of the
+    #: parent's figure (training.gate.allowed_drop); never the leak rate. 0: the tolerances alone
+    noise_z: float = 2.0
 
     def tolerances(self) -> dict[str, float]:
         return {"max_f1_drop": self.max_f1_drop, "max_decision_f1_drop": self.max_decision_f1_drop,
@@ -72,8 +75,8 @@ class PromotionGate:
         if unknown:
             raise ValueError(f"unknown [promotion] settings: {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
         gate = cls(**{k: float(v) for k, v in d.items()})
-        if min(gate.tolerances().values()) < 0 or gate.min_f1_gain < 0:
-            raise ValueError("[promotion] tolerances and min_f1_gain must be >= 0")
+        if min(gate.tolerances().values()) < 0 or gate.min_f1_gain < 0 or gate.noise_z < 0:
+            raise ValueError("[promotion] tolerances, min_f1_gain and noise_z must be >= 0")
         return gate
 
 
@@ -307,6 +310,10 @@ def build_version(*, out: Path, name: str, ner_train: list[dict], decision_train
             raise ValueError("retrain_ner is on but there are no NER training records")
         warm = _warm_start_tagger(spec) if cfg.warm_start and parent_dir is not None else None
         tcfg = ner_config(cfg.ner_params)
+        if "threads" not in cfg.ner_params:  # [train] threads, not TrainConfig's default, unless [ner] says
+            from dataclasses import replace
+
+            tcfg = replace(tcfg, threads=max(1, cfg.threads))
         if warm is not None:  # the parent's shape is the tagger's shape: labels, window, lexicon
             from dataclasses import replace
 
@@ -380,8 +387,12 @@ def add_replay(ts: TrainingSet, cfg: "RetrainConfig", parent_dir: Path | None) -
 
 
 def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, models_root: Path,
-                   ts: TrainingSet, cfg: "RetrainConfig", progress: Progress) -> tuple[GateDecision, Path]:
-    """Score candidate and parent on the parent's frozen sets and the learned genres; decide."""
+                   ts: TrainingSet, cfg: "RetrainConfig", progress: Progress,
+                   candidate_name: str | None = None) -> tuple[GateDecision, Path]:
+    """Score candidate and parent on the parent's frozen sets and the learned genres; decide.
+
+    The parent's scores come from its cache where it has them (``training.gate.score_sets``); the
+    candidate's are written to its own (``candidate_name``), for when it is a parent in turn."""
     from training import gate as g
 
     extra = {"synth_heldout": [r for r in ts.eval_base if str(r.get("id", "")).startswith("synth")],
@@ -394,7 +405,8 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
         raise ValueError("the gate has nothing to score: no frozen set and no held-out confirmations")
     scores = {}
     for who, version_dir, lo, hi, cache in (
-            ("candidate", candidate_dir, 0.62, 0.80, None),
+            ("candidate", candidate_dir, 0.62, 0.80,
+             models_root / g.GATES_ROOT / ".scores" / f"{candidate_name}.json" if candidate_name else None),
             ("current model", parent_dir, 0.80, 0.94, models_root / g.GATES_ROOT / ".scores" / f"{parent_name}.json")):
         detector, proposer = load_models(version_dir)
         names = list(sets)
@@ -404,8 +416,14 @@ def gate_candidate(*, candidate_dir: Path, parent_name: str, parent_dir: Path, m
 
         scores[who] = g.score_sets(sets, detector, proposer, report, cache=cache)
     decision = g.decide(scores["candidate"], scores["current model"], genre_names=list(genre),
-                        tolerances=cfg.gate.tolerances(), min_gain=cfg.gate.min_f1_gain, removed_learned=removed)
+                        tolerances=cfg.gate.tolerances(), min_gain=cfg.gate.min_f1_gain, removed_learned=removed,
+                        noise_z=cfg.gate.noise_z)
     return decision, where
+
+
+def _brief(score: dict) -> dict:
+    """A set's scores without the per-document counts (those stay in the gate's score cache)."""
+    return {k: v for k, v in score.items() if k != "per_doc"}
 
 
 def _summary(pairs: dict[str, dict], who: str) -> dict[str, float | None]:
@@ -461,20 +479,23 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
                                components=components)
         progress(0.60, "evaluating candidate and current model on the gate")
         gate, gate_src = gate_candidate(candidate_dir=tmp, parent_name=parent_name, parent_dir=parent_dir,
-                                        models_root=models_root, ts=ts, cfg=cfg, progress=progress)
+                                        models_root=models_root, ts=ts, cfg=cfg, progress=progress,
+                                        candidate_name=name)
         from training.gate import copy_sets
 
         copy_sets(gate_src, tmp)  # the candidate's descendants are judged on the same frozen sets
-        sets = {"genre": gate.genre, "frozen": gate.frozen}
+        sets = {part: {n: {w: _brief(p[w]) for w in ("candidate", "current")} for n, p in pairs.items()}
+                for part, pairs in (("genre", gate.genre), ("frozen", gate.frozen))}
         seconds = round(time.monotonic() - t0, 1)
         manifest = write_version_manifest(
             tmp, name=name, parent=parent_name, data_fingerprint=ts.fingerprint,
-            metrics={n: p["candidate"] for n, p in {**gate.genre, **gate.frozen}.items()},
+            metrics={n: _brief(p["candidate"]) for n, p in {**gate.genre, **gate.frozen}.items()},
             components=components,
             extra={"training_data": {"counts": counts, "provenance": "data/provenance.jsonl",
                                      "eval_fingerprint": ts.eval_fingerprint, "eval_seed": cfg.data.eval_seed,
                                      "learned_genres": ts.learned_genres},
-                   "comparison": {"current": parent_name, "gate": {"promote": gate.promote, "reasons": gate.reasons},
+                   "comparison": {"current": parent_name, "gate": {"promote": gate.promote, "reasons": gate.reasons,
+                                                                   "noise_z": gate.noise_z, "noise": gate.noise},
                                   "sets": sets, "frozen_sets": "gate/gate.json"},
                    "retrain_seconds": seconds})
         progress(0.95, "registering the candidate")
@@ -486,10 +507,14 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
     registry_metrics = {"eval_fingerprint": ts.eval_fingerprint, "candidate": _summary(genre_or_frozen, "candidate"),
                         "current": _summary(genre_or_frozen, "current"), "compared_to": parent_name,
                         "gate": gate.reasons, "counts": counts, "retrain_seconds": seconds,
-                        "genre": {n: {w: {k: v for k, v in p[w].items() if k != "documents"}
+                        "genre": {n: {w: {k: v for k, v in p[w].items() if k not in ("documents", "n", "per_doc")}
                                       for w in ("candidate", "current")} for n, p in gate.genre.items()},
-                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k != "documents"}
-                                       for w in ("candidate", "current")} for n, p in gate.frozen.items()}}
+                        "frozen": {n: {w: {k: v for k, v in p[w].items() if v is not None and k not in ("documents", "n", "per_doc")}
+                                       for w in ("candidate", "current")} for n, p in gate.frozen.items()},
+                        # per set: what each figure is measured on, the drop allowed, the candidate's drop
+                        "noise_z": gate.noise_z, "noise": gate.noise,
+                        "n": {n: {"documents": p["current"].get("documents"), **(p["current"].get("n") or {})}
+                              for n, p in {**gate.genre, **gate.frozen}.items()}}
     with session_scope(engine) as s:
         registry.register_version(session=s, name=name, path=str(final_dir), actor=actor, parent=parent_name,
                                   metrics=registry_metrics, data_fingerprint=ts.fingerprint,
