@@ -296,15 +296,23 @@ def _tagger_f1(tagger, records: list[dict]) -> float:
 
 
 def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[int], pool_size: int,
-                    epochs: int, target_fraction: float, seed: int, test_size: int | None = None) -> dict:
-    """Uncertainty against random ordering (module docstring, step 5)."""
+                    epochs: int, target_fraction: float, seed: int, test_size: int | None = None,
+                    replay: int = 0, weight: int = 3) -> dict:
+    """Uncertainty against random ordering (module docstring, step 5).
+
+    ``replay``: records of each corpus the starting model was trained on, mixed into every
+    fine-tuning as ``kaifang train`` does (``training.dataset.replay_sample``), the labelled
+    documents repeated ``weight`` times (``confirmed_weight``). Without replay a fine-tuning on 10-40
+    posts of a new genre leaves the tagger worse than where it started, and the curves measure
+    forgetting rather than which documents teach most."""
     from dataclasses import replace
 
     import torch
 
     from models.recognizers.char_tagger import CharTagger
-    from training.dataset import corpus_train_records
+    from training.dataset import corpus_train_records, replay_sample
     from training.ner.train import TrainConfig, train_tagger
+    from training.retrain import parent_corpora
 
     torch.set_num_threads(THREADS[0])
     start = CharTagger.load(start_dir / "ner" / "tagger")
@@ -322,9 +330,15 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
         random.Random(f"al-{seed}-{rep}").shuffle(pool)
         pool = pool[:pool_size]
         seed_docs, rest = pool[:budgets[0]], pool[budgets[0]:]
+        names = [c for c in parent_corpora(start_dir) if c != genre]
+        replayed = replay_sample(names, replay, rep, exclude_texts={r["text"] for r in pool}) if replay else []
+
+        def mix(docs: list[dict]) -> list[dict]:
+            return [r for r in docs for _ in range(weight if replay else 1)] + replayed
+
         work = Path(tempfile.mkdtemp(prefix="kaifang-al-"))
         # round 0 (the seed documents, random) is shared by both strategies
-        train_tagger(seed_docs, [], work / "r0", seed=rep, config=base_cfg, warm_start=start, progress=False)
+        train_tagger(mix(seed_docs), [], work / "r0", seed=rep, config=base_cfg, warm_start=start, progress=False)
         r0 = CharTagger.load(work / "r0")
         f0 = _tagger_f1(r0, test)
         for strategy in ("uncertainty", "random"):
@@ -342,7 +356,7 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
                 labelled += [remaining[i] for i in sorted(picked)]
                 remaining = [r for i, r in enumerate(remaining) if i not in picked]
                 out = work / f"{strategy}-{b}"
-                train_tagger(labelled, [], out, seed=rep, config=base_cfg, warm_start=start, progress=False)
+                train_tagger(mix(labelled), [], out, seed=rep, config=base_cfg, warm_start=start, progress=False)
                 model = CharTagger.load(out)
                 curve.append(_tagger_f1(model, test))
             curves[strategy].append(curve)
@@ -378,6 +392,7 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
 
     return {"genre": genre, "test": f"{genre} dev ({len(test)} documents), PERSON F1 of the tagger",
             "budgets": budgets, "pool": pool_size, "epochs": epochs, "repeats": repeats,
+            "replay_per_corpus": replay, "labelled_weight": weight if replay else 1,
             "start_f1": round(f1_start, 4), "target_f1": round(target, 4), "target_fraction": target_fraction,
             "curves": {k: band(v) for k, v in curves.items()}, "raw": curves,
             "label_saving_per_repeat": [round(x, 4) for x in savings],
@@ -485,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--al-budgets", default="20,40,80,160", help="cumulative labelled documents per round")
     ap.add_argument("--al-pool", type=int, default=500)
     ap.add_argument("--al-epochs", type=int, default=3)
+    ap.add_argument("--al-replay", type=int, default=100,
+                    help="replay records per corpus of the starting model in each fine-tuning (0: none)")
     ap.add_argument("--al-test", type=int, default=None, help="a seeded sample of the dev split (default: all)")
     ap.add_argument("--al-target", type=float, default=0.95, help="target = this x random's F1 at the last budget")
     ap.add_argument("--retrain-config", default=None,
@@ -554,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.al_repeats:
         al = active_learning(first, starts[first], repeats=args.al_repeats, budgets=budgets, pool_size=args.al_pool,
                              epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed,
-                             test_size=args.al_test)
+                             test_size=args.al_test, replay=args.al_replay)
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
         "active_learning": al, "threads": args.threads, "load_average_end": os.getloadavg()[0],
