@@ -53,7 +53,7 @@ _CUES = ("出席", "列席", "缺席", "请假", "到会", "与会", "参加人"
          "主持", "主持人", "记录", "记录人", "审核", "复核", "批准", "审批", "签发", "制表", "填表人",
          "经办人", "承办人", "拟稿", "核稿", "校对", "监印", "联系人", "调解员", "见证人")
 _CUE = "|".join("[ \u3000]?".join(c) for c in sorted(_CUES, key=len, reverse=True))
-_ROSTER = re.compile(rf"(?:^|(?<=[\s，,；;。]))(?:{_CUE})[ \u3000]*[：:][ \u3000]*"
+_ROSTER = re.compile(rf"(?:^|(?<=[\s，,；;。]))(?P<cue>{_CUE})[ \u3000]*[：:][ \u3000]*"
                      rf"(?P<v>[^\n。]+?)(?=[ \u3000]+(?:{_CUE})[ \u3000]*[：:]|[\n。]|$)", re.M)
 _ENTRY = re.compile(r"[^ \u3000\t、，,；;]+(?:[ \u3000][\u4e00-\u9fff](?=$|[ \u3000、，,；;（(]))?")
 _NOT_ENTRIES = frozenset(("全体", "全部", "以上", "如下", "其他", "其余", "同上", "待定", "本人", "双方", "各方",
@@ -102,7 +102,7 @@ class RosterNameRecognizer(RecognizerBase):
                 if entry and _name_entry(entry):
                     s = base + e.start()
                     out.append(self.span(nt, s, s + len(entry), "PERSON", 0.8,
-                                         f"an entry of the {m.group(0).split('：')[0].split(':')[0].strip()} field"))
+                                         f"an entry of the {m.group('cue')} field"))
         return out
 
 

@@ -18,7 +18,6 @@ few kinds, each with an exact tell in the text:
 """
 from __future__ import annotations
 
-import bisect
 import re
 
 from typing import Callable, Iterable
@@ -148,8 +147,7 @@ def propagate_names(text: str, spans: list[Span]) -> list[Span]:
         i = text.find(name)
         while i >= 0:
             j = i + len(name)
-            k = bisect.bisect_left([s.start for s in out], j)
-            near = [s for s in out[max(0, k - 8):k] if s.end > i]
+            near = [s for s in out if s.start < j and s.end > i]
             if all(s.label in ("ORG", "LOC") and s.source.startswith("ner:") for s in near):
                 for s in near:
                     out.remove(s)
