@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import torch
-from torch import nn
+from torch import _VF, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 PAD, UNK, MASK, BOUNDARY = "<pad>", "<unk>", "<mask>", "<s>"
@@ -200,9 +200,13 @@ class CharTagger(nn.Module):
             if lex is None:
                 raise ValueError("this tagger needs lexicon features (lex=...)")
             x = torch.cat([x, lex.to(x.dtype)], dim=-1)
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, _ = self.lstm(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=chars.shape[1])
+        if _plain_bilstm(self.lstm):
+            out = _bilstm_padded(self.lstm, x, lengths)
+        else:  # a quantised or multi-layer LSTM: packed sequences
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True,
+                                          enforce_sorted=False)
+            out, _ = self.lstm(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=chars.shape[1])
         return self.drop(out)
 
     def emissions(self, chars, bl, br, lengths, lex=None) -> torch.Tensor:
@@ -354,6 +358,37 @@ class CharTagger(nn.Module):
         model.load_state_dict(state)
         model.eval()
         return model
+
+
+def _plain_bilstm(lstm: nn.Module) -> bool:
+    """A one-layer bidirectional float ``nn.LSTM`` (not a quantised one), as the tagger builds."""
+    return (isinstance(lstm, nn.LSTM) and lstm.num_layers == 1 and lstm.bidirectional
+            and lstm.bias and not lstm.proj_size)
+
+
+def _bilstm_padded(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """The packed bidirectional LSTM's output, computed on padded tensors.
+
+    Why: on CPU, PyTorch runs a packed LSTM on its generic kernel, a padded one on oneDNN;
+    forward plus backward of the padded one is about 1.6x faster (training time is mostly the
+    LSTM). Padding at the end never reaches a real position of the left-to-right pass; for the
+    right-to-left pass each sequence is reversed *within its own length* (padding stays at the
+    end), run left to right with the reverse weights, and reversed back. Padding positions are
+    zero, as ``pad_packed_sequence`` leaves them. Same function, same parameters, same
+    state dict as the packed call.
+    """
+    b, t_len, _ = x.shape
+    lengths = lengths.to(x.device)
+    pos = torch.arange(t_len, device=x.device).unsqueeze(0)               # (1, T)
+    real = pos < lengths.unsqueeze(1)                                     # (B, T)
+    rev = torch.where(real, lengths.unsqueeze(1) - 1 - pos, pos)          # an involution
+    h0 = x.new_zeros(1, b, lstm.hidden_size)
+    w = lstm._flat_weights
+    fwd = _VF.lstm(x, (h0, h0), w[:4], True, 1, 0.0, lstm.training, False, True)[0]
+    x_rev = x.gather(1, rev.unsqueeze(2).expand_as(x))
+    bwd = _VF.lstm(x_rev, (h0, h0), w[4:], True, 1, 0.0, lstm.training, False, True)[0]
+    bwd = bwd.gather(1, rev.unsqueeze(2).expand_as(bwd))
+    return torch.cat([fwd, bwd], dim=2) * real.unsqueeze(2).to(x.dtype)
 
 
 def encode_batch(vocab: CharVocab, texts: Sequence[str]

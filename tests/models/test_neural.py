@@ -155,3 +155,24 @@ def test_scaled_forward_backward_equals_the_log_space_one():
         fast, ref = tagger._marginals(em, mask), _log_space_marginals(tagger, em, mask)
     assert torch.allclose(fast[mask], ref[mask], atol=1e-5)
     assert torch.allclose(fast[mask].sum(-1), torch.ones(int(mask.sum())), atol=1e-5)
+
+
+def test_padded_bilstm_equals_the_packed_one_values_and_gradients():
+    """Training runs the BiLSTM on padded tensors (oneDNN) instead of packed ones; outputs and
+    gradients must be the packed call's, for sequences of every length in one batch."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    from models.recognizers.char_tagger import _bilstm_padded
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(20, 8, bidirectional=True, batch_first=True)
+    x = torch.randn(5, 11, 20, requires_grad=True)
+    lengths = torch.tensor([11, 3, 7, 1, 11])
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    ref, _ = pad_packed_sequence(lstm(packed)[0], batch_first=True, total_length=11)
+    out = _bilstm_padded(lstm, x, lengths)
+    assert torch.allclose(out, ref, atol=1e-6)
+    params = [x] + list(lstm.parameters())
+    for a, b in zip(torch.autograd.grad(ref.square().sum(), params),
+                    torch.autograd.grad(out.square().sum(), params)):
+        assert torch.allclose(a, b, atol=1e-5)
