@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
 import torch
 from torch import _VF, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -50,20 +51,23 @@ def fold_char(ch: str) -> str:
     return folded.lower()
 
 
-_FOLD_CACHE: dict[str, str] = {}
+class _FoldTable(dict):
+    """``str.translate`` table of ``fold_char``, filled on first sight of a code point: the
+    translation then runs in C for every character already seen."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_char(chr(code))
+        if len(self) < 200_000:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def fold_text(text: str) -> list[str]:
-    cache = _FOLD_CACHE
-    out = []
-    for ch in text:
-        f = cache.get(ch)
-        if f is None:
-            f = fold_char(ch)
-            if len(cache) < 200_000:
-                cache[ch] = f
-        out.append(f)
-    return out
+    """``fold_char`` of every character (one output per input character)."""
+    return list(text.translate(_FOLD_TABLE))
 
 
 @dataclass
@@ -107,13 +111,15 @@ class CharVocab:
     def encode(self, text: str) -> tuple[list[int], list[int], list[int]]:
         """Per character: its id, the id of (previous, it) and of (it, next) bigrams."""
         f = fold_text(text)
-        cid = self._char_id
-        unk = 1
+        if not f:
+            return [], [], []
+        cid, bid, unk = self._char_id, self._bigram_id, 1
         chars = [cid.get(c, unk) for c in f]
-        padded = [BOUNDARY] + f + [BOUNDARY]
-        bid = self._bigram_id
-        bi = [bid.get(_bigram(a, b), unk) for a, b in zip(padded, padded[1:])]
-        return chars, bi[:-1], bi[1:]
+        # folded characters are single code points, so an inner bigram is plain a + b
+        inner = [bid.get(a + b, unk) for a, b in zip(f, f[1:])]
+        first = bid.get(_bigram(BOUNDARY, f[0]), unk)
+        last = bid.get(_bigram(f[-1], BOUNDARY), unk)
+        return chars, [first] + inner, inner + [last]
 
     def to_json(self) -> dict:
         return {"chars": self.chars, "bigrams": self.bigrams}
@@ -238,67 +244,29 @@ class CharTagger(nn.Module):
         The confidence is the CRF marginal probability of the chosen tag at that character
         (forward-backward), so a span's score (the mean over its characters) reads as a
         probability; the emission softmax alone ignores the transitions and under-states it.
+        Both loops run over time in numpy: each step is a handful of small (B, K) operations,
+        where torch's per-call overhead was most of their cost.
         """
-        em = self.emissions(chars, bl, br, lengths, lex)
-        b, t_len, k = em.shape
-        trans = self.trans + self.trans_mask
-        score = self.start + self.start_mask + em[:, 0]
-        backptr = []
-        mask = torch.arange(t_len).unsqueeze(0) < lengths.unsqueeze(1)
-        for t in range(1, t_len):
-            cand = score.unsqueeze(2) + trans.unsqueeze(0)
-            best, idx = cand.max(dim=1)
-            nxt = best + em[:, t]
-            m = mask[:, t].unsqueeze(1)
-            score = torch.where(m, nxt, score)
-            # where a sequence has ended, point each tag back to itself
-            idx = torch.where(m, idx, torch.arange(k).unsqueeze(0).expand(b, k))
-            backptr.append(idx)
-        score = score + self.end + self.end_mask
-        last = score.argmax(dim=1)
-        probs = self._marginals(em, mask)
-        paths = torch.empty(b, t_len, dtype=torch.long)
-        paths[:, t_len - 1] = last
-        cur = last
-        for t in range(t_len - 2, -1, -1):
-            cur = backptr[t].gather(1, cur.unsqueeze(1)).squeeze(1)
-            paths[:, t] = cur
-        conf = probs.gather(2, paths.unsqueeze(2)).squeeze(2)
-        out = []
-        for i, n in enumerate(lengths.tolist()):
-            out.append((paths[i, :n].tolist(), conf[i, :n].tolist()))
-        return out
+        em = self.emissions(chars, bl, br, lengths, lex).float().numpy()
+        n = lengths.numpy()
+        active = np.arange(em.shape[1])[None, :] < n[:, None]
+        trans, start, end = self._crf_scores()
+        paths = viterbi(em, active, trans, start, end)
+        probs = crf_marginals(em, active, trans, start, end)
+        conf = np.take_along_axis(probs, paths[:, :, None], axis=2)[:, :, 0]
+        return [(paths[i, :m].tolist(), conf[i, :m].tolist()) for i, m in enumerate(n.tolist())]
+
+    def _crf_scores(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(transitions, start, end) scores with the BIOES constraints applied, as numpy."""
+        return tuple((p + m).detach().float().numpy() for p, m in (
+            (self.trans, self.trans_mask), (self.start, self.start_mask),
+            (self.end, self.end_mask)))
 
     def _marginals(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """(B, T, K) marginal tag probabilities by forward-backward.
-
-        In the probability domain with per-step normalisation (scaled forward-backward), so that
-        each step is a (B, K) x (K, K) matrix product rather than a log-sum-exp over (B, K, K):
-        the same marginals (to float rounding) at a fraction of the cost, which matters because
-        this loop runs 2T times per batch. Forbidden transitions have weight exp(-inf) = 0.
-        """
-        trans = torch.exp(self.trans + self.trans_mask)                  # (K, K)
-        end = torch.exp(self.end + self.end_mask)                        # (K,)
-        start = self.start + self.start_mask
-        start = torch.exp(start - start.max())
-        e = torch.exp(em - em.max(dim=2, keepdim=True).values)          # (B, T, K), max 1 per step
-        tiny = torch.finfo(e.dtype).tiny
-        t_len = em.shape[1]
-        a = start * e[:, 0]
-        alpha = [a / a.sum(1, keepdim=True).clamp_min(tiny)]
-        for t in range(1, t_len):
-            a = (alpha[-1] @ trans) * e[:, t]
-            alpha.append(a / a.sum(1, keepdim=True).clamp_min(tiny))
-        last = end.expand_as(e[:, 0])
-        beta = [last / last.sum(1, keepdim=True).clamp_min(tiny)]
-        for t in range(t_len - 2, -1, -1):
-            cand = (e[:, t + 1] * beta[-1]) @ trans.T
-            # past the end of a sequence, position t is its last: only the end scores follow
-            b = torch.where(mask[:, t + 1].unsqueeze(1), cand, last)
-            beta.append(b / b.sum(1, keepdim=True).clamp_min(tiny))
-        beta.reverse()
-        p = torch.stack(alpha, dim=1) * torch.stack(beta, dim=1)
-        return p / p.sum(-1, keepdim=True).clamp_min(tiny)
+        """(B, T, K) marginal tag probabilities (``crf_marginals``) of torch emissions."""
+        trans, start, end = self._crf_scores()
+        return torch.from_numpy(crf_marginals(em.detach().float().numpy(), mask.numpy(),
+                                              trans, start, end))
 
     def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text; texts should be window-sized."""
@@ -391,22 +359,83 @@ def _bilstm_padded(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> tor
     return torch.cat([fwd, bwd], dim=2) * real.unsqueeze(2).to(x.dtype)
 
 
+def viterbi(em: np.ndarray, active: np.ndarray, trans: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> np.ndarray:
+    """(B, T) best tag paths of (B, T, K) emissions; ``active`` (B, T) marks real positions.
+
+    Past a sequence's end every tag points back to itself, so the path read back from the last
+    position is the path of the sequence's real end.
+    """
+    b, t_len, k = em.shape
+    score = start + em[:, 0]
+    back = np.empty((t_len, b, k), dtype=np.int64)
+    keep = np.broadcast_to(np.arange(k), (b, k))
+    for t in range(1, t_len):
+        cand = score[:, :, None] + trans[None]                      # (B, K from, K to)
+        idx = cand.argmax(axis=1)
+        best = np.take_along_axis(cand, idx[:, None, :], axis=1)[:, 0]
+        m = active[:, t, None]
+        score = np.where(m, best + em[:, t], score)
+        back[t] = np.where(m, idx, keep)
+    cur = (score + end).argmax(axis=1)
+    paths = np.empty((b, t_len), dtype=np.int64)
+    paths[:, t_len - 1] = cur
+    rows = np.arange(b)
+    for t in range(t_len - 1, 0, -1):
+        cur = back[t, rows, cur]
+        paths[:, t - 1] = cur
+    return paths
+
+
+def crf_marginals(em: np.ndarray, active: np.ndarray, trans: np.ndarray, start: np.ndarray,
+                  end: np.ndarray) -> np.ndarray:
+    """(B, T, K) marginal tag probabilities by forward-backward.
+
+    In the probability domain with per-step normalisation (scaled forward-backward), so that
+    each step is a (B, K) x (K, K) matrix product rather than a log-sum-exp over (B, K, K):
+    the log-space marginals to float rounding (tests/models/test_neural.py). Forbidden
+    transitions have weight exp(NEG) = 0.
+    """
+    w = np.exp(trans)                                               # (K, K)
+    end_w = np.exp(end)
+    start_w = np.exp(start - start.max())
+    e = np.exp(em - em.max(axis=2, keepdims=True))                  # max 1 per step
+    tiny = np.finfo(e.dtype).tiny
+    b, t_len, k = e.shape
+    alpha = np.empty_like(e)
+    a = start_w * e[:, 0]
+    alpha[:, 0] = a / np.maximum(a.sum(1, keepdims=True), tiny)
+    for t in range(1, t_len):
+        a = (alpha[:, t - 1] @ w) * e[:, t]
+        alpha[:, t] = a / np.maximum(a.sum(1, keepdims=True), tiny)
+    last = np.broadcast_to(end_w / max(end_w.sum(), tiny), (b, k))
+    beta = np.empty_like(e)
+    beta[:, t_len - 1] = last
+    wt = w.T.copy()
+    for t in range(t_len - 2, -1, -1):
+        cand = (e[:, t + 1] * beta[:, t + 1]) @ wt
+        # past the end of a sequence, position t is its last: only the end scores follow
+        nxt = np.where(active[:, t + 1, None], cand, last)
+        beta[:, t] = nxt / np.maximum(nxt.sum(1, keepdims=True), tiny)
+    p = alpha * beta
+    return p / np.maximum(p.sum(-1, keepdims=True), tiny)
+
+
 def encode_batch(vocab: CharVocab, texts: Sequence[str]
                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Padded (chars, left bigrams, right bigrams) id tensors and true lengths (min 1)."""
     enc = [vocab.encode(t) for t in texts]
     b = len(enc)
     t_len = max([1] + [len(c) for c, _, _ in enc])
-    chars = torch.zeros(b, t_len, dtype=torch.long)
-    bl = torch.zeros(b, t_len, dtype=torch.long)
-    br = torch.zeros(b, t_len, dtype=torch.long)
+    ids = np.zeros((3, b, t_len), dtype=np.int64)  # filled in numpy: no tensor per row
     for i, (c, left, right) in enumerate(enc):
         n = len(c)
         if n:
-            chars[i, :n] = torch.tensor(c)
-            bl[i, :n] = torch.tensor(left)
-            br[i, :n] = torch.tensor(right)
+            ids[0, i, :n] = c
+            ids[1, i, :n] = left
+            ids[2, i, :n] = right
     lengths = torch.tensor([max(1, len(c)) for c, _, _ in enc], dtype=torch.long)
+    chars, bl, br = torch.from_numpy(ids)
     return chars, bl, br, lengths
 
 
