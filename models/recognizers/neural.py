@@ -183,9 +183,10 @@ class NeuralRecognizer:
         order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1],
                        reverse=True)
         out: list[list[Span]] = [[] for _ in texts]
-        for b in range(0, len(order), self.batch_size):
-            part = [windows[w] for w in order[b:b + self.batch_size]]
-            preds = impl.predict([read[i][s:e] for i, s, e in part])
+        parts = [[windows[w] for w in order[b:b + self.batch_size]]
+                 for b in range(0, len(order), self.batch_size)]
+        batches = ([read[i][s:e] for i, s, e in part] for part in parts)
+        for part, preds in zip(parts, impl.predict_stream(batches)):
             for (i, ws, _), spans in zip(part, preds):
                 text, view = texts[i], views[i]
                 for s, e, label, score in spans:
@@ -226,6 +227,10 @@ class _CharTaggerImpl:
     def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
         return self.model.predict_texts(texts)
 
+    def predict_stream(self, batches):
+        """Batches in turn, the tagger's LSTM overlapping the Python around it."""
+        return self.model.predict_stream(batches)
+
     @property
     def word_classes(self):
         """The tagger's lexicon look-up (``Lexicon.classes_of``), None without a lexicon."""
@@ -258,6 +263,10 @@ class _TransformersImpl:
         from models.recognizers.char_tagger import chunk_bounds
 
         return chunk_bounds(text, self.max_len)
+
+    def predict_stream(self, batches):
+        for texts in batches:
+            yield self.predict(texts)
 
     def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
         import torch

@@ -176,3 +176,18 @@ def test_padded_bilstm_equals_the_packed_one_values_and_gradients():
     for a, b in zip(torch.autograd.grad(ref.square().sum(), params),
                     torch.autograd.grad(out.square().sum(), params)):
         assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_overlapped_batches_give_the_plain_loops_spans(tiny_tagger):
+    """The LSTM of one batch runs in a worker thread while this one decodes the last: same
+    spans, same order, as predicting each batch alone; the quantised tagger too."""
+    from models.recognizers.neural import quantize_tagger
+
+    out, _ = tiny_tagger
+    texts = [r["text"] for r in make_records(40, seed=7)]
+    batches = [texts[i:i + 7] for i in range(0, len(texts), 7)]
+    for model in (CharTagger.load(out), quantize_tagger(CharTagger.load(out))):
+        plain = [model.predict_texts(b) for b in batches]
+        assert list(model.predict_stream(iter(batches))) == plain
+        assert list(model.predict_stream(batches, overlap=False)) == plain
+    assert list(CharTagger.load(out).predict_stream([])) == []
