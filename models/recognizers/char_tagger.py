@@ -308,16 +308,27 @@ class CharTagger(nn.Module):
             return
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(1, thread_name_prefix="kaifang-tagger") as pool:
-            pending = None
-            for texts in batches:
-                inputs = prepare(texts)
-                job = pool.submit(emissions, *inputs)
+        # this thread keeps one core busy with the Python half: the LSTM gets the others (on
+        # two cores, one intra-op thread; two of them would be descheduled at every step's
+        # barrier while this thread runs). torch's thread count is process-wide, so it is
+        # restored when the stream ends.
+        cores = torch.get_num_threads()
+        if cores > 1:
+            torch.set_num_threads(cores - 1)
+        try:
+            with ThreadPoolExecutor(1, thread_name_prefix="kaifang-tagger") as pool:
+                pending = None
+                for texts in batches:
+                    inputs = prepare(texts)
+                    job = pool.submit(emissions, *inputs)
+                    if pending is not None:
+                        yield finish(pending[0], pending[1], pending[2].result())
+                    pending = (texts, inputs[3], job)
                 if pending is not None:
                     yield finish(pending[0], pending[1], pending[2].result())
-                pending = (texts, inputs[3], job)
-            if pending is not None:
-                yield finish(pending[0], pending[1], pending[2].result())
+        finally:
+            if cores > 1:
+                torch.set_num_threads(cores)
 
     def lexicon_tensor(self, texts: Sequence[str], t_len: int) -> torch.Tensor | None:
         """(B, T, N_FEATURES) lexicon bits of ``texts`` padded to ``t_len`` (None without)."""

@@ -191,3 +191,13 @@ def test_overlapped_batches_give_the_plain_loops_spans(tiny_tagger):
         assert list(model.predict_stream(iter(batches))) == plain
         assert list(model.predict_stream(batches, overlap=False)) == plain
     assert list(CharTagger.load(out).predict_stream([])) == []
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        stream = CharTagger.load(out).predict_stream(batches)
+        next(stream)
+        assert torch.get_num_threads() == 1   # one core left to this thread while it runs
+        list(stream)
+        assert torch.get_num_threads() == 2   # and given back when it ends
+    finally:
+        torch.set_num_threads(before)
