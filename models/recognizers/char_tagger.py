@@ -196,7 +196,8 @@ class CharTagger(nn.Module):
     # ---- encoder -------------------------------------------------------------------------
     def encode(self, chars: torch.Tensor, bl: torch.Tensor, br: torch.Tensor,
                lengths: torch.Tensor, lex: torch.Tensor | None = None) -> torch.Tensor:
-        """BiLSTM states (B, T, 2H); padding positions never leak into real ones (packing).
+        """BiLSTM states (B, T, 2H); padding positions never leak into real ones (padded runs
+        reversed within their lengths, ``_bilstm_padded``, or packed sequences when quantised).
 
         ``lex``: (B, T, N_FEATURES) lexicon bits, required when the config uses the lexicon.
         """
