@@ -176,7 +176,6 @@ def utf16_to_cp(text: str, j: int) -> int:
     raise ValueError(f"UTF-16 offset {j} outside text of {units} UTF-16 units")
 
 
-
 # three or more Chinese characters, each its own token, separated by single spaces (沈 福 根),
 # the way OCR of old typescript spaces text out; spaces between words (黄桥乡 张庄村) stay
 _SPACED_RUN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff](?![\u4e00-\u9fff])){2,}")

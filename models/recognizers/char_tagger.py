@@ -268,12 +268,6 @@ class CharTagger(nn.Module):
             (self.trans, self.trans_mask), (self.start, self.start_mask),
             (self.end, self.end_mask)))
 
-    def _marginals(self, em: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """(B, T, K) marginal tag probabilities (``crf_marginals``) of torch emissions."""
-        trans, start, end = self._crf_scores()
-        return torch.from_numpy(crf_marginals(em.detach().float().numpy(), mask.numpy(),
-                                              trans, start, end))
-
     def predict_texts(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text; texts should be window-sized."""
         return next(self.predict_stream([texts], overlap=False))

@@ -116,6 +116,18 @@ def repair_person(text: str, start: int, end: int,
     return (start, end) if end - start >= 2 else None
 
 
+def _letters_within(text: str, a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` without the spaces and punctuation at its edges (what is left of a cut span)."""
+    def edge(ch: str) -> bool:
+        return ch in _SPACES or not (_cjk(ch) or ch.isalnum())
+
+    while a < b and edge(text[a]):
+        a += 1
+    while b > a and edge(text[b - 1]):
+        b -= 1
+    return a, b
+
+
 def propagate_names(text: str, spans: list[Span]) -> list[Span]:
     """Every other occurrence of a name found in this document, labelled PERSON too.
 
@@ -151,11 +163,7 @@ def propagate_names(text: str, spans: list[Span]) -> list[Span]:
             if all(s.label in ("ORG", "LOC") and s.source.startswith("ner:") for s in near):
                 for s in near:
                     out.remove(s)
-                    for a, b in ((s.start, i), (j, s.end)):
-                        while a < b and (text[a] in _SPACES or not (_cjk(text[a]) or text[a].isalnum())):
-                            a += 1
-                        while b > a and (text[b - 1] in _SPACES or not (_cjk(text[b - 1]) or text[b - 1].isalnum())):
-                            b -= 1
+                    for a, b in (_letters_within(text, s.start, i), _letters_within(text, j, s.end)):
                         if b - a >= 2:
                             out.append(s.with_(start=a, end=b))
                 out.append(src.with_(start=i, end=j,

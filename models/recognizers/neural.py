@@ -224,9 +224,6 @@ class _CharTaggerImpl:
 
         return chunk_bounds(text, self.max_len)
 
-    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
-        return self.model.predict_texts(texts)
-
     def predict_stream(self, batches):
         """Batches in turn, the tagger's LSTM overlapping the Python around it."""
         return self.model.predict_stream(batches)
