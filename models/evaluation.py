@@ -270,17 +270,17 @@ def span_scores(gold_docs: Sequence[list[tuple]], pred_docs: Sequence[list[tuple
     return out
 
 
+def sensitive_hits(gold: Sequence[tuple], pred: Sequence[tuple]) -> tuple[int, int]:
+    """One document's (sensitive gold spans overlapped by any sensitive prediction, their number)."""
+    ps = [p for p in pred if p[2] in SENSITIVE_LABELS]
+    sens = [(gs, ge) for gs, ge, label in gold if label in SENSITIVE_LABELS]
+    return sum(any(ps_ < ge and gs < pe for ps_, pe, _ in ps) for gs, ge in sens), len(sens)
+
+
 def sensitive_recall(gold_docs: Sequence[list[tuple]], pred_docs: Sequence[list[tuple]]) -> tuple[float | None, int]:
     """(share of sensitive gold spans overlapped by any sensitive prediction, their number)."""
-    hit = total = 0
-    for gold, pred in zip(gold_docs, pred_docs):
-        ps = [p for p in pred if p[2] in SENSITIVE_LABELS]
-        for gs, ge, label in gold:
-            if label not in SENSITIVE_LABELS:
-                continue
-            total += 1
-            if any(ps_ < ge and gs < pe for ps_, pe, _ in ps):
-                hit += 1
+    counts = [sensitive_hits(gold, pred) for gold, pred in zip(gold_docs, pred_docs)]
+    hit, total = sum(h for h, _ in counts), sum(t for _, t in counts)
     return (round(hit / total, 6) if total else None), total
 
 

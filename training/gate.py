@@ -239,8 +239,7 @@ def per_document_counts(records: Sequence[dict], predicted: Sequence[list], labe
     """Per document: [tp, fp, fn] over the scored labels ("span") and PERSON ("person"), and
     [hit, total] of sensitive gold spans ("sens"), counted as ``models.evaluation`` counts them.
     The gate's paired bootstrap (``paired_se``) resamples documents from these."""
-    from models.evaluation import _as_tuples, _exact_counts, validate_record
-    from models.spans import SENSITIVE_LABELS
+    from models.evaluation import _as_tuples, _exact_counts, sensitive_hits, validate_record
 
     scored = set(labels_scored)
     out: dict[str, list[list[int]]] = {"span": [], "person": [], "sens": []}
@@ -251,9 +250,7 @@ def per_document_counts(records: Sequence[dict], predicted: Sequence[list], labe
         c = _exact_counts(gold, pred)
         out["span"].append([sum(c[(l, k)] for l in scored) for k in ("tp", "fp", "fn")])
         out["person"].append([c[("PERSON", k)] for k in ("tp", "fp", "fn")])
-        ps = [x for x in pred if x[2] in SENSITIVE_LABELS]
-        sens = [(a, b) for a, b, lab in gold if lab in SENSITIVE_LABELS]
-        out["sens"].append([sum(any(pa < b and a < pb for pa, pb, _ in ps) for a, b in sens), len(sens)])
+        out["sens"].append(list(sensitive_hits(gold, pred)))
     return out
 
 
