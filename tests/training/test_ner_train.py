@@ -75,3 +75,43 @@ def test_artifacts_atomic_directory_and_names(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"version": "x"}))
     with pytest.raises(ValueError, match="lacks"):
         read_manifest(tmp_path)
+
+
+def _records(names: list[str]) -> list[dict]:
+    out = []
+    for n in names:
+        text = f"经办人{n}，住福州市鼓楼区。"
+        out.append({"text": text, "spans": [{"start": 3, "end": 3 + len(n), "label": "PERSON"}]})
+    return out
+
+
+def test_anchor_pulls_a_fine_tuning_back_toward_the_warm_start(tmp_path):
+    """L2-SP (TrainConfig.anchor): the fine-tuned weights stay nearer the parent's, and a pull that
+    saturates (lr x anchor >= 1) leaves them exactly where they started."""
+    from dataclasses import replace
+
+    import torch
+
+    from models.recognizers.char_tagger import CharTagger
+    from training.ner.train import TrainConfig, train_tagger
+
+    cfg = replace(TrainConfig.tiny(), labels=("PERSON",), epochs=2)
+    train_tagger(_records(["林碧军", "陈玉兰", "王建国", "张秀英"]), [], tmp_path / "parent", config=cfg,
+                 progress=False)
+    parent = CharTagger.load(tmp_path / "parent")
+    new = _records(["欧阳明", "司马南", "诸葛亮", "上官婉"])
+
+    def drift(anchor: float, name: str) -> float:
+        metrics = train_tagger(new, [], tmp_path / name, config=replace(cfg, anchor=anchor), progress=False,
+                               warm_start=CharTagger.load(tmp_path / "parent"))
+        assert metrics["warm_start"] and metrics.get("anchor", 0.0) == anchor
+        child = CharTagger.load(tmp_path / name)
+        p0, p1 = parent.state_dict(), child.state_dict()
+        return sum(float((p1[k].float() - p0[k].float()).abs().sum()) for k in p0)
+
+    free, held = drift(0.0, "free"), drift(20.0, "held")
+    assert free > 0 and held < free
+    assert drift(1e9, "frozen") == pytest.approx(0.0, abs=1e-3)  # fp16 save of equal weights
+    with pytest.raises(ValueError, match="anchor"):
+        train_tagger(new, [], tmp_path / "bad", config=replace(cfg, anchor=-1.0), progress=False,
+                     warm_start=parent)

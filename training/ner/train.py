@@ -42,6 +42,11 @@ class TrainConfig:
     batch_size: int = 64
     lr: float = 3e-3
     weight_decay: float = 1e-5
+    #: fine-tuning only (L2-SP): each step also pulls every weight back toward the warm start's by
+    #: lr x anchor x (w - w_start), decoupled from Adam like AdamW's decay toward zero. A few hundred
+    #: confirmed documents then move the tagger where they disagree with it, not everywhere: with
+    #: Adam's unit-sized steps a weight settles within about 1/anchor of where it started. 0: off
+    anchor: float = 0.0
     clip: float = 5.0
     threads: int = 2
     max_chars: int = 8000
@@ -180,9 +185,15 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     if warm_start is not None:
         model.load_state_dict({k: v.float() for k, v in warm_start.state_dict().items()})
         facts["warm_start"] = True
+        if cfg.anchor > 0:
+            facts["anchor"] = cfg.anchor
     else:
         facts["pretrained_rows"] = init_embeddings(model, char_vectors, bigram_vectors)
     data = EncodedExamples.build(examples, vocab, tcfg.tags, model.lexicon)
+    if cfg.anchor < 0:
+        raise ValueError(f"TrainConfig.anchor must be >= 0, got {cfg.anchor}")
+    anchored = ([(p, p.detach().clone()) for p in model.parameters()]
+                if warm_start is not None and cfg.anchor > 0 else [])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     rng = random.Random(seed)
     steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
@@ -211,7 +222,12 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+                pull = min(1.0, opt.param_groups[0]["lr"] * cfg.anchor)
                 opt.step()
+                if anchored:
+                    with torch.no_grad():
+                        for p, p0 in anchored:
+                            p.add_(p0 - p, alpha=pull)
                 sched.step()
                 losses.append(float(loss.detach()))
                 if bar is not None:
