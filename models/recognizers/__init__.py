@@ -23,6 +23,7 @@ def builtin_recognizers() -> dict[str, type]:
         AliasNameRecognizer,
         BoundaryNameRecognizer,
         CountedNamesRecognizer,
+        IntroducedNameRecognizer,
         MarriedNameRecognizer,
         NameColumnRecognizer,
         RosterNameRecognizer,
@@ -34,7 +35,7 @@ def builtin_recognizers() -> dict[str, type]:
                BankAccountRecognizer, SecretMarkRecognizer, HealthRecognizer, LegalRecordRecognizer,
                AddressRecognizer, LatinPersonRecognizer, AliasNameRecognizer, MarriedNameRecognizer,
                RosterNameRecognizer, BoundaryNameRecognizer, NameColumnRecognizer,
-               CountedNamesRecognizer)
+               CountedNamesRecognizer, IntroducedNameRecognizer)
     return {cls.name: cls for cls in classes}
 
 

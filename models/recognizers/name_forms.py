@@ -55,7 +55,11 @@ _CUES = ("出席", "列席", "缺席", "请假", "到会", "与会", "参加人"
 _CUE = "|".join("[ \u3000]?".join(c) for c in sorted(_CUES, key=len, reverse=True))
 _ROSTER = re.compile(rf"(?:^|(?<=[\s，,；;。]))(?P<cue>{_CUE})[ \u3000]*[：:][ \u3000]*"
                      rf"(?P<v>[^\n。]+?)(?=[ \u3000]+(?:{_CUE})[ \u3000]*[：:]|[\n。]|$)", re.M)
-_ENTRY = re.compile(r"[^ \u3000\t、，,；;]+(?:[ \u3000][\u4e00-\u9fff](?=$|[ \u3000、，,；;（(]))?")
+# an entry: a two-letter name padded to a cell's width (于　萍), else a run up to a separator. The
+# padded shape is tried first and only as a whole entry, so 孙国强　于　萍 reads as two names
+# (roster_name.v1 took 孙国强　于 and lost 萍)
+_PAD_END = r"(?=$|[ \u3000、，,；;（(])"
+_ENTRY = re.compile(rf"[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff]{_PAD_END}|[^ \u3000\t、，,；;]+")
 _NOT_ENTRIES = frozenset(("全体", "全部", "以上", "如下", "其他", "其余", "同上", "待定", "本人", "双方", "各方",
                           "另附", "见后", "见附件"))
 _NOT_IN_NAME = frozenset("局委部处科室会院所厂司组队办校站馆社团区县市省镇乡村等及各全")
@@ -87,7 +91,7 @@ class MarriedNameRecognizer(RecognizerBase):
 class RosterNameRecognizer(RecognizerBase):
     """PERSON for each name of a 出席/列席/记录/审核 … field (module docstring)."""
 
-    name = "roster_name.v1"
+    name = "roster_name.v2"
     labels = frozenset({"PERSON"})
 
     def find_normalized(self, nt: NormalizedText) -> list[Span]:
@@ -212,4 +216,54 @@ class CountedNamesRecognizer(RecognizerBase):
             if all(_three_letter_name(p) for _, p in items):
                 out += [self.span(nt, s, s + len(p), "PERSON", 0.8, "a name listed before a count of persons")
                         for s, p in items]
+        return out
+
+
+# a person introduced as records introduce private individuals, by name, sex and age (被告人冯国栋，
+# 男，一九五六年生; 掘进工隋长海，二十六岁; 元金旺　男　石匠; 王明亮（男，45岁）): the name is the three
+# letters before the comma (four with a compound surname), the counted-names reader's shape
+_SEX_AGE = (rf"[,，、 ]\s*(?:[男女](?=[,，、 )）;；。\n]|性|$)|[{_NUM}]{{1,3}}\s*(?:周岁|岁)(?=[,，、。；;)）\s]|$)"
+            rf"|[0-9〇零一二三四五六七八九]{{4}}\s*年[{_NUM}〇零月日]{{0,6}}出?生(?![产活效]))|[（(][男女][,，、)）]")
+_INTRODUCED = re.compile(rf"(?<=[\u4e00-\u9fff])(?:{_SEX_AGE})")  # found first, the name read back from it
+#: letters that end an occupation or role word (工程师, 医师, 法官, 民兵, 石匠, 社员): when one of them
+#: is a three-letter candidate's first letter inside a longer run, the name may be two letters
+#: (工程师金明 -> 金明, not 师金明); the rule then leaves it to the tagger
+_ROLE_ENDS = frozenset("师员工长生民人者手匠农兵官吏士家")
+_HONORIFIC_END = re.compile(r"(?:先生|女士|小姐|老师|师傅|同志|老人)$")
+#: letters a name does not end with here: role and kinship words (申请人, 当事者, 其长子)
+_NOT_NAME_END = frozenset("人者方犯属员儿子女孩婴籍权士格")
+#: 居民, 村民, 农民 …: a group of people, not a given name ending in 民 (陈立民)
+_GROUP_OF_PEOPLE = frozenset("居市村农公人选股网牧渔移难灾贫")
+
+
+class IntroducedNameRecognizer(RecognizerBase):
+    """PERSON for a name followed by the person's sex or age (module text above): the form in
+    which court, police, injury and personnel records introduce the private people they are about."""
+
+    name = "introduced_name.v1"
+    labels = frozenset({"PERSON"})
+
+    def find_normalized(self, nt: NormalizedText) -> list[Span]:
+        out = []
+        text = nt.text
+        for m in _INTRODUCED.finditer(text):
+            end = m.start()
+            start = end - 1
+            while start > 0 and end - start < 10 and "\u4e00" <= text[start - 1] <= "\u9fff":
+                start -= 1
+            run = text[start:end]
+            honorific = _HONORIFIC_END.search(run)  # 仇成丰先生，男: the name ends before 先生
+            if honorific:
+                end -= len(honorific.group(0))
+                run = run[:honorific.start()]
+            if len(run) < 3:
+                continue
+            size = 4 if len(run) >= 4 and run[-4:-2] in COMPOUND_SURNAMES else 3
+            name = run[-size:]
+            if len(run) > size and name[0] in _ROLE_ENDS:
+                continue
+            if (name[-1] in _NOT_NAME_END or (name[-1] == "民" and name[-2] in _GROUP_OF_PEOPLE)
+                    or not _three_letter_name(name)):
+                continue
+            out.append(self.span(nt, end - size, end, "PERSON", 0.8, "a name followed by the person's sex or age"))
         return out

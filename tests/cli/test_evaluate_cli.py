@@ -115,9 +115,9 @@ def test_scan_collection_into_the_store(tmp_path, monkeypatch):
     with session_scope(eng) as s:
         rows = list(s.exec(select(SpanRecord).where(SpanRecord.document_id == doc_id)))
     assert sorted((x.label, x.text, x.model_version) for x in rows) == [
-        ("ID_NUMBER", "350102198703154511", "rules-only:rules.v7"),
-        ("PHONE", "0591-87654321", "rules-only:rules.v7"),
-        ("SECRET_MARK", "机密★10年", "rules-only:rules.v7")]
+        ("ID_NUMBER", "350102198703154511", "rules-only:rules.v8"),
+        ("PHONE", "0591-87654321", "rules-only:rules.v8"),
+        ("SECRET_MARK", "机密★10年", "rules-only:rules.v8")]
     again = runner.invoke(app, ["scan", "--collection", "测试全宗"], env=env)
     assert json.loads(again.stdout)["skipped"] == 1  # idempotent: already scanned
     missing = runner.invoke(app, ["scan", "--collection", "无此全宗"], env=env)
@@ -131,7 +131,7 @@ def test_rules_only_flag_needs_no_trained_model(tmp_path, monkeypatch):
     r = runner.invoke(app, ["evaluate", str(write(tmp_path, gold)), "--rules-only", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert out["detector"] == "rules-only:rules.v7" and "decisions" not in out
+    assert out["detector"] == "rules-only:rules.v8" and "decisions" not in out
     assert out["decisions_skipped"] == "--rules-only evaluates spans only"
     assert out["spans"]["ID_NUMBER"]["f1"] == 1.0 and out["labels_unscored"] == ["PHONE", "SECRET_MARK"]
     r = runner.invoke(app, ["scan", "-", "--rules-only"], input=TEXT.encode("utf-8"))

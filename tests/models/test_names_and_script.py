@@ -173,6 +173,8 @@ def test_married_womens_names(text, names):
     ("出席：戴国平　裘丽华　邝振东　司马文博\n列　席：汤　静（县财政局）", ["戴国平", "裘丽华", "邝振东", "司马文博", "汤　静"]),
     ("请假：阎秋生（出差），冼永康\n记录人：蔺　珊", ["阎秋生", "冼永康", "蔺　珊"]),
     ("审核：邬建勋　　批准：柏长河（站长）", ["邬建勋", "柏长河"]),
+    ("    联系人：孙国强\u3000于\u3000萍\n    电话：（0394）8213357", ["孙国强", "于\u3000萍"]),  # roster_name.v2
+    ("出席：岳　峰　韩　雪　邓晓东", ["岳　峰", "韩　雪", "邓晓东"]),
     ("出席：各乡镇党委书记、县直有关单位负责同志\n主持：县委办公室", []),   # offices, not names
     ("会议由副县长主持：一、传达文件", []),
     ("列席：县人大常委会、县政协", []),
@@ -258,3 +260,20 @@ def test_names_listed_before_a_count_of_persons(text, names):
     from models.recognizers.name_forms import CountedNamesRecognizer
 
     assert [text[s.start:s.end] for s in CountedNamesRecognizer().find(text)] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("被告人冯国栋，男，一九五六年十月生，汉族，小学文化，农民。", ["冯国栋"]),     # a judgment's heading
+    ("    掘进工隋长海，二十六岁，右小腿胫腓骨骨折；\n    运煤工过建明，男，四十五岁。", ["隋长海", "过建明"]),
+    ("\u3000\u3000元金旺\u3000男\u3000南谷洞水库工程指挥部石匠", ["元金旺"]),  # an award list's row
+    ("受害人欧阳明德（男，45岁）报称", ["欧阳明德"]),
+    ("仇成丰先生，男，1963年5月出生，大专学历。", ["仇成丰"]),               # not 丰先生
+    ("工程师金明，男，", []),            # 师 ends the occupation: the name may be 金明, left to the tagger
+    ("申请人，女，三十二岁；宣武区居民，43岁，离异", []),                  # roles and groups, not names
+    ("中国国籍，无境外居留权，男，汉族", []),
+    ("名单显示，3岁的郭某；个展在英国举行，89岁才卖出", []),             # an age that is not an introduction
+])
+def test_names_introduced_by_sex_and_age(text, names):
+    from models.recognizers.name_forms import IntroducedNameRecognizer
+
+    assert [text[s.start:s.end] for s in IntroducedNameRecognizer().find(text)] == names
