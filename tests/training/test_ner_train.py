@@ -90,8 +90,6 @@ def test_anchor_pulls_a_fine_tuning_back_toward_the_warm_start(tmp_path):
     saturates (lr x anchor >= 1) leaves them exactly where they started."""
     from dataclasses import replace
 
-    import torch
-
     from models.recognizers.char_tagger import CharTagger
     from training.ner.train import TrainConfig, train_tagger
 
