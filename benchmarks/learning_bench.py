@@ -297,12 +297,13 @@ def _tagger_f1(tagger, records: list[dict]) -> float:
 
 def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[int], pool_size: int,
                     epochs: int, target_fraction: float, seed: int, test_size: int | None = None,
-                    replay: int = 0, weight: int = 3) -> dict:
+                    replay: int = 0, weight: int = 3, anchor: float = 0.0) -> dict:
     """Uncertainty against random ordering (module docstring, step 5).
 
     ``replay``: records of each corpus the starting model was trained on, mixed into every
     fine-tuning as ``kaifang train`` does (``training.dataset.replay_sample``), the labelled
-    documents repeated ``weight`` times (``confirmed_weight``). Without replay a fine-tuning on 10-40
+    documents repeated ``weight`` times (``confirmed_weight``) and the weights held toward the
+    starting model's by ``anchor`` (``[ner] anchor``, L2-SP). Without replay a fine-tuning on 10-40
     posts of a new genre leaves the tagger worse than where it started, and the curves measure
     forgetting rather than which documents teach most."""
     from dataclasses import replace
@@ -321,7 +322,8 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
         random.Random(f"al-test-{seed}").shuffle(test)
         test = test[:test_size]
     base_cfg = replace(TrainConfig(), labels=tuple(start.config.labels), max_len=start.config.max_len,
-                       lexicon=bool(start.config.lexicon), epochs=epochs, patience=0, lr=1e-3, batch_size=16)
+                       lexicon=bool(start.config.lexicon), epochs=epochs, patience=0, lr=1e-3, batch_size=16,
+                       anchor=anchor)
     curves: dict[str, list[list[float]]] = {"uncertainty": [], "random": []}
     f1_start = _tagger_f1(start, test)
     t0 = time.time()
@@ -392,7 +394,7 @@ def active_learning(genre: str, start_dir: Path, *, repeats: int, budgets: list[
 
     return {"genre": genre, "test": f"{genre} dev ({len(test)} documents), PERSON F1 of the tagger",
             "budgets": budgets, "pool": pool_size, "epochs": epochs, "repeats": repeats,
-            "replay_per_corpus": replay, "labelled_weight": weight if replay else 1,
+            "replay_per_corpus": replay, "labelled_weight": weight if replay else 1, "anchor": anchor,
             "start_f1": round(f1_start, 4), "target_f1": round(target, 4), "target_fraction": target_fraction,
             "curves": {k: band(v) for k, v in curves.items()}, "raw": curves,
             "label_saving_per_repeat": [round(x, 4) for x in savings],
@@ -569,9 +571,14 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrong reviews: promoted {w['promoted']}: {w['message']}")
     al = None
     if args.al_repeats:
+        from training.retrain import RetrainConfig
+
+        retrain_cfg = RetrainConfig.load(args.retrain_config)  # the fine-tuning kaifang train would run
         al = active_learning(first, starts[first], repeats=args.al_repeats, budgets=budgets, pool_size=args.al_pool,
                              epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed,
-                             test_size=args.al_test, replay=args.al_replay)
+                             test_size=args.al_test, replay=args.al_replay,
+                             weight=retrain_cfg.data.confirmed_weight,
+                             anchor=float(retrain_cfg.ner_params.get("anchor", 0.0)))
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
         "active_learning": al, "threads": args.threads, "load_average_end": os.getloadavg()[0],

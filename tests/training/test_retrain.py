@@ -128,6 +128,10 @@ def test_gate_rules(tmp_path):
     shipped = RetrainConfig.load()
     assert shipped.gate.max_leak_rate_increase == 0.0 and shipped.gate.max_f1_drop == 0.01
     assert shipped.warm_start and shipped.data.replay_per_corpus > 0
+    # the fine-tuning is held toward the parent (L2-SP) and TrainConfig takes the setting
+    from training.retrain import ner_config
+
+    assert ner_config(shipped.ner_params).anchor == shipped.ner_params["anchor"] > 0
 
 
 def test_confirmed_reviews_retrain_promote_and_change_proposals(sqlite_engine, models_home, tmp_path, corpus,
