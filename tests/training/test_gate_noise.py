@@ -1,6 +1,6 @@
 """The gate's count-aware noise bound (training.gate.allowed_drop / decide with noise_z).
 
-The figures are those of the learning benchmark's first Weibo run (benchmarks/results/learning.json,
+The figures are those of the learning benchmark's first Weibo run (`--quick`, now benchmarks/results/learning_quick.json,
 before this bound): Resume's dev sample has 38 sensitive gold spans, so one span lost is 2.6 points
 of sensitive recall, which the fixed 1-point tolerance called "worse beyond noise".
 """
