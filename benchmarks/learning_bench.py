@@ -571,14 +571,14 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrong reviews: promoted {w['promoted']}: {w['message']}")
     al = None
     if args.al_repeats:
-        from training.retrain import RetrainConfig
+        from training.retrain import RetrainConfig, ner_config
 
         retrain_cfg = RetrainConfig.load(args.retrain_config)  # the fine-tuning kaifang train would run
         al = active_learning(first, starts[first], repeats=args.al_repeats, budgets=budgets, pool_size=args.al_pool,
                              epochs=args.al_epochs, target_fraction=args.al_target, seed=args.seed,
                              test_size=args.al_test, replay=args.al_replay,
                              weight=retrain_cfg.data.confirmed_weight,
-                             anchor=float(retrain_cfg.ner_params.get("anchor", 0.0)))
+                             anchor=ner_config(retrain_cfg.ner_params).anchor)
     result = summarise({
         "genre": first, "docs": args.docs, "quick": args.quick, "by_genre": by_genre, "wrong_reviews": wrong,
         "active_learning": al, "threads": args.threads, "load_average_end": os.getloadavg()[0],

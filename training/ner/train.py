@@ -160,6 +160,8 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         raise ValueError("train_tagger needs at least one training record")
     if cfg.lexicon and lexicon is None and warm_start is None:
         raise ValueError("TrainConfig.lexicon is set: pass lexicon=models.lexicon.Lexicon")
+    if cfg.anchor < 0:
+        raise ValueError(f"TrainConfig.anchor must be >= 0, got {cfg.anchor}")
     torch.set_num_threads(max(1, min(2, cfg.threads)))
     set_seed(seed)
     t0 = time.time()
@@ -190,8 +192,6 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
     else:
         facts["pretrained_rows"] = init_embeddings(model, char_vectors, bigram_vectors)
     data = EncodedExamples.build(examples, vocab, tcfg.tags, model.lexicon)
-    if cfg.anchor < 0:
-        raise ValueError(f"TrainConfig.anchor must be >= 0, got {cfg.anchor}")
     anchored = ([(p, p.detach().clone()) for p in model.parameters()]
                 if warm_start is not None and cfg.anchor > 0 else [])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -222,12 +222,12 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-                pull = min(1.0, opt.param_groups[0]["lr"] * cfg.anchor)
                 opt.step()
-                if anchored:
+                if anchored:  # w += pull x (w_start - w), in place
+                    pull = min(1.0, opt.param_groups[0]["lr"] * cfg.anchor)
                     with torch.no_grad():
                         for p, p0 in anchored:
-                            p.add_(p0 - p, alpha=pull)
+                            p.lerp_(p0, pull)
                 sched.step()
                 losses.append(float(loss.detach()))
                 if bar is not None:
