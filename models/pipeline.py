@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -255,18 +256,18 @@ class NeuralComponent:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs, batch_size: int = 32):
-        batch = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._run(batch)
-                batch = []
-        if batch:
-            yield from self._run(batch)
+        """Docs in order with their neural spans; ``batch_size`` docs' windows are batched
+        together, and reading the next docs (the rule component runs as they are pulled)
+        overlaps the tagger's LSTM (``NeuralRecognizer.find_stream``)."""
+        waiting: deque = deque()
 
-    def _run(self, docs):
-        found = self.recognizer.find_many([doc_text(d) for d in docs])
-        for doc, spans in zip(docs, found):
+        def texts():
+            for doc in docs:
+                waiting.append(doc)
+                yield doc_text(doc)
+
+        for spans in self.recognizer.find_stream(texts(), group=batch_size):
+            doc = waiting.popleft()
             _candidates(doc)[NEURAL_GROUP] = spans
             _set_group(doc, NEURAL_GROUP, spans)
             yield doc

@@ -17,8 +17,10 @@ import json
 import re
 import threading
 import unicodedata
+from collections import deque
+from itertools import islice
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 from models.recognizers.names import repair_person
 from models.spans import Span
@@ -170,43 +172,91 @@ class NeuralRecognizer:
 
     def find_many(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans per text. Windows of all texts are batched together, longest first."""
-        for t in texts:
-            if not isinstance(t, str):
-                raise TypeError(f"expected str, got {type(t).__name__}")
+        texts = list(texts)
+        return list(self.find_stream(texts, group=max(1, len(texts))))
+
+    def find_stream(self, texts: Iterable[str], *, group: int = 128) -> Iterator[list[Span]]:
+        """Spans of each text, in order, reading ``texts`` lazily ``group`` at a time.
+
+        The windows of a group are batched longest first (as ``find_many`` batches all of
+        them), and one prediction stream runs across groups. Why: pulling the next group runs
+        whatever produces the texts (the rule component of the pipeline, on the same thread)
+        while the tagger's LSTM works on the previous group's last batch in its worker thread;
+        with one stream per group the LSTM sat idle during the rules. A text's spans are those
+        of ``find_many`` on its group.
+        """
+        if group < 1:
+            raise ValueError(f"group must be at least 1, got {group}")
         impl = self._load()
-        # OCR-spaced texts are read without their spaces (models.text.despaced_view)
-        views = [despaced_view(t) for t in texts]
-        read = [v[0] if v else t for v, t in zip(views, texts)]
-        windows: list[tuple[int, int, int]] = []  # (text index, start, end) in ``read``
-        for i, t in enumerate(read):
-            windows += [(i, s, e) for s, e in impl.chunk(t)]
-        order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1],
-                       reverse=True)
-        out: list[list[Span]] = [[] for _ in texts]
-        parts = [[windows[w] for w in order[b:b + self.batch_size]]
-                 for b in range(0, len(order), self.batch_size)]
-        batches = ([read[i][s:e] for i, s, e in part] for part in parts)
-        for part, preds in zip(parts, impl.predict_stream(batches)):
+        pending: deque[_Group] = deque()   # groups read, their spans not all found yet
+        parts: deque[tuple[_Group, list[tuple[int, int, int]]]] = deque()
+
+        def batches() -> Iterator[list[str]]:
+            it = iter(texts)
+            while True:
+                chunk = list(islice(it, group))
+                if not chunk:
+                    return
+                for t in chunk:
+                    if not isinstance(t, str):
+                        raise TypeError(f"expected str, got {type(t).__name__}")
+                g = _Group(chunk)
+                windows = [(i, s, e) for i, t in enumerate(g.read) for s, e in impl.chunk(t)]
+                windows.sort(key=lambda w: w[2] - w[1], reverse=True)  # stable: as find_many
+                g.left = -(-len(windows) // self.batch_size)
+                pending.append(g)
+                for b in range(0, len(windows), self.batch_size):
+                    part = windows[b:b + self.batch_size]
+                    parts.append((g, part))
+                    yield [g.read[i][s:e] for i, s, e in part]
+
+        def done() -> Iterator[list[Span]]:
+            while pending and pending[0].left == 0:
+                for spans in pending.popleft().out:
+                    spans.sort(key=lambda s: (s.start, s.end))
+                    yield spans
+
+        for preds in impl.predict_stream(batches()):
+            g, part = parts.popleft()
             for (i, ws, _), spans in zip(part, preds):
-                text, view = texts[i], views[i]
-                for s, e, label, score in spans:
-                    s, e = ws + s, ws + e
-                    if view is not None:
-                        s, e = view[1][s], view[1][e - 1] + 1
-                    s, e = _trim(text, s, e)
-                    tidy = tidy_span(text, s, e, label) if e > s else None
-                    if tidy is not None and label == "PERSON":
-                        tidy = repair_person(text, *tidy, impl.word_classes)
-                    if tidy is None:
-                        continue
-                    s, e = tidy
-                    if e > s and score >= max(self.min_score, self.min_scores.get(label, 0.0)) \
-                            and label in NEURAL_LABELS:
-                        out[i].append(Span(s, e, label, round(float(score), 4), self.name,
-                                           f"{self.backend} {self.version}"))
-        for spans in out:
-            spans.sort(key=lambda s: (s.start, s.end))
-        return out
+                g.out[i] += self._spans(g.texts[i], g.views[i], ws, spans, impl)
+            g.left -= 1
+            yield from done()
+        yield from done()
+
+    def _spans(self, text: str, view, ws: int, spans, impl) -> list[Span]:
+        """The tagger's (start, end, label, score) of one window as checked ``Span`` objects in
+        ``text``: offsets made global, repaired, thresholded."""
+        found = []
+        for s, e, label, score in spans:
+            s, e = ws + s, ws + e
+            if view is not None:
+                s, e = view[1][s], view[1][e - 1] + 1
+            s, e = _trim(text, s, e)
+            tidy = tidy_span(text, s, e, label) if e > s else None
+            if tidy is not None and label == "PERSON":
+                tidy = repair_person(text, *tidy, impl.word_classes)
+            if tidy is None:
+                continue
+            s, e = tidy
+            if e > s and score >= max(self.min_score, self.min_scores.get(label, 0.0)) \
+                    and label in NEURAL_LABELS:
+                found.append(Span(s, e, label, round(float(score), 4), self.name,
+                                  f"{self.backend} {self.version}"))
+        return found
+
+
+class _Group:
+    """Texts read together by ``NeuralRecognizer.find_stream``: their OCR-despaced views, the
+    strings the tagger reads, the spans found so far and the batches still out."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        # OCR-spaced texts are read without their spaces (models.text.despaced_view)
+        self.views = [despaced_view(t) for t in texts]
+        self.read = [v[0] if v else t for v, t in zip(self.views, texts)]
+        self.out: list[list[Span]] = [[] for _ in texts]
+        self.left = 0
 
 
 class _CharTaggerImpl:

@@ -81,6 +81,40 @@ def test_long_documents_are_windowed_and_offsets_stay_global(tiny_tagger):
     assert rec.find_many([doc, "", "  "]) == [spans, [], []]
 
 
+def test_find_stream_reads_lazily_and_gives_each_groups_find_many(tiny_tagger):
+    """The pipeline's stream: texts pulled a group at a time, one prediction stream across the
+    groups, spans in input order and the same as ``find_many`` of each group (empty texts and
+    a group without a single window included)."""
+    import itertools
+
+    out, _ = tiny_tagger
+    rec = NeuralRecognizer(out, version="t1", batch_size=4)
+    texts = [r["text"] for r in make_records(23, seed=11)]
+    texts[3:3] = ["", "  "]
+    texts[9:9] = ["", " ", "\n"]                       # with group=3, a group of no windows
+    expected = []
+    for g in range(0, len(texts), 3):
+        expected += rec.find_many(texts[g:g + 3])
+    assert list(rec.find_stream(texts, group=3)) == expected
+    assert any(expected) and expected[3] == [] and expected[9:12] == [[], [], []]
+
+    pulled = []
+
+    def endless():
+        for n in itertools.count():
+            pulled.append(n)
+            yield texts[n % len(texts)]
+
+    stream = rec.find_stream(endless(), group=3)
+    first = next(stream)
+    assert first == expected[0]
+    assert len(pulled) < 40          # a few groups ahead at most, not the whole iterator
+    with pytest.raises(TypeError):
+        list(rec.find_stream(["纪检", 7], group=2))
+    with pytest.raises(ValueError):
+        list(rec.find_stream(texts, group=0))
+
+
 def test_fold_char_keeps_one_code_point():
     assert fold_char("１") == "0" and fold_char("Ａ") == "a" and fold_char("𠮷") == "𠮷"
     assert fold_char("㈱") == "㈱"  # NFKC would give 3 characters: keep the original
