@@ -50,12 +50,13 @@ from models.policy import (
     Policy,
     PolicyResult,
     Rulebook,
+    addressee_owned,
     to_halfwidth,
 )
 from models.pipeline import default_model_path  # one definition: honours KAIFANG_DEFAULT_MODEL
 from models.spans import LABELS, Span
 
-FEATURE_VERSION = "decision-features.v3"
+FEATURE_VERSION = "decision-features.v4"
 WEIGHTS_FILE = "weights.npz"
 MANIFEST_FILE = "manifest.json"
 COMPONENT_KIND = "kaifang.decision"
@@ -175,6 +176,44 @@ def title_lines(text: str, n: int = 2, max_chars: int = 60) -> str:
     return "\n".join(out)
 
 
+def heading_end(text: str, n: int = 2) -> int:
+    """The offset where the first ``n`` non-blank lines (``title_lines``) end."""
+    seen = 0
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if line.strip():
+            seen += 1
+            if seen == n:
+                break
+    return min(pos, len(text))
+
+
+def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str, Any]) -> int:
+    """How many private persons the record is titled by: named in its heading or in the
+    catalogue title (病退回城申请及审批材料（郇丽娟）, 关于开除司马永康党籍的决定).
+
+    Why: GUIDELINES rule 3 closes records *essentially about* a private person, and a record
+    titled by a private person's name is about that person; an official's name in a heading
+    (a signatory, 关于表彰某某同志) is counted by role, not here, and neither is the addressee
+    of a letter's salutation (郑丽娟：): a reply to a petitioner is not titled by them.
+    """
+    end = heading_end(text)
+    title = str(meta.get("title") or "")
+    names = set()
+    for p in persons:
+        name = text[p.start:p.end]
+        in_heading = p.start < end and not _SALUTATION.match(text, p.end)
+        if (in_heading or (len(name) >= 2 and name in title)) and name not in names \
+                and person_role(text, p) == "private":
+            names.add(name)
+    return len(names)
+
+
+#: a letter's salutation line after a name (郑丽娟：, 王建国同志：): the addressee, not a title
+_SALUTATION = re.compile(r"[ \u3000]*(?:同志|先生|女士|小姐|老师|师傅)?[ \u3000]*[:：][ \u3000]*(?:\n|$)")
+
+
 def cue_features(text: str, spans: Sequence[Span], pr: PolicyResult) -> list[float]:
     """log(1 + hits) per cue group: the rulebook's cues plus the wider vocabulary of ``DOC_CUES``.
 
@@ -201,7 +240,7 @@ def numeric_feature_names(rulebook: Rulebook) -> list[str]:
             names += [f"count:{lab}", f"density:{lab}"]
     names += ["pi_span_count", "pi_coverage", "pi_first_position", "sensitive_share", "log_length",
               "has_title"]
-    names += ["person_other", "person_official_share"]
+    names += ["person_other", "person_official_share", "titled_private_persons"]
     names += [f"persons:{r}" for r in ROLES]
     names += [f"record_subject:{r}" for r in ROLES]
     names += [f"classification:{c}" for c in ("none", *CLASSIFICATION_LEVELS, "other")]
@@ -245,7 +284,8 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
     persons = [s for s in spans if s.label == "PERSON"]
     official = sum(1 for s in persons if is_official_person(text, s))
     # how many officials are named says nothing (GUIDELINES 1): only persons outside an official role count
-    f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0]
+    f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0,
+          math.log1p(titled_private_persons(text, persons, meta))]
     # who the persons are and whose the personal records are (models.persons): an official's
     # name or a martyr's arrest does not make a record private, a private person's diagnosis does
     roles = [person_role(text, s) for s in persons]
@@ -293,14 +333,6 @@ PRIVACY_FEATURES = 2 ** 12
 
 
 _SECOND_PERSON = re.compile(r"[你您]")
-#: "your (the addressee's) number": in a letter to a private person (信访答复 ...) a contact detail
-#: said to be the addressee's own is a private person's, whatever the training templates said.
-_ADDRESSEE_OWNS = re.compile(r"(?:你|您)(?:的|本人的?|家的?|留下的|所留的?|提供的|登记的)[^，。；,;！!？?\n]{0,8}$")
-
-
-def addressee_owned(text: str, span: Span) -> bool:
-    """The span is introduced as the letter addressee's own (你留下的电话：…, 您的住址 …)."""
-    return bool(_ADDRESSEE_OWNS.search(text[max(0, span.start - 20):span.start]))
 _PRIVATE_OWNER = re.compile(r"本人|家庭|住宅|宅电|私人|个人|家住|住址")
 
 

@@ -226,3 +226,28 @@ def test_cautious_redaction_with_nothing_to_mask_is_flagged(trained):
     res = p2.propose("关于春耕生产工作的通知。各乡镇认真组织实施。", [], {}, as_of=AS_OF)
     assert res.decision == "OPEN_REDACTED" and res.redact == []
     assert any(e["kind"] == "note" and e["code"] == "REDACT_EMPTY" for e in res.evidence)
+
+
+def test_titled_private_persons_counts_the_private_subject_of_a_heading():
+    """A record titled by a private person's name is about that person (GUIDELINES rule 3); an
+    official in a heading, or a name only in the body, is not counted."""
+    from models.decision import heading_end, titled_private_persons
+
+    def persons(text, *names):
+        return [Span(text.index(n), text.index(n) + len(n), "PERSON", 1.0, "t") for n in names]
+
+    decision = ("中共太原重型机器厂纪律检查委员会\n关于开除司马永康党籍的决定\n"
+                "    司马永康，男，一九四一年生，原任厂供应处材料科科长。经查，司马永康收受好处费。")
+    assert heading_end(decision) == decision.index("\n", decision.index("决定")) + 1
+    assert titled_private_persons(decision, persons(decision, "司马永康"), {}) == 1
+
+    letter = "申　请　书\n\n旗知青办：\n　　我叫郇丽娟，女，二十五岁，在甘旗卡公社插队。"
+    found = persons(letter, "郇丽娟")
+    assert titled_private_persons(letter, found, {}) == 0            # a body name only
+    assert titled_private_persons(letter, found, {"title": "病退回城申请及审批材料（郇丽娟）"}) == 1
+
+    notice = "合肥市卫生局文件\n局长詹福林讲话\n今年五月以来，我市发生三起食物中毒事件。"
+    assert titled_private_persons(notice, persons(notice, "詹福林"), {}) == 0   # an official
+    assert titled_private_persons("", [], {"title": "x"}) == 0
+    reply = "关于信访事项的答复意见\n郑丽娟：\n    你来信反映的道路积水问题收悉。"
+    assert titled_private_persons(reply, persons(reply, "郑丽娟"), {}) == 0   # an addressee

@@ -141,7 +141,7 @@ def test_default_manifest_records_its_leak_bound_and_threshold(default_proposer)
     from models.decision import FEATURE_VERSION
 
     m = default_proposer.manifest
-    assert m["feature_version"] == FEATURE_VERSION == "decision-features.v3"
+    assert m["feature_version"] == FEATURE_VERSION == "decision-features.v4"
     target = m["training"]["leak_target"]
     assert 0.0 <= target <= 0.05
     tuned = m["metrics"]["out_of_group"]["tuned"]

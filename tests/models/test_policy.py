@@ -185,6 +185,14 @@ def test_a_contact_said_to_be_private_forces_a_redaction(policy):
     office = policy.evaluate(text.split("\n")[1], [phones[1].with_(start=5, end=17)], {}, AS_OF)
     assert office.floor == "OPEN"
 
+    # a letter that calls the number its addressee's own: exact evidence as well
+    reply = ("关于信访事项的答复意见\n郑丽娟：\n    你留下的电话：13905912345已登记。"
+             "如有疑问请与我局联系，电话：0591-7551234。")
+    spans = [Span(reply.index(n), reply.index(n) + len(n), "PHONE", 0.95, "cn_phone.v2")
+             for n in ("13905912345", "0591-7551234")]
+    pr = policy.evaluate(reply, spans, {}, AS_OF)
+    assert "PI-04" in pr.fired_ids and pr.floor == "OPEN_REDACTED"
+    assert [e["text"] for f in pr.fired if f.id == "PI-04" for e in f.evidence] == ["13905912345"]
 
 def test_eligibility_notice(policy):
     pr = policy.evaluate("科技成果鉴定书", [], {"date": "2020-06-01", "genre": "科技"}, AS_OF)
