@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+from itertools import chain
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -129,10 +130,11 @@ class Lexicon:
         joined = "\x00".join(parts)       # \x00 is in no word: no match crosses two texts
         lens = np.array([len(t) for t in parts], dtype=np.int64)
         begins = np.concatenate([[0], np.cumsum(lens + 1)[:-1]])
-        hits = list(self.automaton.iter(joined))
-        if not hits:
+        # flattened (end, value) pairs straight into numpy: no list of tuples in between
+        pairs = np.fromiter(chain.from_iterable(self.automaton.iter(joined)),
+                            dtype=np.int64).reshape(-1, 2)
+        if not len(pairs):
             return out
-        pairs = np.array(hits, dtype=np.int64)
         ends, lengths, bits = pairs[:, 0], pairs[:, 1] >> 8, pairs[:, 1] & 0xFF
         starts = ends - lengths + 1
         # joined position -> (text, position in text); separators map nowhere they are used
