@@ -167,26 +167,27 @@ TITLE_KINDS: dict[str, re.Pattern] = {
 
 def title_lines(text: str, n: int = 2, max_chars: int = 60) -> str:
     """The first ``n`` non-blank lines (a record's heading), at most ``max_chars`` each."""
-    out = []
-    for line in text.split("\n"):
-        if line.strip():
-            out.append(line.strip()[:max_chars])
-            if len(out) == n:
-                break
-    return "\n".join(out)
+    return "\n".join(line.strip()[:max_chars] for line in text[:heading_end(text, n)].split("\n")
+                     if line.strip())
 
 
 def heading_end(text: str, n: int = 2) -> int:
-    """The offset where the first ``n`` non-blank lines (``title_lines``) end."""
-    seen = 0
-    pos = 0
-    for line in text.split("\n"):
-        pos += len(line) + 1
-        if line.strip():
+    """The offset just past the ``n``-th non-blank line (``title_lines``), or the text's end.
+    Reads line by line from the start: a long record is never split whole."""
+    seen = pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl + 1
+        if text[pos:end].strip():
             seen += 1
             if seen == n:
-                break
-    return min(pos, len(text))
+                return end
+        pos = end
+    return len(text)
+
+
+#: a letter's salutation line after a name (郑丽娟：, 王建国同志：): the addressee, not a title
+_SALUTATION = re.compile(r"[ \u3000]*(?:同志|先生|女士|小姐|老师|师傅)?[ \u3000]*[:：][ \u3000]*(?:\n|$)")
 
 
 def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str, Any]) -> int:
@@ -208,10 +209,6 @@ def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str
                 and person_role(text, p) == "private":
             names.add(name)
     return len(names)
-
-
-#: a letter's salutation line after a name (郑丽娟：, 王建国同志：): the addressee, not a title
-_SALUTATION = re.compile(r"[ \u3000]*(?:同志|先生|女士|小姐|老师|师傅)?[ \u3000]*[:：][ \u3000]*(?:\n|$)")
 
 
 def cue_features(text: str, spans: Sequence[Span], pr: PolicyResult) -> list[float]:

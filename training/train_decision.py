@@ -42,7 +42,6 @@ import numpy as np
 from models.decision import (
     PERSONAL_INFO_LABELS,
     DecisionModelState,
-    addressee_owned,
     DecisionProposer,
     FeatureConfig,
     FeatureSpace,
@@ -54,7 +53,7 @@ from models.decision import (
     record_meta,
     span_context_matrix,
 )
-from models.policy import CLOSURES, DECISIONS, REASONS, Policy, more_restrictive
+from models.policy import CLOSURES, DECISIONS, REASONS, Policy, addressee_owned, more_restrictive
 from models.spans import Span
 
 log = logging.getLogger("kaifang.train_decision")
