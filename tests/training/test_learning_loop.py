@@ -155,3 +155,19 @@ def test_cli_train_shows_a_progress_bar(sqlite_engine, sqlite_url, models_home, 
     with session_scope(sqlite_engine) as s:
         job = reg.get_job(session=s, job_id=out["job"])
     assert job.progress == 1.0
+
+
+def test_learning_bench_reports_the_standard_error_of_its_gain():
+    """benchmarks/learning_bench.py's gain_se: the gate's paired bootstrap over dev documents; zero
+    where both models count the same on every document, wider on fewer documents, None without counts."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from learning_bench import gain_se
+
+    before = {"per_doc": [[1, 0, 1], [0, 1, 0], [2, 0, 0], [0, 0, 1]] * 10}
+    assert gain_se(before, before) == 0.0
+    after = {"per_doc": [[2, 0, 0], [0, 0, 0], [2, 0, 0], [1, 0, 0]] * 10}
+    small = gain_se({"per_doc": before["per_doc"][:8]}, {"per_doc": after["per_doc"][:8]})
+    assert 0 < gain_se(before, after) < small
+    assert gain_se({"per_doc": None}, after) is None

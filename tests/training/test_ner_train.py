@@ -113,3 +113,34 @@ def test_anchor_pulls_a_fine_tuning_back_toward_the_warm_start(tmp_path):
     with pytest.raises(ValueError, match="anchor"):
         train_tagger(new, [], tmp_path / "bad", config=replace(cfg, anchor=-1.0), progress=False,
                      warm_start=parent)
+
+
+def test_interpolate_saves_a_point_between_warm_start_and_fine_tuned_weights(tmp_path):
+    """WiSE-FT (TrainConfig.interpolate): the saved tagger lies on the line from the parent to the
+    fine-tuned weights, at the configured fraction, and the setting is reported and validated."""
+    from dataclasses import replace
+
+    import torch
+
+    from models.recognizers.char_tagger import CharTagger
+    from training.ner.train import TrainConfig, train_tagger
+
+    cfg = replace(TrainConfig.tiny(), labels=("PERSON",), epochs=2, fp16=False)
+    train_tagger(_records(["林碧军", "陈玉兰", "王建国", "张秀英"]), [], tmp_path / "parent", config=cfg,
+                 progress=False)
+    new, dev = _records(["欧阳明", "司马南", "诸葛亮", "上官婉"]), _records(["端木蓉", "林岚"])
+    full = train_tagger(new, dev, tmp_path / "full", config=cfg, progress=False,
+                        warm_start=CharTagger.load(tmp_path / "parent"))
+    half = train_tagger(new, dev, tmp_path / "half", config=replace(cfg, interpolate=0.5), progress=False,
+                        warm_start=CharTagger.load(tmp_path / "parent"))
+    assert "interpolate" not in full and half["interpolate"] == 0.5
+    assert 0.0 <= half["dev_select_f1_interpolated"] <= 1.0
+    p0, p1, ph = (CharTagger.load(tmp_path / n).state_dict() for n in ("parent", "full", "half"))
+    moved = [k for k in p0 if p0[k].is_floating_point() and not torch.equal(p0[k], p1[k])]
+    assert moved  # the same seed and data: "half" is the midpoint of "full"'s move
+    for k in moved:
+        assert torch.allclose(ph[k], (p0[k] + p1[k]) / 2, atol=1e-5)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match="interpolate"):
+            train_tagger(new, [], tmp_path / "bad", config=replace(cfg, interpolate=bad), progress=False,
+                         warm_start=CharTagger.load(tmp_path / "parent"))

@@ -132,6 +132,8 @@ def test_gate_rules(tmp_path):
     from training.retrain import ner_config
 
     assert ner_config(shipped.ner_params).anchor == shipped.ner_params["anchor"] > 0
+    # ... and saved part of the way from the parent's weights (WiSE-FT)
+    assert 0 < ner_config(shipped.ner_params).interpolate == shipped.ner_params["interpolate"] < 1
 
 
 def test_confirmed_reviews_retrain_promote_and_change_proposals(sqlite_engine, models_home, tmp_path, corpus,

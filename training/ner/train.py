@@ -47,6 +47,12 @@ class TrainConfig:
     #: confirmed documents then move the tagger where they disagree with it, not everywhere: with
     #: Adam's unit-sized steps a weight settles within about 1/anchor of where it started. 0: off
     anchor: float = 0.0
+    #: fine-tuning only (WiSE-FT, Wortsman et al. 2022): the saved weights are
+    #: w_start + interpolate x (w_best - w_start), a point on the straight line between the parent
+    #: and the fine-tuned tagger. Why: the fine-tuned end gains most on the new genre and forgets
+    #: most elsewhere; points between keep most of the gain and lose less (benchmarks/learning_bench.py).
+    #: 1: the fine-tuned weights as they are
+    interpolate: float = 1.0
     clip: float = 5.0
     threads: int = 2
     max_chars: int = 8000
@@ -162,6 +168,8 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         raise ValueError("TrainConfig.lexicon is set: pass lexicon=models.lexicon.Lexicon")
     if cfg.anchor < 0:
         raise ValueError(f"TrainConfig.anchor must be >= 0, got {cfg.anchor}")
+    if not 0.0 < cfg.interpolate <= 1.0:
+        raise ValueError(f"TrainConfig.interpolate must be in (0, 1], got {cfg.interpolate}")
     torch.set_num_threads(max(1, min(2, cfg.threads)))
     set_seed(seed)
     t0 = time.time()
@@ -262,6 +270,17 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         if log:
             log.close()
     model.load_state_dict(best[1])
+    if warm_start is not None and cfg.interpolate < 1.0:
+        start = {k: v.float() for k, v in warm_start.state_dict().items()}
+        with torch.no_grad():
+            for k, v in model.state_dict().items():
+                if v.is_floating_point():
+                    v.copy_(start[k] + cfg.interpolate * (v - start[k]))
+        facts["interpolate"] = cfg.interpolate
+        if dev_records:  # the dev score of the weights that are saved, beside the best epoch's
+            with torch.inference_mode():
+                facts["dev_select_f1_interpolated"] = round(
+                    selection_score(evaluate(model, dev_records, cfg.eval_batch), cfg.select_labels), 4)
     model.eval()
     seconds = round(time.time() - t0, 1)
     metrics = {"best_epoch": best[2]["epoch"], "dev": best[2]["dev"], "train_seconds": seconds,
