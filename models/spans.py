@@ -6,7 +6,7 @@ the edges through offset maps (see ``models.text``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 #: Entity labels of ../shared/SCHEMA.md, exactly.

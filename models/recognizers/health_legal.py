@@ -173,7 +173,7 @@ _INJURY = re.compile(
     r"|(?P<pain>疼痛|酸痛|肿痛|麻木)))")  # pain alone is weak evidence (see _weak_in_context)
 _VOLUME = re.compile(rf"约?{_AMOUNT}(?:毫升|ml|mL|ML|CC|cc)")
 #: The area of a burn belongs to it (二度烫伤，面积约百分之十八).
-_BURN_AREA = re.compile(rf"[,，]?(?:烧伤|烫伤)?面积(?:约|达|为)?(?:百分之[一二三四五六七八九十百点]+|[0-9.]+%)")
+_BURN_AREA = re.compile(r"[,，]?(?:烧伤|烫伤)?面积(?:约|达|为)?(?:百分之[一二三四五六七八九十百点]+|[0-9.]+%)")
 #: How often a treatment is given belongs to it (每周需血液透析两次).
 _FREQ_BEFORE = re.compile(r"每(?:周|月|天|日|隔[一二两三]?[天日周])(?:需要|需|要|都|定期)?$")
 _TIMES_AFTER = re.compile(rf"{_NUM}次")

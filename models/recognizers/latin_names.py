@@ -24,7 +24,7 @@ _INITIAL = r"[A-Z]\."
 _NAME = rf"{_WORD}(?:[ ]+(?:{_INITIAL}|{_WORD})){{0,3}}"
 _HONORIFIC = re.compile(rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?[ ]+(?P<n>{_NAME})")
 _PASSPORT_FORM = re.compile(
-    rf"(?<![A-Za-z0-9])(?P<n>[A-Z]{{2,}}(?:[ ]+[A-Z][a-z]+){{1,2}})(?![A-Za-z0-9])")
+    r"(?<![A-Za-z0-9])(?P<n>[A-Z]{2,}(?:[ ]+[A-Z][a-z]+){1,2})(?![A-Za-z0-9])")
 _BEFORE_CJK_BRACKET = re.compile(rf"(?<![A-Za-z0-9])(?P<n>{_WORD}(?:[ ]+(?:{_INITIAL}|{_WORD})){{1,3}})"
                                  r"[ ]?[（(][\u4e00-\u9fff·]{2,8}[）)]")
 _IN_BRACKET_AFTER_CJK = re.compile(rf"[\u4e00-\u9fff][（(](?P<n>{_WORD}(?:[ ]+(?:{_INITIAL}|{_WORD})){{1,3}})[）)]")

@@ -1,6 +1,8 @@
 """Court and penalty records: 刑事判决书, 行政处罚决定书, 民事调解书."""
 from __future__ import annotations
 
+from datetime import date
+
 from training.synth.fragments import Ctx
 from training.synth.genres.common import _birth
 

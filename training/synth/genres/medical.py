@@ -13,7 +13,7 @@ def medical_record(c: Ctx) -> None:
     c.meta["creator"] = hosp
     c.org(name=hosp)
     c.t("\n" + c.meta["title"] + "\n" + c.pick(["姓名：", "患者：", "病人姓名：", "姓名 "]))
-    name = c.person()
+    c.person()
     birth = _birth(c, 5, 80)
     c.t(c.pick(["  性别：", "，性别", " "]) + c.rng.choice(["男", "女"]) + c.pick(["  年龄：", "，", " 年龄"]) + f"{c.year - birth.year}岁")
     c.sep()

@@ -37,7 +37,7 @@ def meeting_minutes(c: Ctx) -> None:
             c.t(c.pick(["同志负责落实。", "负责牵头。", "同志牵头办理。"]))
         elif kind < 0.65:
             c.t("关于")
-            name = c.person()
+            c.person()
             c.t(c.pick(["同志违纪问题的处理。会议决定给予", "的处分问题，会议同意给予"]))
             c.legal("party")
             c.t("。")

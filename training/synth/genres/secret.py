@@ -63,7 +63,7 @@ def secret_test(c: Ctx) -> None:
         c.doc.fact("declassified")
         y = min(2024, c.year + c.rng.randrange(10, 30))
         c.t(c.pick([f"  本件已按规定解密，解密时间{y}年。", f"；解密日期{y}年{c.rng.randrange(1, 13)}月。", f"（已于{y}年解密）",
-                    f"  {y}年经鉴定已解密", f"，已自行解密。", f"（{y}年解密）"]))
+                    f"  {y}年经鉴定已解密", "，已自行解密。", f"（{y}年解密）"]))
     c.t("\n")
     c.date_text()
 
