@@ -190,7 +190,8 @@ def heading_end(text: str, n: int = 2) -> int:
 _SALUTATION = re.compile(r"[ \u3000]*(?:同志|先生|女士|小姐|老师|师傅)?[ \u3000]*[:：][ \u3000]*(?:\n|$)")
 
 
-def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str, Any]) -> int:
+def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str, Any],
+                           roles: Sequence[str] | None = None) -> int:
     """How many private persons the record is titled by: named in its heading or in the
     catalogue title (病退回城申请及审批材料（郇丽娟）, 关于开除司马永康党籍的决定).
 
@@ -198,15 +199,16 @@ def titled_private_persons(text: str, persons: Sequence[Span], meta: Mapping[str
     titled by a private person's name is about that person; an official's name in a heading
     (a signatory, 关于表彰某某同志) is counted by role, not here, and neither is the addressee
     of a letter's salutation (郑丽娟：): a reply to a petitioner is not titled by them.
+    ``roles``: ``person_role`` of each of ``persons`` where the caller has them already.
     """
     end = heading_end(text)
     title = str(meta.get("title") or "")
     names = set()
-    for p in persons:
+    for i, p in enumerate(persons):
         name = text[p.start:p.end]
         in_heading = p.start < end and not _SALUTATION.match(text, p.end)
         if (in_heading or (len(name) >= 2 and name in title)) and name not in names \
-                and person_role(text, p) == "private":
+                and (roles[i] if roles is not None else person_role(text, p)) == "private":
             names.add(name)
     return len(names)
 
@@ -281,11 +283,11 @@ def numeric_features(text: str, spans: Sequence[Span], meta: Mapping[str, Any], 
     persons = [s for s in spans if s.label == "PERSON"]
     official = sum(1 for s in persons if is_official_person(text, s))
     # how many officials are named says nothing (GUIDELINES 1): only persons outside an official role count
-    f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0,
-          math.log1p(titled_private_persons(text, persons, meta))]
     # who the persons are and whose the personal records are (models.persons): an official's
     # name or a martyr's arrest does not make a record private, a private person's diagnosis does
     roles = [person_role(text, s) for s in persons]
+    f += [math.log1p(len(persons) - official), (official / len(persons)) if persons else 0.0,
+          math.log1p(titled_private_persons(text, persons, meta, roles))]
     f += [math.log1p(roles.count(r)) for r in ROLES]
     subjects = [record_subject_role(text, s, persons) for s in spans if s.label in RECORD_LABELS]
     f += [math.log1p(subjects.count(r)) for r in ROLES]

@@ -91,7 +91,6 @@ def to_halfwidth(text: str) -> str:
     return "".join(out)
 
 
-
 #: "your (the addressee's) number": in a letter to a private person (信访答复 ...) a contact detail
 #: said to be the addressee's own is a private person's, whatever the training templates said.
 _ADDRESSEE_OWNS = re.compile(r"(?:你|您)(?:的|本人的?|家的?|留下的|所留的?|提供的|登记的)[^，。；,;！!？?\n]{0,8}$")
@@ -100,6 +99,7 @@ _ADDRESSEE_OWNS = re.compile(r"(?:你|您)(?:的|本人的?|家的?|留下的|�
 def addressee_owned(text: str, span: Span) -> bool:
     """The span is introduced as the letter addressee's own (你留下的电话：…, 您的住址 …)."""
     return bool(_ADDRESSEE_OWNS.search(text[max(0, span.start - 20):span.start]))
+
 
 class RulebookError(ValueError):
     """The rulebook file is missing, malformed or inconsistent."""
@@ -378,8 +378,8 @@ class Policy:
     def private_contacts(self, text: str, spans: Iterable[Span]) -> list[Span]:
         """PHONE/EMAIL/BANK_ACCOUNT spans the text itself calls a private person's own
         (手机13807792461（本人）, 家庭电话：…, 宅电), or a letter its addressee's (你留下的电话：…):
-        exact evidence, unlike the statistical
-        privacy model of the decision features, which weighs the unlabelled cases."""
+        exact evidence, unlike the statistical privacy model of the decision features, which
+        weighs the unlabelled cases."""
         pats = self._cues.get("private_contact", ())
         out = []
         for s in spans:

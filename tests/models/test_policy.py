@@ -194,6 +194,7 @@ def test_a_contact_said_to_be_private_forces_a_redaction(policy):
     assert "PI-04" in pr.fired_ids and pr.floor == "OPEN_REDACTED"
     assert [e["text"] for f in pr.fired if f.id == "PI-04" for e in f.evidence] == ["13905912345"]
 
+
 def test_eligibility_notice(policy):
     pr = policy.evaluate("科技成果鉴定书", [], {"date": "2020-06-01", "genre": "科技"}, AS_OF)
     assert {"EL-01", "EL-02"} <= set(pr.fired_ids)

@@ -192,8 +192,10 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
                             dropout=cfg.dropout, max_len=cfg.max_len, lexicon=cfg.lexicon)
     model = CharTagger(tcfg, vocab, lexicon if tcfg.lexicon else None)
     facts: dict = {}
-    if warm_start is not None:
-        model.load_state_dict({k: v.float() for k, v in warm_start.state_dict().items()})
+    start_state = ({k: v.float() for k, v in warm_start.state_dict().items()}
+                   if warm_start is not None else None)
+    if start_state is not None:
+        model.load_state_dict(start_state)
         facts["warm_start"] = True
         if cfg.anchor > 0:
             facts["anchor"] = cfg.anchor
@@ -270,12 +272,11 @@ def train_tagger(train_records: Sequence[dict], dev_records: Sequence[dict],
         if log:
             log.close()
     model.load_state_dict(best[1])
-    if warm_start is not None and cfg.interpolate < 1.0:
-        start = {k: v.float() for k, v in warm_start.state_dict().items()}
+    if start_state is not None and cfg.interpolate < 1.0:
         with torch.no_grad():
             for k, v in model.state_dict().items():
                 if v.is_floating_point():
-                    v.copy_(start[k] + cfg.interpolate * (v - start[k]))
+                    v.copy_(start_state[k] + cfg.interpolate * (v - start_state[k]))
         facts["interpolate"] = cfg.interpolate
         if dev_records:  # the dev score of the weights that are saved, beside the best epoch's
             with torch.inference_mode():
