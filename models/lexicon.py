@@ -56,6 +56,23 @@ class Lexicon:
         # read-only after construction: copies of a tagger (quantisation) share it
         return self
 
+    def with_words(self, words: Mapping[str, Iterable[str]]) -> "Lexicon":
+        """A new word list: this one plus ``words`` (word -> classes), classes merged where a word
+        is already listed. Why: names reviewers confirmed join the list of the tagger that is
+        fine-tuned on their documents (``training.retrain``), so the next record of the same
+        collection that names them lights the PER bits (this list is read-only once built)."""
+        out = Lexicon({}, notice=self.notice)
+        out._entries = dict(self._entries)
+        for word, classes in words.items():
+            if not word or len(word) > MAX_WORD_LEN or any(ch.isspace() for ch in word):
+                continue
+            bits = 0
+            for c in classes:
+                bits |= _class_bit(c)
+            if bits:
+                out._entries[word] = out._entries.get(word, 0) | bits
+        return out
+
     def classes_of(self, word: str) -> tuple[str, ...]:
         bits = self._entries.get(word, 0)
         return tuple(c for c in CLASSES + (SURNAME,) if bits & _class_bit(c))

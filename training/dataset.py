@@ -97,6 +97,8 @@ class TrainingSet:
     learned_texts: list[str] = field(default_factory=list)
     #: genres of the confirmed documents the NER trains on
     learned_genres: list[str] = field(default_factory=list)
+    #: the confirmed documents the NER trains on, once each (not the held-out ones)
+    confirmed_ner: list[dict] = field(default_factory=list)
 
 
 def fingerprint(records: list[dict]) -> str:
@@ -302,6 +304,7 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
     decision_train = [r for r in base_train if r.get("decision") in DECISIONS]
     provenance: list[dict] = []
     n_conf_train = n_conf_eval = n_ner_conf = 0
+    confirmed_ner: list[dict] = []
     for record, prov in confirmed:
         if in_eval_bucket(record["id"], cfg.eval_seed, cfg.eval_fraction):
             eval_records.append(_strip(record))
@@ -319,6 +322,7 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
             n_ner_conf += int(use_ner)
             if use_ner:
                 learned_genres.add(record.get("genre") or "unknown")
+                confirmed_ner.append(_strip(record))
             prov = {**prov, "used_for": "train", "ner": use_ner, "decision": record.get("decision") in DECISIONS}
         provenance.append(prov)
     if not ner_train and not decision_train:
@@ -333,4 +337,5 @@ def build_training_set(session: Session, cfg: DataConfig) -> TrainingSet:
                        provenance=provenance, fingerprint=fingerprint(ner_train + decision_train),
                        eval_fingerprint=fingerprint(eval_records), counts=counts,
                        eval_confirmed=eval_confirmed, eval_base=eval_base,
-                       learned_texts=[r["text"] for r, _ in confirmed], learned_genres=sorted(learned_genres))
+                       learned_texts=[r["text"] for r, _ in confirmed], learned_genres=sorted(learned_genres),
+                       confirmed_ner=confirmed_ner)

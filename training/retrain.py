@@ -27,7 +27,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sqlalchemy.engine import Engine
 
@@ -82,7 +82,7 @@ class PromotionGate:
 
 #: pipeline settings a recipe may change on purpose (``[pipeline]``); everything else is the parent's
 PIPELINE_OVERRIDES = ("quantize", "min_scores", "rules")
-TRAIN_KEYS = ("seed", "retrain_ner", "retrain_decision", "warm_start", "threads")
+TRAIN_KEYS = ("seed", "retrain_ner", "retrain_decision", "warm_start", "threads", "learn_names")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ class RetrainConfig:
     #: fine-tune the parent's tagger (false: train a new one from scratch, the old behaviour)
     warm_start: bool = True
     threads: int = 2
+    #: the names reviewers confirmed join the fine-tuned tagger's word list (``learned_names``)
+    learn_names: bool = True
     ner_params: dict[str, Any] = field(default_factory=dict)
     decision_params: dict[str, Any] = field(default_factory=dict)
     #: ``[pipeline]``: deliberate changes to the parent's pipeline settings
@@ -134,7 +136,8 @@ class RetrainConfig:
                    seed=int(train.get("seed", 13)), retrain_ner=bool(train.get("retrain_ner", True)),
                    retrain_decision=bool(train.get("retrain_decision", True)),
                    warm_start=bool(train.get("warm_start", True)),
-                   threads=int(train.get("threads", 2)), ner_params=dict(merged.get("ner", {})),
+                   threads=int(train.get("threads", 2)), learn_names=bool(train.get("learn_names", True)),
+                   ner_params=dict(merged.get("ner", {})),
                    decision_params=dict(merged.get("decision", {})), pipeline=pipeline)
 
 
@@ -291,8 +294,57 @@ def _warm_start_tagger(spec: dict[str, Any]):
     return CharTagger.load(tagger_dir)
 
 
+#: confirmed span labels whose surface forms join the word list, and the class they join as
+LEARNED_CLASSES = {"PERSON": "PER"}
+
+
+def learned_names(records: Sequence[dict]) -> dict[str, set[str]]:
+    """Surface forms of the confirmed PERSON spans of ``records`` -> {"PER"}: 2 to 6 Chinese
+    characters (a middle dot allowed), the shape of a name the word list can hold.
+
+    Why: a collection names the same people again and again (a fonds, a case file, a feed), and
+    the tagger reads a word list (``models.lexicon``). A name confirmed in one record lights the
+    PER bits wherever it recurs, which the fine-tuning alone, a few epochs held near the parent,
+    does not teach (figures in training/retrain.toml). The names join the list after the
+    fine-tuning, not before: a tagger trained where every name of its training text is listed
+    learns to trust the list over the characters. Held-out confirmations are not passed in: the
+    gate's per-genre check must not read names taken from its own documents."""
+    from training.ner.lexicons import _cjk_word
+
+    out: dict[str, set[str]] = {}
+    for r in records:
+        text = r.get("text") or ""
+        for sp in r.get("spans") or ():
+            cls = LEARNED_CLASSES.get(sp.get("label"))
+            word = text[sp["start"]:sp["end"]]
+            if cls and 2 <= len(word) <= 6 and _cjk_word(word) and not word.startswith("·") \
+                    and not word.endswith("·"):
+                out.setdefault(word, set()).add(cls)
+    return out
+
+
+def add_learned_names(tagger_dir: Path, records: Sequence[dict]) -> dict[str, int]:
+    """Write ``tagger_dir``'s word list again with ``learned_names(records)`` added; counts."""
+    from models.lexicon import LEXICON_FILE, Lexicon
+
+    path = tagger_dir / LEXICON_FILE
+    names = learned_names(records)
+    if not path.is_file() or not names:
+        return {"confirmed_names": len(names), "added": 0}
+    lex = Lexicon.load(path)
+    new = sum(1 for w in names if "PER" not in lex.classes_of(w))
+    tmp = path.with_name(f".tmp-{path.name}")  # same suffix: written gzipped as well
+    lex.with_words(names).save(tmp)
+    os.replace(tmp, path)
+    notice = Path(f"{tmp}.NOTICE")
+    if notice.is_file():
+        os.replace(notice, Path(f"{path}.NOTICE"))
+    return {"confirmed_names": len(names), "added": new}
+
+
 def build_version(*, out: Path, name: str, ner_train: list[dict], decision_train: list[dict],
-                  parent_dir: Path | None, cfg: "RetrainConfig", progress: Progress) -> dict:
+                  parent_dir: Path | None, cfg: "RetrainConfig", progress: Progress,
+                  confirmed_ner: Sequence[dict] = ()) -> dict:
     """Train ``out/ner`` (rules + tagger pipeline) and ``out/decision``; return component metrics.
 
     With ``cfg.warm_start`` and a parent, the tagger is the parent's, fine-tuned; the pipeline
@@ -331,6 +383,8 @@ def build_version(*, out: Path, name: str, ner_train: list[dict], decision_train
 
         components["ner"] = train_tagger(train, dev, scratch, seed=cfg.seed, config=tcfg, progress=False,
                                          warm_start=warm, on_epoch=on_epoch)
+        if cfg.learn_names:
+            components["ner"]["learned_names"] = add_learned_names(scratch, confirmed_ner)
         overrides = {k: v for k, v in cfg.pipeline.items() if k in PIPELINE_OVERRIDES}
         settings = {"backend": spec["backend"] or "char_tagger", "quantize": spec["quantize"],
                     "min_scores": spec["min_scores"], "rules": spec["rules"], **overrides}
@@ -467,7 +521,7 @@ def retrain(*, engine: Engine, models_root: Path, cfg: RetrainConfig, actor: str
     tmp.mkdir()
     try:
         components = build_version(out=tmp, name=name, ner_train=ner_train, decision_train=ts.decision_train,
-                                   parent_dir=parent_dir, cfg=cfg, progress=progress)
+                                   parent_dir=parent_dir, cfg=cfg, progress=progress, confirmed_ner=ts.confirmed_ner)
         if replayed:
             components["ner"]["replay"] = {"corpora": replayed, "per_corpus": cfg.data.replay_per_corpus}
         (tmp / "data").mkdir(exist_ok=True)

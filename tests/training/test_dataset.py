@@ -60,6 +60,10 @@ def test_only_confirmed_spans_and_committee_decisions_count(sqlite_engine, add_d
                                                                 confirmed_weight=2, eval_file=eval_file))
     assert ts.counts["confirmed_train"] == 1 and len(ts.ner_train) == 2 and len(ts.decision_train) == 2
     assert ts.provenance[0]["used_for"] == "train" and ts.provenance[0]["ner"]
+    assert [r["id"] for r in ts.confirmed_ner] == [rec["id"]]  # once each, whatever the weight
+    held = build_training_set(_session(sqlite_engine), DataConfig(synth_train=0, eval_synth=0, eval_fraction=1.0,
+                                                                  eval_file=eval_file, base_file=eval_file))
+    assert held.confirmed_ner == [] and len(held.eval_confirmed) == 1  # held out: never a source of names
 
 
 def _session(engine):
@@ -78,7 +82,7 @@ def test_unreviewed_machine_spans_keep_a_document_out_of_ner_training(sqlite_eng
                         note="x", version=_v(s, d))
         ts = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0, confirmed_weight=1,
                                               eval_file=eval_file))
-        assert ts.ner_train == [] and len(ts.decision_train) == 1
+        assert ts.ner_train == [] and len(ts.decision_train) == 1 and ts.confirmed_ner == []
         assert ts.provenance[0]["unreviewed_machine_spans"] == 3 and not ts.provenance[0]["ner"]
         ts2 = build_training_set(s, DataConfig(synth_train=0, eval_synth=0, eval_fraction=0.0, confirmed_weight=1,
                                                require_reviewed_spans=False, eval_file=eval_file))
