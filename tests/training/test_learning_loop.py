@@ -171,3 +171,23 @@ def test_learning_bench_reports_the_standard_error_of_its_gain():
     small = gain_se({"per_doc": before["per_doc"][:8]}, {"per_doc": after["per_doc"][:8]})
     assert 0 < gain_se(before, after) < small
     assert gain_se({"per_doc": None}, after) is None
+
+
+def test_learning_bench_counts_labels_saved_at_a_target():
+    """learning_bench.label_savings: labels needed are interpolated between budgets; a strategy that
+    never reaches the target is counted at the largest budget; both reaching it in the seed round
+    save nothing."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from learning_bench import label_savings
+
+    budgets = [20, 40, 80, 160]
+    curves = {"uncertainty": [[0.50, 0.60, 0.62, 0.63], [0.50, 0.52, 0.54, 0.55], [0.61, 0.62, 0.63, 0.64]],
+              "random": [[0.50, 0.52, 0.56, 0.60], [0.50, 0.51, 0.52, 0.53], [0.61, 0.60, 0.61, 0.62]]}
+    savings, reached = label_savings(curves, budgets, 0.60)
+    # repeat 1: 40 labels against 160; repeat 2: neither reaches 0.60 (both at 160); repeat 3: seed round
+    assert savings == pytest.approx([0.75, 0.0, 0.0])
+    assert reached == {"uncertainty": 2, "random": 2}
+    half, _ = label_savings(curves, budgets, 0.56)  # uncertainty: 20 + 0.6 x 20 = 32; random: 80
+    assert half[0] == pytest.approx(1 - 32 / 80)
