@@ -191,3 +191,27 @@ def test_learning_bench_counts_labels_saved_at_a_target():
     assert reached == {"uncertainty": 2, "random": 2}
     half, _ = label_savings(curves, budgets, 0.56)  # uncertainty: 20 + 0.6 x 20 = 32; random: 80
     assert half[0] == pytest.approx(1 - 32 / 80)
+
+
+def test_person_doubt_is_the_part_of_the_doubt_about_names(tmp_path):
+    """learning_bench.person_doubt: per text, never above ``doubt`` (a character's doubt about PERSON
+    membership is at most its doubt about its tag), zero for an empty text, one score per text."""
+    import sys
+    from dataclasses import replace
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from learning_bench import doubt, person_doubt
+
+    from models.recognizers.char_tagger import CharTagger
+    from training.ner.train import TrainConfig, train_tagger
+
+    recs = [{"text": f"经办人{n}，住福州市鼓楼区。", "spans": [{"start": 3, "end": 3 + len(n), "label": "PERSON"}]}
+            for n in ("林碧军", "陈玉兰", "王建国", "张秀英")]
+    train_tagger(recs, [], tmp_path / "t", config=replace(TrainConfig.tiny(), labels=("PERSON", "LOC"), epochs=2),
+                 progress=False)
+    tagger = CharTagger.load(tmp_path / "t")
+    texts = ["经办人宋晓岚，住福州市。", "", "今天天气很好。" * 40]
+    pd, d = person_doubt(tagger, texts), doubt(tagger, texts)
+    assert len(pd) == 3 and pd[1] == 0.0
+    assert all(0.0 <= a <= b + 1e-6 for a, b in zip(pd, d))
+    assert pd[0] > 0
