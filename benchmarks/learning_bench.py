@@ -292,8 +292,9 @@ def _cpu_seconds() -> float:
 # --------------------------------------------------------------------------- active learning
 
 
-def doubt(tagger, texts: list[str]) -> list[float]:
-    """Per text: the sum over characters of 1 - the marginal probability of the Viterbi tag."""
+def _summed_over_windows(tagger, texts: list[str], window_scores) -> list[float]:
+    """Per text: the sum of ``window_scores(windows, chars, bl, br, lengths, lex)`` (one float per
+    window) over the tagger's windows of it, encoded 64 windows at a time."""
     import torch
 
     from models.recognizers.char_tagger import chunk_bounds, encode_batch
@@ -305,10 +306,19 @@ def doubt(tagger, texts: list[str]) -> list[float]:
             part = windows[k:k + 64]
             wt = [w for _, w in part]
             chars, bl, br, lengths = encode_batch(tagger.vocab, wt)
-            decoded = tagger.decode(chars, bl, br, lengths, tagger.lexicon_tensor(wt, chars.shape[1]))
-            for (i, w), (_, conf) in zip(part, decoded):
-                out[i] += sum(1.0 - c for c in conf[:len(w)])
+            lex = tagger.lexicon_tensor(wt, chars.shape[1])
+            for (i, _), v in zip(part, window_scores(wt, chars, bl, br, lengths, lex)):
+                out[i] += v
     return out
+
+
+def doubt(tagger, texts: list[str]) -> list[float]:
+    """Per text: the sum over characters of 1 - the marginal probability of the Viterbi tag."""
+
+    def scores(wt, *encoded):
+        return [sum(1.0 - c for c in conf[:len(w)]) for w, (_, conf) in zip(wt, tagger.decode(*encoded))]
+
+    return _summed_over_windows(tagger, texts, scores)
 
 
 def person_doubt(tagger, texts: list[str]) -> list[float]:
@@ -319,26 +329,19 @@ def person_doubt(tagger, texts: list[str]) -> list[float]:
     measure the reviews are meant to raise is PERSON F1, and a post is worth a label when the
     tagger cannot tell whether its characters belong to a name."""
     import numpy as np
-    import torch
 
-    from models.recognizers.char_tagger import chunk_bounds, crf_marginals, encode_batch
+    from models.recognizers.char_tagger import crf_marginals
 
     person = np.array([t.endswith("-PERSON") for t in tagger.config.tags])
     trans, start, end = tagger._crf_scores()
-    windows = [(i, t[a:b]) for i, t in enumerate(texts) for a, b in chunk_bounds(t, tagger.config.max_len)]
-    out = [0.0] * len(texts)
-    with torch.inference_mode():
-        for k in range(0, len(windows), 64):
-            part = windows[k:k + 64]
-            wt = [w for _, w in part]
-            chars, bl, br, lengths = encode_batch(tagger.vocab, wt)
-            em = tagger.emissions(chars, bl, br, lengths, tagger.lexicon_tensor(wt, chars.shape[1])).float().numpy()
-            active = np.arange(em.shape[1])[None, :] < lengths.numpy()[:, None]
-            p = crf_marginals(em, active, trans, start, end)[:, :, person].sum(axis=2)
-            d = np.minimum(p, 1.0 - p) * active
-            for (i, _), row in zip(part, d):
-                out[i] += float(row.sum())
-    return out
+
+    def scores(wt, chars, bl, br, lengths, lex):
+        em = tagger.emissions(chars, bl, br, lengths, lex).float().numpy()
+        active = np.arange(em.shape[1])[None, :] < lengths.numpy()[:, None]
+        p = crf_marginals(em, active, trans, start, end)[:, :, person].sum(axis=2)
+        return [float(row.sum()) for row in np.minimum(p, 1.0 - p) * active]
+
+    return _summed_over_windows(tagger, texts, scores)
 
 
 #: acquisition functions of the uncertainty strategy (``--al-acquisition``)

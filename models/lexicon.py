@@ -38,6 +38,13 @@ class Lexicon:
         #: a word list derived from MIT/Apache sources must carry their notices when shipped
         self.notice = notice
         self._entries: dict[str, int] = {}
+        self._merge(entries)
+        self._automaton = None
+        self._lock = threading.Lock()
+
+    def _merge(self, entries: Mapping[str, Iterable[str]]) -> None:
+        """Add ``entries`` (word -> classes), classes OR-ed into a word already listed; words that
+        are empty, too long or hold white space are skipped (they could never match)."""
         for word, classes in entries.items():
             if not word or len(word) > MAX_WORD_LEN or any(ch.isspace() for ch in word):
                 continue
@@ -46,8 +53,6 @@ class Lexicon:
                 bits |= _class_bit(c)
             if bits:
                 self._entries[word] = self._entries.get(word, 0) | bits
-        self._automaton = None
-        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -63,14 +68,7 @@ class Lexicon:
         collection that names them lights the PER bits (this list is read-only once built)."""
         out = Lexicon({}, notice=self.notice)
         out._entries = dict(self._entries)
-        for word, classes in words.items():
-            if not word or len(word) > MAX_WORD_LEN or any(ch.isspace() for ch in word):
-                continue
-            bits = 0
-            for c in classes:
-                bits |= _class_bit(c)
-            if bits:
-                out._entries[word] = out._entries.get(word, 0) | bits
+        out._merge(words)
         return out
 
     def classes_of(self, word: str) -> tuple[str, ...]:

@@ -332,7 +332,7 @@ def add_learned_names(tagger_dir: Path, records: Sequence[dict]) -> dict[str, in
     if not path.is_file() or not names:
         return {"confirmed_names": len(names), "added": 0}
     lex = Lexicon.load(path)
-    new = sum(1 for w in names if "PER" not in lex.classes_of(w))
+    new = sum(1 for w, classes in names.items() if not classes <= set(lex.classes_of(w)))
     tmp = path.with_name(f".tmp-{path.name}")  # same suffix: written gzipped as well
     lex.with_words(names).save(tmp)
     os.replace(tmp, path)
